@@ -1,0 +1,18 @@
+# Replication of Shchetkina & Berman (2024), "When Is Heterogeneity Actionable for Personalization?"
+# Table of contents; the logic lives in workflow/rules/ and the statistics in the actionable package.
+from snakemake.utils import min_version
+
+min_version("7.21")
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/theory.smk"
+
+
+rule all:
+    input:
+        all_outputs(),
+    default_target: True

@@ -1,0 +1,58 @@
+"""Config loading and validation against the workflow's JSON schema, with messages that name
+the file, the key and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+SCHEMA = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(ValueError):
+    """A config value the workflow cannot use; the message names the key."""
+
+
+def _key(path) -> str:
+    parts = [f"[{p}]" if isinstance(p, int) else str(p) for p in path]
+    return ".".join(parts).replace(".[", "[") or "<top level>"
+
+
+def _describe(err: jsonschema.ValidationError) -> str:
+    desc = err.schema.get("description") if isinstance(err.schema, dict) else None
+    if err.validator == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
+        return f"{err.message}{extra}"
+    return f"{err.message}" + (f" (expected: {desc})" if desc else "")
+
+
+def validate_config(config: dict, source: str = "config", schema_path: Path | str = SCHEMA) -> dict:
+    """Raise ConfigError naming every bad key; return the config with schema defaults filled in."""
+    with open(schema_path) as fh:
+        schema = yaml.safe_load(fh)
+    if not isinstance(config, dict):
+        raise ConfigError(f"{source}: expected a mapping of keys to values, got {type(config).__name__}")
+    validator = jsonschema.Draft7Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        lines = [f"  key '{_key(e.absolute_path)}': {_describe(e)}" for e in errors]
+        raise ConfigError(f"{source}: invalid configuration\n" + "\n".join(lines))
+    for key, sub in schema.get("properties", {}).items():  # top-level defaults
+        if key not in config and "default" in sub:
+            config[key] = sub["default"]
+    return config
+
+
+def load_config(path: str | Path) -> dict:
+    path = Path(path)
+    try:
+        with open(path) as fh:
+            config = yaml.safe_load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+    return validate_config(config, source=str(path))

@@ -1,0 +1,68 @@
+"""Atomic writes and script logging shared by the workflow's scripts.
+
+Every result is written to a temporary file beside its target and renamed into place, so no
+reader (or a resumed run) ever sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike):
+    """Yield a temporary path in the target's folder; rename it onto ``path`` on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_csv(df, path, **kwargs):
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False, float_format="%.10g", **kwargs)
+
+
+def write_text(text: str, path):
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
+
+
+def save_figure(fig, path, dpi: int = 150):
+    # Fixed metadata so the same inputs give the same bytes.
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=Path(path).suffix.lstrip("."),
+                    metadata={"Software": None} if str(path).endswith(".png") else None)
+
+
+@contextlib.contextmanager
+def script_log(snakemake):
+    """Send a script's stdout, stderr and logging to the rule's log file."""
+    log_path = snakemake.log[0] if len(snakemake.log) else os.devnull
+    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w") as fh, contextlib.redirect_stdout(fh), contextlib.redirect_stderr(fh):
+        handler = logging.StreamHandler(fh)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        root = logging.getLogger()
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+        try:
+            yield logging.getLogger("actionable")
+        except BaseException:
+            logging.getLogger("actionable").exception("step failed")
+            raise
+        finally:
+            root.removeHandler(handler)
+            fh.flush()
+            sys.stdout.flush()

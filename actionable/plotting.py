@@ -1,0 +1,112 @@
+"""Figures 1-6. Each function takes computed data and returns a matplotlib Figure."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from . import illustrations, motivating  # noqa: E402
+
+COLOR_A, COLOR_B = "#c0392b", "#1f5fa8"  # red solid A, blue dashed B, as in the paper
+RHO_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
+
+
+def _style():
+    plt.rcParams.update({"font.size": 10, "axes.spines.top": False, "axes.spines.right": False,
+                         "svg.hashsalt": "actionable"})
+
+
+def hte_distributions(samples: dict):
+    """Figure 1: distributions of tau(x) = Y^B(x) - Y^A(x) per experiment, dashed line at 0."""
+    _style()
+    fig, axes = plt.subplots(1, len(samples), figsize=(9, 3.4), sharey=True)
+    for ax, (exp, df) in zip(np.atleast_1d(axes), sorted(samples.items())):
+        ax.hist(df["tau"], bins=60, density=True, color="#7f8c8d", alpha=0.8)
+        ax.axvline(0, ls="--", color="black", lw=1)
+        share = float((df["tau"] < 0).mean())
+        ax.set_title(f"Experiment {exp}: {share:.1%} prefer A")
+        ax.set_xlabel(r"$\tau(x) = Y^B(x) - Y^A(x)$")
+    np.atleast_1d(axes)[0].set_ylabel("density")
+    fig.suptitle("Figure 1: heterogeneous treatment effects in Experiments 1 and 2")
+    fig.tight_layout()
+    return fig
+
+
+def crossover_lines(experiments=(1, 2)):
+    """Figure 2: Y^A (red solid) and Y^B (blue dashed) against x, dotted lines at the averages."""
+    _style()
+    x = np.linspace(motivating.X_MEAN - 3 * motivating.X_SD, motivating.X_MEAN + 3 * motivating.X_SD, 200)
+    fig, axes = plt.subplots(1, len(experiments), figsize=(9, 3.6), sharey=True)
+    for ax, exp in zip(np.atleast_1d(axes), experiments):
+        y_a, y_b = motivating.potential_outcomes(exp, x)
+        exact = motivating.closed_form(exp)
+        ax.plot(x, y_a, color=COLOR_A, lw=2, label="$Y^A$")
+        ax.plot(x, y_b, color=COLOR_B, lw=2, ls="--", label="$Y^B$")
+        ax.axhline(exact["A"], color=COLOR_A, ls=":", lw=1)
+        ax.axhline(exact["B"], color=COLOR_B, ls=":", lw=1)
+        xc = motivating.crossover_x(exp)
+        verdict = "actionable" if xc < x.max() else "not actionable (no crossover in the data)"
+        ax.set_title(f"Experiment {exp}: {verdict}\ngain of personalizing = {exact['gain']:.3f}", fontsize=9)
+        ax.set_xlabel("x (income percentile covariate)")
+    np.atleast_1d(axes)[0].set_ylabel("outcome")
+    np.atleast_1d(axes)[0].legend(frameon=False)
+    fig.suptitle("Figure 2: actionable vs non-actionable interactions")
+    fig.tight_layout()
+    return fig
+
+
+def illustration(number: int):
+    """Figures 3-5: three two-arm tests differing in one factor; Eq. 7's gain in each title."""
+    _style()
+    spec = illustrations.FIGURES[number]
+    panels = spec["panels"]
+    x = np.linspace(*illustrations.X_RANGE, 200)
+    fig, axes = plt.subplots(1, len(panels), figsize=(11, 3.6), sharey=True)
+    for ax, p in zip(np.atleast_1d(axes), panels):
+        y_a, y_b = p.lines(x)
+        ax.fill_between(x, y_b - p.band, y_b + p.band, color=COLOR_B, alpha=0.08, lw=0)
+        ax.plot(x, y_a, color=COLOR_A, lw=2, label="$E[Y^A|x]$")
+        ax.plot(x, y_b, color=COLOR_B, lw=2, ls="--", label="$E[Y^B|x]$")
+        ax.axhline(p.mu_a, color=COLOR_A, ls=":", lw=1)
+        ax.axhline(p.mu_b, color=COLOR_B, ls=":", lw=1)
+        ax.set_title(f"{p.title}\nsigma={p.sigma:g}, rho={p.rho:g}, gap={p.mu_b - p.mu_a:g}: gain={p.gain:.3f}",
+                     fontsize=8.5)
+        ax.set_xlabel("covariate x (observed range)")
+    np.atleast_1d(axes)[0].set_ylabel("potential outcome")
+    np.atleast_1d(axes)[0].legend(frameon=False, fontsize=8)
+    fig.suptitle(f"Figure {number}: {spec['title']}")
+    fig.tight_layout()
+    return fig
+
+
+def gain_by_arms(curves: dict, labels: dict):
+    """Figure 6: Algorithm 1's gain against the number of arms, one panel per F, one line per rho.
+
+    Points: Monte Carlo mean with a 95% band; thin line: the exact expectation.
+    """
+    _style()
+    cases = sorted(curves)
+    ncol = 2 if len(cases) > 1 else 1
+    nrow = int(np.ceil(len(cases) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(10, 3.6 * nrow), squeeze=False)
+    for ax, case in zip(axes.ravel(), cases):
+        df = curves[case]
+        for color, (rho, g) in zip(RHO_COLORS, df.groupby("rho")):
+            g = g.sort_values("m")
+            ax.fill_between(g["m"], g["gain"] - 1.96 * g["se"], g["gain"] + 1.96 * g["se"],
+                            color=color, alpha=0.2, lw=0)
+            ax.plot(g["m"], g["gain"], "o-", color=color, ms=3, lw=1.2, label=f"rho = {rho:g}")
+            ax.plot(g["m"], g["exact"], color="black", lw=0.6, ls=":")
+        ax.set_title(f"({case}) {labels.get(case, '')}", fontsize=9)
+        ax.set_xlabel("number of arms m")
+        ax.set_ylabel("gain from personalization")
+        ax.set_ylim(bottom=0)
+    for ax in axes.ravel()[len(cases):]:
+        ax.axis("off")
+    axes.ravel()[0].legend(frameon=False, fontsize=8)
+    fig.suptitle("Figure 6: effect of the number of arms (sigma = 10); dotted: exact expectation")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,15 @@
+# Install the CRAN packages the forests need, once; skipped when present.
+pkgs <- c("grf", "policytree", "DiceKriging")
+have <- rownames(installed.packages())
+need <- setdiff(pkgs, have)
+if (length(need)) {
+  message("[setup] installing from CRAN: ", paste(need, collapse = ", "))
+  Sys.setenv(MAKEFLAGS = paste0("-j", max(1L, parallel::detectCores())))
+  lib <- .libPaths()[1]
+  install.packages(need, repos = "https://cloud.r-project.org", lib = lib,
+                   Ncpus = max(1L, parallel::detectCores()), quiet = TRUE)
+  still <- setdiff(pkgs, rownames(installed.packages()))
+  if (length(still)) stop("CRAN install failed for: ", paste(still, collapse = ", "))
+} else {
+  message("[setup] CRAN packages present: ", paste(pkgs, collapse = ", "))
+}

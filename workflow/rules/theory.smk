@@ -1,0 +1,103 @@
+# Sections 2-4: the motivating example, Eq. 7's illustrations and Algorithm 1 (no data needed).
+
+
+rule table1:
+    output:
+        csv="results/theory/table1.csv",
+        md=report("results/theory/table1.md", caption="../report/table1.rst", category="Table 1"),
+    log:
+        "logs/theory/table1.log",
+    benchmark:
+        "benchmarks/runs/theory/table1.tsv"
+    params:
+        n=config["theory"]["table1"]["n"],
+        seed=seed_for("table1"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/table1.py"
+
+
+rule figures_motivating:
+    output:
+        fig1=report("results/figures/figure1.png", caption="../report/figure1.rst", category="Figure 1"),
+        fig2=report("results/figures/figure2.png", caption="../report/figure2.rst", category="Figure 2"),
+    log:
+        "logs/theory/figures_motivating.log",
+    benchmark:
+        "benchmarks/runs/theory/figures_motivating.tsv"
+    params:
+        n=20000,
+        seed=seed_for("figure1"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/plot.yaml"
+    script:
+        "../../scripts/figures_motivating.py"
+
+
+rule figure_illustration:
+    output:
+        report("results/figures/figure{number}.png", caption="../report/figures3to5.rst", category="Figures 3-5"),
+    log:
+        "logs/theory/figure{number}.log",
+    benchmark:
+        "benchmarks/runs/theory/figure{number}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/plot.yaml"
+    script:
+        "../../scripts/figure_illustration.py"
+
+
+rule figure6_case:
+    output:
+        "results/theory/figure6/{case}.csv",
+    log:
+        "logs/theory/figure6_{case}.log",
+    benchmark:
+        "benchmarks/runs/theory/figure6_{case}.tsv"
+    params:
+        settings=config["theory"]["figure6"],
+        chunk_mb=config["monte_carlo"]["chunk_mb"],
+        seed=seed_for("figure6"),
+    threads: 1
+    resources:
+        mem_mb=lambda wc, threads: 500 + int(config["monte_carlo"]["chunk_mb"]) * 2 * threads,
+        runtime=30,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/figure6_case.py"
+
+
+rule figure6:
+    input:
+        expand("results/theory/figure6/{case}.csv", case=FIGURE6_CASES),
+    output:
+        csv="results/theory/figure6.csv",
+        png=report("results/figures/figure6.png", caption="../report/figure6.rst", category="Figure 6"),
+    log:
+        "logs/theory/figure6.log",
+    benchmark:
+        "benchmarks/runs/theory/figure6.tsv"
+    params:
+        cases=config["theory"]["figure6"]["cases"],
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/plot.yaml"
+    script:
+        "../../scripts/figure6.py"
