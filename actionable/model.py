@@ -150,6 +150,15 @@ def _check_model(sigma, rho, m, sigma_eps):
     return sigma, rho, m, sigma_eps
 
 
+def _check_mu(mu, m: int):
+    if mu is None:
+        return None
+    mu = np.asarray(mu, dtype=float)
+    if mu.shape != (m,) or not np.all(np.isfinite(mu)):
+        raise ValueError(f"mu must be {m} finite arm means (one per arm), got {mu!r}")
+    return mu
+
+
 def _check_F(F) -> ArmMeans:
     if not isinstance(F, ArmMeans):
         raise TypeError(f"F must be an ArmMeans (normal or spike-and-slab), got {type(F).__name__}")
@@ -173,10 +182,10 @@ def _expected_max(comps, m: int) -> float:
     scale = max(sd for _, sd in comps)
     if scale == 0:
         return 0.0
-    lim = 12 * scale
-    upper = integrate.quad(lambda x: 1 - _mixture_cdf(np.asarray(x), comps) ** m, 0, lim, limit=200)[0]
-    lower = integrate.quad(lambda x: _mixture_cdf(np.asarray(x), comps) ** m, -lim, 0, limit=200)[0]
-    return upper - lower
+    unit = [(w, sd / scale) for w, sd in comps]  # integrate in units of the widest component
+    upper = integrate.quad(lambda t: 1 - _mixture_cdf(np.asarray(t), unit) ** m, 0, 12, limit=200)[0]
+    lower = integrate.quad(lambda t: _mixture_cdf(np.asarray(t), unit) ** m, -12, 0, limit=200)[0]
+    return scale * (upper - lower)
 
 
 def expected_gain(F: ArmMeans, sigma: float, rho: float, m: int, sigma_eps: float = 0.0) -> float:
@@ -254,13 +263,14 @@ def _draw_rep(seq: np.random.SeedSequence, m: int, n: int, out: np.ndarray):
     return u, z
 
 
-def _gains_chunk(seqs, F, m, n, sqrt_lam, c, uniform, dtype):
+def _gains_chunk(seqs, F, m, n, sqrt_lam, c, uniform, dtype, fixed_mu=None):
     k = len(seqs)
     e = np.empty((k, n, m), dtype=dtype)
     mu = np.empty((k, m))
     for j, seq in enumerate(seqs):
         u, z = _draw_rep(seq, m, n, e[j])
-        mu[j] = F.mu_from_draws(u, z) - F.M  # M shifts both policies alike
+        # A common shift of all arm means moves both policies alike, so work around 0.
+        mu[j] = fixed_mu - fixed_mu.mean() if fixed_mu is not None else F.mu_from_draws(u, z) - F.M
     rows = np.arange(k)
     if uniform == "sample":
         col = e.mean(axis=1, dtype=np.float64)  # (k, m): each arm's mean of e over people
@@ -297,6 +307,7 @@ def simulate_gain(
     chunk_mb: float = 128.0,
     threads: int | None = None,
     float32: bool = True,
+    mu=None,
 ) -> GainSimulation:
     """Algorithm 1 (sigma_eps = 0) or Algorithm 2 by vectorized Monte Carlo.
 
@@ -307,7 +318,8 @@ def simulate_gain(
     sigma, rho, s, spike_prob or sigma_eps reuses the same draws. Work is done in chunks of
     repetitions of about ``chunk_mb`` MB each, spread over ``threads`` threads (default: all
     cores); neither changes the result. float32 draws halve the memory and time of the largest
-    array; sums are accumulated in float64.
+    array; sums are accumulated in float64. ``mu``, if given, fixes the m arm means in every
+    repetition instead of drawing them from F (for comparisons with Eq. 7).
     """
     F = _check_F(F)
     sigma, rho, m, sigma_eps = _check_model(sigma, rho, m, sigma_eps)
@@ -327,7 +339,8 @@ def simulate_gain(
     k = max(1, min(reps, int(chunk_mb * 2**20 / per_rep)))
     seqs = _rep_seeds(seed, reps)
     chunks = [seqs[i : i + k] for i in range(0, reps, k)]
-    run = lambda ch: _gains_chunk(ch, F, m, n, sqrt_lam, c, uniform, dtype)  # noqa: E731
+    fixed_mu = _check_mu(mu, m)
+    run = lambda ch: _gains_chunk(ch, F, m, n, sqrt_lam, c, uniform, dtype, fixed_mu)  # noqa: E731
     if threads > 1 and len(chunks) > 1:
         with ThreadPoolExecutor(max_workers=threads) as pool:
             parts = list(pool.map(run, chunks))
@@ -336,6 +349,7 @@ def simulate_gain(
     settings = dict(
         F=dict(s=F.s, spike_prob=F.spike_prob, M=F.M), sigma=sigma, rho=rho, m=m, n=n,
         reps=reps, sigma_eps=sigma_eps, seed=seed, uniform=uniform,
+        mu=None if fixed_mu is None else fixed_mu.tolist(),
     )
     return GainSimulation(gains=np.concatenate(parts), settings=settings)
 
@@ -350,6 +364,7 @@ def simulate_gain_literal(
     sigma_eps: float = 0.0,
     seed: int = 0,
     uniform: str = "sample",
+    mu=None,
 ) -> GainSimulation:
     """Algorithms 1 and 2 exactly as printed, one repetition at a time (the reference).
 
@@ -362,12 +377,13 @@ def simulate_gain_literal(
     reps = check_int("reps", reps, 1)
     if uniform not in UNIFORM_MODES:
         raise ValueError(f"uniform must be one of {UNIFORM_MODES}, got {uniform!r}")
+    fixed_mu = _check_mu(mu, m)
     rng = np.random.default_rng(seed)
     cov = sigma**2 * ((1.0 - rho) * np.eye(m) + rho * np.ones((m, m)))
     gains = np.empty(reps)
     idx = np.arange(n)
     for r in range(reps):
-        mu = F.draw(rng, m)  # step 1
+        mu = F.draw(rng, m) if fixed_mu is None else fixed_mu  # step 1
         y = rng.multivariate_normal(mu, cov, size=n, method="cholesky" if rho < 1 else "eigh")  # 3
         y_hat = y + rng.normal(0.0, sigma_eps, size=(n, m)) if sigma_eps > 0 else y  # step 4
         v_t = y[idx, np.argmax(y_hat, axis=1)].mean()  # step 5

@@ -1,0 +1,68 @@
+"""Config validation: a bad value stops everything with a message naming the key."""
+import copy
+
+import pytest
+import yaml
+
+from actionable.config import ConfigError, load_config, validate_config
+from conftest import ROOT, run_snakemake
+
+
+@pytest.fixture
+def config():
+    with open(ROOT / "config.yaml") as fh:
+        return yaml.safe_load(fh)
+
+
+def test_default_config_is_valid(config):
+    out = validate_config(copy.deepcopy(config))
+    assert out["monte_carlo"]["chunk_mb"] == 128
+
+
+@pytest.mark.parametrize(
+    "path,value,key,expected",
+    [
+        (["theory", "figure6", "sigma"], -1, "theory.figure6.sigma", "minimum of 0"),
+        (["theory", "figure6", "rho"], [0.5, 1.5], "theory.figure6.rho[1]", "maximum of 1"),
+        (["theory", "figure6", "arms"], [1, 2, 3], "theory.figure6.arms[0]", "minimum of 2"),
+        (["theory", "figure6", "uniform"], "both", "theory.figure6.uniform", "is not one of"),
+        (["theory", "figure6", "cases", "d", "spike_prob"], 1.0, "theory.figure6.cases.d.spike_prob", "pi of Eq. 8"),
+        (["theory", "table1", "n"], "many", "theory.table1.n", "is not of type 'integer'"),
+        (["seed"], -3, "seed", "minimum of 0"),
+    ],
+)
+def test_bad_values_name_the_key(config, path, value, key, expected):
+    node = config
+    for p in path[:-1]:
+        node = node[p]
+    node[path[-1]] = value
+    with pytest.raises(ConfigError) as err:
+        validate_config(config, source="config.yaml")
+    msg = str(err.value)
+    assert msg.startswith("config.yaml: invalid configuration")
+    assert f"key '{key}'" in msg and expected in msg, msg
+
+
+def test_unknown_and_missing_keys(config):
+    config["theroy"] = config.pop("theory")
+    with pytest.raises(ConfigError) as err:
+        validate_config(config)
+    msg = str(err.value)
+    assert "'theroy' was unexpected" in msg and "'theory' is a required property" in msg
+
+
+def test_unreadable_config(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        load_config(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("seed: [1,\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)
+
+
+def test_workflow_stops_before_any_job(tmp_path):
+    res = run_snakemake("--cores", 1, "-d", tmp_path, "--configfile", ROOT / "config.yaml",
+                        "--config", "seed=-5")
+    assert res.returncode != 0
+    assert "key 'seed'" in res.stderr + res.stdout
+    assert not (tmp_path / "results").exists()
