@@ -22,7 +22,7 @@ def test_grf_and_policytree_fit_through_rpy2():
     # planted crossover: arm 1 best where x1 > 0, arm 2 best where x1 < 0
     y = 0.5 * x[:, 1] + np.where(w == 1, x[:, 0], 0) + np.where(w == 2, -x[:, 0], 0) + rng.normal(size=n)
     with localconverter(ro.default_converter + numpy2ri.converter):
-        X = ro.conversion.py2rpy(x)
+        X = ro.conversion.get_conversion().py2rpy(x)
     Y = ro.FloatVector(y.tolist())  # grf refuses a 1-D numpy array converted by numpy2ri
     W = ro.r["factor"](ro.IntVector(w.tolist()), levels=ro.IntVector([0, 1, 2]))
     forest = grf.multi_arm_causal_forest(X, Y, W, num_trees=200, seed=1, num_threads=2)
