@@ -1,5 +1,5 @@
-"""Config loading and validation against the workflow's JSON schema, with messages that name
-the file, the key and what was expected."""
+"""Validation of YAML documents (the config, dataset specs, simulator specs) against the
+workflow's JSON schemas, with messages that name the file, the key and what was expected."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-SCHEMA = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMAS = Path(__file__).resolve().parent.parent / "workflow" / "schemas"
+SCHEMA = SCHEMAS / "config.schema.yaml"
 
 
 class ConfigError(ValueError):
@@ -29,30 +30,42 @@ def _describe(err: jsonschema.ValidationError) -> str:
     return f"{err.message}" + (f" (expected: {desc})" if desc else "")
 
 
-def validate_config(config: dict, source: str = "config", schema_path: Path | str = SCHEMA) -> dict:
-    """Raise ConfigError naming every bad key; return the config with schema defaults filled in."""
+def validate_document(doc, schema_path: Path | str, source: str, error=None, what="configuration"):
+    """Raise ``error`` (ConfigError by default) naming every bad key of ``doc``."""
+    error = error or ConfigError
     with open(schema_path) as fh:
         schema = yaml.safe_load(fh)
-    if not isinstance(config, dict):
-        raise ConfigError(f"{source}: expected a mapping of keys to values, got {type(config).__name__}")
+    if not isinstance(doc, dict):
+        raise error(f"{source}: expected a mapping of keys to values, got {type(doc).__name__}")
     validator = jsonschema.Draft7Validator(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         lines = [f"  key '{_key(e.absolute_path)}': {_describe(e)}" for e in errors]
-        raise ConfigError(f"{source}: invalid configuration\n" + "\n".join(lines))
+        raise error(f"{source}: invalid {what}\n" + "\n".join(lines))
+    return schema
+
+
+def validate_config(config: dict, source: str = "config", schema_path: Path | str = SCHEMA) -> dict:
+    """Raise ConfigError naming every bad key; return the config with schema defaults filled in."""
+    schema = validate_document(config, schema_path, source)
     for key, sub in schema.get("properties", {}).items():  # top-level defaults
         if key not in config and "default" in sub:
             config[key] = sub["default"]
     return config
 
 
-def load_config(path: str | Path) -> dict:
+def read_yaml(path: str | Path, error=None):
+    """Parse a YAML file; unreadable or malformed files raise ``error`` naming the file."""
+    error = error or ConfigError
     path = Path(path)
     try:
         with open(path) as fh:
-            config = yaml.safe_load(fh)
+            return yaml.safe_load(fh)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from exc
+        raise error(f"{path}: cannot read file ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
-    return validate_config(config, source=str(path))
+        raise error(f"{path}: not valid YAML ({exc})") from exc
+
+
+def load_config(path: str | Path) -> dict:
+    return validate_config(read_yaml(path), source=str(path))

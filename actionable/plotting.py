@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -108,5 +109,52 @@ def gain_by_arms(curves: dict, labels: dict):
         ax.axis("off")
     axes.ravel()[0].legend(frameon=False, fontsize=8)
     fig.suptitle("Figure 6: effect of the number of arms (sigma = 10); dotted: exact expectation")
+    fig.tight_layout()
+    return fig
+
+
+def arm_rates(rates, title: str, outcome_label: str = "mean outcome", percent: bool = True):
+    """Figures 7 and 8: each arm's training-sample mean, best first, 95% interval, control in red."""
+    _style()
+    k = 100.0 if percent else 1.0
+    fig, ax = plt.subplots(figsize=(max(6, 0.38 * len(rates) + 2), 3.8))
+    colors = np.where(rates["control"], COLOR_A, COLOR_B)
+    x = np.arange(len(rates))
+    ax.errorbar(x, rates["mean"] * k, yerr=[(rates["mean"] - rates["lower"]) * k, (rates["upper"] - rates["mean"]) * k],
+                fmt="none", ecolor="#555555", elinewidth=1, capsize=2)
+    ax.scatter(x, rates["mean"] * k, c=colors, s=28, zorder=3)
+    ax.set_xticks(x)
+    ax.set_xticklabels(rates["arm"].astype(str), rotation=0 if len(rates) < 25 else 90, fontsize=8)
+    ax.set_xlabel("arm (ordered by training-sample mean; control in red)")
+    ax.set_ylabel(outcome_label + (" (%)" if percent else ""))
+    ctrl = rates.loc[rates["control"], "arm"]
+    ax.set_title(f"{title}  [control: arm {ctrl.iloc[0] if len(ctrl) else '?'}; bars: 95% CI, n = {int(rates['n'].sum()):,}]",
+                 fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def covariate_distributions(samples: dict, xlabel: str, title: str, money: bool = False):
+    """Figures 13 and 14: a covariate's distribution in each study, as overlaid densities."""
+    _style()
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    values = {k: np.asarray(v, float)[~np.isnan(np.asarray(v, float))] for k, v in samples.items()}
+    lo = min(np.percentile(v, 0.5) for v in values.values())
+    hi = max(np.percentile(v, 99.5) for v in values.values())
+    if all(np.all(v == np.round(v)) for v in values.values()) and hi - lo <= 200:
+        width = max(1, int(np.ceil((hi - lo) / 50)))  # whole-unit bins: no aliasing of integer data
+        bins = np.arange(np.floor(lo) - 0.5, np.ceil(hi) + width, width)
+    else:
+        bins = np.linspace(lo, hi, 60)
+    for color, (name, v) in zip([COLOR_B, COLOR_A, "#2c7a3a", "#8e44ad"], sorted(values.items())):
+        fmt = (lambda x: f"{x:,.0f}") if money else (lambda x: f"{x:.1f}")
+        ax.hist(v, bins=bins, density=True, histtype="step", lw=1.8, color=color,
+                label=f"{name} (mean {fmt(v.mean())}, SD {fmt(v.std())})")
+    if money:
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"${x / 1000:,.0f}k"))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("density")
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig

@@ -52,7 +52,7 @@ def test_unknown_and_missing_keys(config):
 
 
 def test_unreadable_config(tmp_path):
-    with pytest.raises(ConfigError, match="cannot read config file"):
+    with pytest.raises(ConfigError, match="cannot read file"):
         load_config(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("seed: [1,\n")

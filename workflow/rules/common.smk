@@ -1,4 +1,5 @@
 # Shared logic: config validation at load time, paths and input functions.
+import os
 import sys
 
 # The statistics package lives at the workflow root. Jobs import it through the symlink
@@ -6,22 +7,97 @@ import sys
 # environments and on cluster nodes alike.
 sys.path.insert(0, workflow.basedir)
 
-from actionable.config import validate_config  # noqa: E402
+from actionable.config import read_yaml, validate_config  # noqa: E402
 from actionable.seeds import stream_seed  # noqa: E402
 
 # Stops the run before any job, naming each bad key and what was expected.
 validate_config(config, source="config (config.yaml and --config/--configfile)")
 
 FIGURE6_CASES = sorted(config["theory"]["figure6"]["cases"])
+STUDIES = sorted(config["studies"])
+SIMULATED = [s for s in STUDIES if "simulator" in config["studies"][s]]
+PAPER_ROLES = {"walmart": ("Walmart", 7), "penn_geisinger": ("Penn-Geisinger", 8)}
+for _role, _study in config.get("paper_studies", {}).items():
+    if _study not in STUDIES:
+        raise ValueError(f"config key 'paper_studies.{_role}': study {_study!r} is not among studies ({', '.join(STUDIES)})")
 
 wildcard_constraints:
     case="|".join(FIGURE6_CASES),
     number="[345]",
+    armfig="[78]",
+    study="|".join(STUDIES),
 
 
 def seed_for(step):
     """Seed of one random step, derived from the config's base seed and the step's name."""
     return stream_seed(config["seed"], step)
+
+
+def project_path(path):
+    """Config paths are relative to the project root, wherever the run's working directory is."""
+    return path if os.path.isabs(path) else os.path.join(workflow.basedir, path)
+
+
+def study_spec(study):
+    """The dataset spec of a study: written by simulate_study, or the user's."""
+    entry = config["studies"][study]
+    if "simulator" in entry:
+        return f"results/simulated/{study}/spec.yaml"
+    return project_path(entry["spec"])
+
+
+def study_inputs(wildcards):
+    """Spec and data file of a study. A user's data file is an input only once it exists, so a
+    missing one reaches validate_study, whose error names the spec and the file."""
+    study = wildcards.study
+    entry = config["studies"][study]
+    if "simulator" in entry:
+        return dict(spec=study_spec(study), data=f"results/simulated/{study}/observed.csv")
+    inputs = dict(spec=study_spec(study))
+    try:
+        data = read_yaml(inputs["spec"]).get("data")
+        path = data if os.path.isabs(data) else os.path.join(os.path.dirname(inputs["spec"]), data)
+        if os.path.exists(path):
+            inputs["data"] = path
+    except Exception:  # a broken spec is reported by validate_study
+        pass
+    return inputs
+
+
+def validated_study(wildcards):
+    return {**study_inputs(wildcards), "summary": f"results/data/{wildcards.study}/summary.json"}
+
+
+def paper_study(role):
+    """The study standing in for the paper's Walmart or Penn-Geisinger study, if configured."""
+    return config.get("paper_studies", {}).get(role)
+
+
+def role_of_figure(number):
+    return next(r for r, (_, fig) in PAPER_ROLES.items() if str(fig) == str(number))
+
+
+def has_display(study, role):
+    if study is None:
+        return False
+    entry = config["studies"][study]
+    spec = read_yaml(project_path(entry["simulator"] if "simulator" in entry else entry["spec"]))
+    return role in (spec.get("display") or {})
+
+
+def data_outputs():
+    out = expand("results/data/{study}/{f}", study=STUDIES, f=["summary.json", "split.csv"])
+    out += expand("results/descriptives/{study}/arm_rates.{ext}", study=STUDIES, ext=["csv", "png"])
+    out += ["results/tables/table2.csv", "results/tables/table2.md"]
+    if SIMULATED:
+        out.append("results/tables/true_moments.csv")
+    for role, (_, fig) in PAPER_ROLES.items():
+        if paper_study(role):
+            out.append(f"results/figures/figure{fig}.png")
+    roles = [paper_study(r) for r in PAPER_ROLES]
+    if all(has_display(s, "age") and has_display(s, "income") for s in roles):
+        out += ["results/figures/figure13.png", "results/figures/figure14.png"]
+    return out
 
 
 def theory_outputs():
@@ -37,4 +113,4 @@ def theory_outputs():
 
 
 def all_outputs():
-    return theory_outputs()
+    return theory_outputs() + data_outputs()

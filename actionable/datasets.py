@@ -1,0 +1,267 @@
+"""Dataset specs: any megastudy described in YAML, loaded and checked against its data.
+
+A spec (schema: workflow/schemas/dataset.schema.yaml) names the data file, the outcome, the
+arm column and control label, the covariates with their types, and the assignment
+probabilities. ``load_dataset`` reads the file and refuses anything the analysis cannot use,
+with an error naming the file, the column and what was expected.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import SCHEMAS, read_yaml, validate_document
+
+DATASET_SCHEMA = SCHEMAS / "dataset.schema.yaml"
+PROB_TOLERANCE = 1e-6
+
+
+class DatasetError(ValueError):
+    """A dataset or spec the analysis cannot use; the message names the file and column."""
+
+
+@dataclass
+class Dataset:
+    """A validated study: the data frame with arms as strings, and what the spec declares."""
+
+    name: str
+    spec: dict
+    spec_path: str
+    data_path: str
+    frame: pd.DataFrame
+    arms: list  # arm labels (strings), control first then natural order
+    control: str
+    propensity: dict  # arm label -> assignment probability
+    covariates: list  # [{name, type, ...}]
+    arm_labels: dict = field(default_factory=dict)  # arm label -> human-readable text
+
+    @property
+    def outcome(self) -> str:
+        return self.spec["outcome"]["column"]
+
+    @property
+    def arm_column(self) -> str:
+        return self.spec["arm"]["column"]
+
+    @property
+    def binary(self) -> bool:
+        return self.spec["outcome"]["type"] == "binary"
+
+    def covariate_names(self, kind: str | None = None) -> list:
+        return [c["name"] for c in self.covariates if kind is None or c["type"] == kind]
+
+    def covariate_set(self, name: str) -> list:
+        sets = self.spec.get("covariate_sets") or {}
+        if name not in sets:
+            raise DatasetError(f"{self.spec_path}: no covariate set {name!r} (has: {', '.join(sets) or 'none'})")
+        return list(sets[name])
+
+    def summary(self) -> dict:
+        counts = self.frame[self.arm_column].value_counts()
+        return dict(
+            study=self.name, spec=self.spec_path, data=self.data_path, n=len(self.frame),
+            outcome=self.outcome, outcome_type=self.spec["outcome"]["type"],
+            arms=self.arms, control=self.control, m=len(self.arms),
+            rows_per_arm={a: int(counts.get(a, 0)) for a in self.arms},
+            propensity=self.propensity,
+            covariates=self.covariates,
+            covariates_total=len(self.covariates),
+            covariates_continuous=len(self.covariate_names("continuous")),
+            covariates_discrete=len(self.covariates) - len(self.covariate_names("continuous")),
+            missing_covariate_values={c: int(self.frame[c].isna().sum()) for c in self.covariate_names()},
+            outcome_mean=float(self.frame[self.outcome].mean()),
+        )
+
+
+def _natural_key(label: str):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(label))]
+
+
+def arm_order(labels, control: str) -> list:
+    """Control first, then the other arms in natural order (2 before 10)."""
+    rest = sorted((str(a) for a in labels if str(a) != control), key=_natural_key)
+    return [control, *rest]
+
+
+def load_spec(path: str | Path) -> dict:
+    spec = read_yaml(path, DatasetError)
+    validate_document(spec, DATASET_SCHEMA, str(path), DatasetError, what="dataset spec")
+    return spec
+
+
+def _read_table(path: Path, fmt: str | None, columns: list, spec_path) -> pd.DataFrame:
+    if not path.exists():
+        raise DatasetError(f"{spec_path}: data file {path} does not exist")
+    fmt = fmt or ("hdf5" if path.suffix in (".h5", ".hdf5") else "csv")
+    try:
+        if fmt == "csv":
+            header = pd.read_csv(path, nrows=0).columns.tolist()
+            _require_columns(header, columns, path)
+            return pd.read_csv(path, usecols=columns, low_memory=False)
+        frame = pd.read_hdf(path)
+        _require_columns(frame.columns.tolist(), columns, path)
+        return frame[columns].copy()
+    except DatasetError:
+        raise
+    except (OSError, ValueError, ImportError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{path}: cannot read as {fmt} ({exc})") from exc
+
+
+def _require_columns(header, columns, path):
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise DatasetError(f"{path}: missing column(s) {', '.join(map(repr, missing))} declared in the spec; "
+                           f"the file has: {', '.join(map(str, header))}")
+
+
+def _label(x) -> str:
+    """Arm labels as strings; 14.0 read from a numeric column becomes '14'."""
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
+
+
+def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
+    """Read the spec and its data; raise DatasetError on anything the analysis cannot use.
+
+    Relative paths in the spec are relative to the spec file's folder.
+    """
+    spec_path = Path(spec_path)
+    spec = load_spec(spec_path)
+    data_path = resolve(spec_path, spec["data"])
+    out_col, arm_col = spec["outcome"]["column"], spec["arm"]["column"]
+    covs = spec["covariates"]
+    names = [c["name"] for c in covs]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise DatasetError(f"{spec_path}: covariate(s) declared twice: {', '.join(dup)}")
+    clash = [n for n in names if n in (out_col, arm_col, spec.get("id"))]
+    if clash:
+        raise DatasetError(f"{spec_path}: column(s) {', '.join(clash)} declared both as covariate and as outcome/arm/id")
+    columns = ([spec["id"]] if spec.get("id") else []) + [arm_col, out_col] + names
+    frame = _read_table(data_path, spec.get("format"), columns, spec_path)
+    where = str(data_path)
+
+    # id
+    if spec.get("id"):
+        ids = frame[spec["id"]]
+        if ids.isna().any():
+            raise DatasetError(f"{where}: id column {spec['id']!r} has {int(ids.isna().sum())} missing value(s)")
+        dups = ids[ids.duplicated()]
+        if len(dups):
+            raise DatasetError(f"{where}: id column {spec['id']!r} has {len(dups)} duplicate id(s), e.g. {dups.iloc[0]!r}; ids must be unique")
+
+    # outcome
+    y = frame[out_col]
+    if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
+        bad = pd.to_numeric(y, errors="coerce").isna() & y.notna()
+        example = y[bad].iloc[0] if bad.any() else y.iloc[0]
+        raise DatasetError(f"{where}: outcome column {out_col!r} must be numeric, found non-numeric values such as {example!r}")
+    if y.isna().any():
+        raise DatasetError(f"{where}: outcome column {out_col!r} has {int(y.isna().sum())} missing value(s); every row needs an outcome")
+    if not np.all(np.isfinite(y.to_numpy(float))):
+        raise DatasetError(f"{where}: outcome column {out_col!r} has non-finite values")
+    if spec["outcome"]["type"] == "binary":
+        vals = set(np.unique(y.to_numpy(float)).tolist())
+        if not vals <= {0.0, 1.0}:
+            other = sorted(vals - {0.0, 1.0})[:5]
+            raise DatasetError(f"{where}: outcome column {out_col!r} is declared binary but has values other than 0/1: {other}")
+        frame[out_col] = y.astype(np.int8)
+
+    # arms
+    if frame[arm_col].isna().any():
+        raise DatasetError(f"{where}: arm column {arm_col!r} has {int(frame[arm_col].isna().sum())} missing value(s)")
+    frame[arm_col] = frame[arm_col].map(_label)
+    control = _label(spec["arm"]["control"])
+    present = set(frame[arm_col].unique())
+    if control not in present:
+        raise DatasetError(f"{where}: control arm {control!r} (spec key arm.control) does not appear in column {arm_col!r}; "
+                           f"arms found: {', '.join(sorted(present, key=_natural_key)[:30])}")
+    if len(present) < 2:
+        raise DatasetError(f"{where}: arm column {arm_col!r} has {len(present)} arm; a megastudy needs at least 2")
+    arms = arm_order(present, control)
+    counts = frame[arm_col].value_counts()
+    small = [(a, int(counts[a])) for a in arms if counts[a] < min_arm_rows]
+    if small:
+        listing = ", ".join(f"{a!r} ({k})" for a, k in small[:10])
+        raise DatasetError(f"{where}: arm(s) with fewer than {min_arm_rows} rows (config data.min_arm_rows): {listing}")
+
+    # assignment probabilities
+    probs = spec["assignment"]["probabilities"]
+    if probs == "equal":
+        propensity = {a: 1.0 / len(arms) for a in arms}
+    elif probs == "estimate":
+        propensity = {a: float(counts[a] / len(frame)) for a in arms}
+    else:
+        given = {_label(k): float(v) for k, v in probs.items()}
+        missing = [a for a in arms if a not in given]
+        if missing:
+            raise DatasetError(f"{spec_path}: assignment.probabilities does not cover arm(s) {', '.join(map(repr, missing))} found in {where}")
+        extra = [a for a in given if a not in present]
+        if extra:
+            raise DatasetError(f"{spec_path}: assignment.probabilities names arm(s) {', '.join(map(repr, extra))} absent from {where}")
+        bad = {a: p for a, p in given.items() if not (p > 0 and math.isfinite(p))}
+        if bad:
+            raise DatasetError(f"{spec_path}: assignment.probabilities must be > 0, got {bad}")
+        total = sum(given.values())
+        if abs(total - 1.0) > PROB_TOLERANCE:
+            raise DatasetError(f"{spec_path}: assignment.probabilities must sum to 1 (tolerance {PROB_TOLERANCE:g}), they sum to {total:.8g}")
+        propensity = {a: given[a] for a in arms}
+
+    # covariates
+    for cov in covs:
+        name, kind = cov["name"], cov["type"]
+        col = frame[name]
+        nonmissing = col.dropna()
+        if kind == "continuous":
+            if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+                conv = pd.to_numeric(nonmissing, errors="coerce")
+                example = nonmissing[conv.isna()].iloc[0] if conv.isna().any() else nonmissing.iloc[0]
+                raise DatasetError(f"{where}: covariate {name!r} is declared continuous but is not numeric (e.g. {example!r})")
+            frame[name] = col.astype(float)
+        elif kind == "binary":
+            vals = set(pd.unique(nonmissing))
+            if not vals <= {0, 1, True, False}:
+                raise DatasetError(f"{where}: covariate {name!r} is declared binary but has values other than 0/1: {sorted(map(str, vals))[:5]}")
+            frame[name] = col.astype(float)
+        else:
+            frame[name] = col.map(lambda v: v if pd.isna(v) else _label(v)).astype(object)
+        if frame[name].nunique(dropna=True) < 2:
+            raise DatasetError(f"{where}: covariate {name!r} is constant (at most one distinct non-missing value); it cannot explain heterogeneity, drop it from the spec")
+
+    for set_name, members in (spec.get("covariate_sets") or {}).items():
+        unknown = [c for c in members if c not in names]
+        if unknown:
+            raise DatasetError(f"{spec_path}: covariate_sets.{set_name} names undeclared covariate(s): {', '.join(unknown)}")
+    for role, col in (spec.get("display") or {}).items():
+        if col not in names:
+            raise DatasetError(f"{spec_path}: display.{role} names undeclared covariate {col!r}")
+    labels = {_label(k): v for k, v in (spec["arm"].get("labels") or {}).items()}
+    return Dataset(name=spec["name"], spec=spec, spec_path=str(spec_path), data_path=str(data_path),
+                   frame=frame, arms=arms, control=control, propensity=propensity, covariates=covs,
+                   arm_labels=labels)
+
+
+def resolve(dataset_or_spec_path, path: str) -> Path:
+    """A path from a spec, relative to the spec's folder unless absolute."""
+    base = Path(getattr(dataset_or_spec_path, "spec_path", dataset_or_spec_path)).parent
+    return Path(path) if Path(path).is_absolute() else base / path
+
+
+def load_truth(dataset: Dataset) -> np.ndarray | None:
+    """The stored ground truth (n x m, columns in ``dataset.arms`` order), if the spec has one."""
+    if not dataset.spec.get("truth"):
+        return None
+    path = resolve(dataset, dataset.spec["truth"])
+    truth = np.load(path)
+    order = read_yaml(path.with_suffix(".arms.yaml"), DatasetError)
+    idx = [list(map(str, order)).index(a) for a in dataset.arms]
+    if truth.shape[0] != len(dataset.frame):
+        raise DatasetError(f"{path}: truth has {truth.shape[0]} rows, the data {len(dataset.frame)}")
+    return truth[:, idx]

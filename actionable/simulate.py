@@ -1,0 +1,424 @@
+"""A megastudy simulator with known truth, calibrated to target sigma, rho and s.
+
+The true conditional mean of arm a (a probability for binary outcomes) is
+
+    E[Y^a | x] = link(alpha_a + tau * (sqrt(omega) c(x) + sqrt(1 - omega) d_a(x)))
+
+with c(x) a response function shared by all arms and d_a(x) one of each arm's own, both built
+from the covariates' main effects, squares (``nonlinearity``) and pairwise products
+(``interactions``) with random coefficients scaled by each covariate's ``importance``, then
+standardized. The link is logistic for binary outcomes and the identity for continuous ones.
+Calibration on a subsample picks tau (mostly sets sigma) and omega (mostly sets rho) so that the
+SD of E[Y^a | x] within an arm (sigma) and its mean pairwise correlation across arms (rho) hit
+the targets, re-solving every alpha_a so that each arm's mean hits its target mean. The target
+arm means have SD exactly ``s``: the message arms are spread around ``base_rate`` and the
+control sits at ``base_rate + control_offset``.
+
+The simulator writes what a researcher would have (covariates, arm, outcome) and, separately,
+the truth: E[Y^a | x] for every person and arm. No learner ever reads the truth.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+from .seeds import stream_seed
+
+COVARIATE_TYPES = ("continuous", "binary", "categorical")
+
+
+@dataclass
+class Simulation:
+    observed: pd.DataFrame  # person_id, covariates, arm, outcome
+    truth: np.ndarray  # (n, m) E[Y^a | x], columns in the order of ``arms``
+    arms: list  # arm labels
+    summary: dict  # true sigma, rho, s, ... and the calibrated parameters
+
+
+# --------------------------------------------------------------------------- covariates
+def _draw_continuous(cov: dict, n: int, rng: np.random.Generator) -> np.ndarray:
+    dist = cov.get("dist", "normal")
+    if dist == "normal":
+        return rng.normal(cov["mean"], cov["sd"], n)
+    if dist == "lognormal":
+        return np.exp(rng.normal(cov["mean"], cov["sd"], n))
+    return rng.uniform(cov["min"], cov["max"], n)
+
+
+def _draw_truncated(cov: dict, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draws restricted to [min, max] by redrawing, not clipping (no pile-up at the bounds)."""
+    lo, hi = cov.get("min", -np.inf), cov.get("max", np.inf)
+    x = _draw_continuous(cov, n, rng)
+    for _ in range(1000):
+        bad = np.flatnonzero((x < lo) | (x > hi))
+        if not len(bad):
+            return x
+        x[bad] = _draw_continuous(cov, len(bad), rng)
+    raise ValueError(f"covariate {cov['name']}: [min, max] = [{lo}, {hi}] holds almost none of its distribution")
+
+
+def draw_covariates(covariates: list[dict], n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Independent covariates from their declared distributions; missing values where asked."""
+    cols = {}
+    for cov in covariates:
+        name, kind = cov["name"], cov["type"]
+        if kind == "continuous":
+            x = _draw_truncated(cov, n, rng)
+            if cov.get("round") is not None:
+                x = np.round(x, int(cov["round"]))
+        elif kind == "binary":
+            x = (rng.random(n) < cov["p"]).astype(float)
+        else:
+            levels = list(cov["levels"])
+            probs = np.asarray(cov.get("probs") or [1 / len(levels)] * len(levels), float)
+            x = np.asarray(levels, dtype=object)[rng.choice(len(levels), size=n, p=probs / probs.sum())]
+        if cov.get("missing", 0) > 0:
+            miss = rng.random(n) < cov["missing"]
+            x = np.where(miss, np.nan if kind != "categorical" else None, x)
+        cols[name] = x
+    return pd.DataFrame(cols)
+
+
+# --------------------------------------------------------------------------- response functions
+class ResponseBasis:
+    """Standardized features of the covariates and random response functions over them.
+
+    Feature scaling is fixed on the calibration sample and reused for every row, so the same
+    person gets the same E[Y^a | x] whatever sample she is drawn in.
+    """
+
+    def __init__(self, covariates: list[dict], frame: pd.DataFrame, nonlinearity: float,
+                 interactions: float, n_pairs: int, rng: np.random.Generator):
+        self.covariates = covariates
+        self.shares = dict(main=1.0 - nonlinearity - interactions, square=nonlinearity, pair=interactions)
+        self.levels = {c["name"]: list(c["levels"]) for c in covariates if c["type"] == "categorical"}
+        self.center = {}
+        self.scale = {}
+        main, imp = self._main(frame, fit=True)
+        self.importance = imp
+        cont = [j for j, c in enumerate(self._main_owner) if self._owner_type[c] == "continuous"]
+        self.square_cols = cont
+        k = main.shape[1]
+        all_pairs = list(itertools.combinations(range(k), 2))
+        # pairs between different covariates only, favouring important ones
+        all_pairs = [p for p in all_pairs if self._main_owner[p[0]] != self._main_owner[p[1]]]
+        w = np.array([imp[i] * imp[j] for i, j in all_pairs]) + 1e-12
+        take = min(n_pairs, len(all_pairs))
+        idx = rng.choice(len(all_pairs), size=take, replace=False, p=w / w.sum()) if take else []
+        self.pairs = [all_pairs[i] for i in sorted(idx)]
+        sq, pr = self._nonlinear(main)
+        self.sq_center, self.sq_scale = sq.mean(0), sq.std(0) + 1e-12
+        self.pr_center, self.pr_scale = pr.mean(0), pr.std(0) + 1e-12
+
+    def _main(self, frame: pd.DataFrame, fit: bool = False):
+        blocks, imps, owners = [], [], []
+        self._owner_type = {}
+        for cov in self.covariates:
+            name, kind = cov["name"], cov["type"]
+            self._owner_type[name] = kind
+            imp = float(cov.get("importance", 1.0))
+            if kind == "categorical":
+                vals = frame[name].to_numpy(dtype=object)
+                cols = np.column_stack([(vals == lv).astype(float) for lv in self.levels[name]])
+                names = [f"{name}={lv}" for lv in self.levels[name]]
+            else:
+                cols = frame[[name]].to_numpy(dtype=float)
+                names = [name]
+            for j, fname in enumerate(names):
+                col = cols[:, j]
+                if fit:
+                    self.center[fname] = np.nanmean(col)
+                    self.scale[fname] = np.nanstd(col) + 1e-12
+                z = (col - self.center[fname]) / self.scale[fname]
+                blocks.append(np.nan_to_num(z, nan=0.0))  # a missing value sits at the mean
+                imps.append(imp)
+                owners.append(name)
+        self._main_owner = owners
+        return np.column_stack(blocks), np.asarray(imps)
+
+    def _nonlinear(self, main):
+        sq = main[:, self.square_cols] ** 2 if self.square_cols else np.zeros((len(main), 0))
+        pr = (np.column_stack([main[:, i] * main[:, j] for i, j in self.pairs])
+              if self.pairs else np.zeros((len(main), 0)))
+        return sq, pr
+
+    def features(self, frame: pd.DataFrame) -> dict:
+        main, _ = self._main(frame)
+        sq, pr = self._nonlinear(main)
+        return dict(main=main, square=(sq - self.sq_center) / self.sq_scale,
+                    pair=(pr - self.pr_center) / self.pr_scale)
+
+    def draw_coefficients(self, rng: np.random.Generator, k: int) -> dict:
+        """k random response functions: per feature group, coefficients scaled by importance."""
+        imp_sq = self.importance[self.square_cols] if self.square_cols else np.zeros(0)
+        imp_pr = np.array([math.sqrt(self.importance[i] * self.importance[j]) for i, j in self.pairs])
+        return dict(
+            main=rng.standard_normal((len(self.importance), k)) * self.importance[:, None],
+            square=rng.standard_normal((len(imp_sq), k)) * imp_sq[:, None],
+            pair=rng.standard_normal((len(imp_pr), k)) * imp_pr[:, None],
+        )
+
+    def raw(self, feats: dict, coefs: dict) -> dict:
+        return {g: feats[g] @ coefs[g] for g in ("main", "square", "pair")}
+
+
+def _combine(raw: dict, shares: dict, norm: dict) -> np.ndarray:
+    """Mix the groups at their variance shares, each standardized by the calibration sample's SD."""
+    out = 0.0
+    for g, share in shares.items():
+        if share > 0 and raw[g].shape[0] and raw[g].size:
+            out = out + math.sqrt(share) * (raw[g] - norm[g][0]) / norm[g][1]
+    return np.asarray(out)
+
+
+# --------------------------------------------------------------------------- arm means
+def target_arm_means(m: int, control: int, base_rate: float, control_offset: float, s: float,
+                     rng: np.random.Generator) -> np.ndarray:
+    """m arm means with SD exactly s: messages spread around base_rate, control at base + offset."""
+    z = rng.standard_normal(m - 1)
+    z = (z - z.mean()) / z.std()
+    def sd_for(k):
+        mu = np.insert(base_rate + k * z, control, base_rate + control_offset)
+        return mu.std() - s
+    if sd_for(0.0) > 0:
+        raise ValueError(f"arm_means: control_offset {control_offset} alone gives an SD of arm means above s = {s}")
+    k = optimize.brentq(sd_for, 0.0, 10 * s + 1.0)
+    return np.insert(base_rate + k * z, control, base_rate + control_offset)
+
+
+def _solve_alpha(eta0: np.ndarray, mu: np.ndarray, binary: bool) -> np.ndarray:
+    """alpha_a such that mean_i link(alpha_a + eta0_ia) = mu_a for every arm (Newton, vectorized)."""
+    if not binary:
+        return mu - eta0.mean(axis=0)
+    alpha = special.logit(mu)
+    for _ in range(50):
+        p = special.expit(alpha + eta0)
+        f = p.mean(axis=0) - mu
+        step = f / np.maximum((p * (1 - p)).mean(axis=0), 1e-9)
+        alpha -= step
+        if np.max(np.abs(f)) < 1e-12:
+            break
+    return alpha
+
+
+def moments(truth: np.ndarray) -> dict:
+    """True sigma (mean within-arm SD), rho (mean pairwise correlation) and s (SD of arm means)."""
+    sd = truth.std(axis=0)
+    corr = np.corrcoef(truth, rowvar=False)
+    m = truth.shape[1]
+    off = corr[~np.eye(m, dtype=bool)]
+    return dict(sigma=float(sd.mean()), rho=float(off.mean()), s=float(truth.mean(axis=0).std()),
+                sigma_by_arm=sd.tolist())
+
+
+# --------------------------------------------------------------------------- the simulator
+class _Model:
+    """Calibrated truth: E[Y^a | x] for any covariate frame."""
+
+    def __init__(self, spec: dict, calib_frame: pd.DataFrame, seed: int):
+        het = spec["heterogeneity"]
+        self.binary = spec["outcome"]["type"] == "binary"
+        self.m = spec["arms"]["count"]
+        rng = np.random.default_rng(stream_seed(seed, "coefficients"))
+        self.basis = ResponseBasis(spec["covariates"], calib_frame, het["nonlinearity"],
+                                   het["interactions"], het.get("pairs", 10), rng)
+        self.coef_c = self.basis.draw_coefficients(rng, 1)
+        self.coef_d = self.basis.draw_coefficients(rng, self.m)
+        feats = self.basis.features(calib_frame)
+        raw_c, raw_d = self.basis.raw(feats, self.coef_c), self.basis.raw(feats, self.coef_d)
+        # group norms on the calibration sample: c per its own SD, d pooled over arms
+        self.norm_c = {g: (v.mean(0), v.std() + 1e-12) for g, v in raw_c.items()}
+        self.norm_d = {g: (v.mean(0), v.std(0).mean() + 1e-12) for g, v in raw_d.items()}
+        c = _combine(raw_c, self.basis.shares, self.norm_c)
+        d = _combine(raw_d, self.basis.shares, self.norm_d)
+        self.c_scale, self.d_scale = c.std() + 1e-12, d.std(0).mean() + 1e-12
+        c, d = c / self.c_scale, d / self.d_scale
+        am = spec["arm_means"]
+        self.mu = target_arm_means(self.m, spec["arms"]["control_index"], am["base_rate"],
+                                   am["control_offset"], am["s"],
+                                   np.random.default_rng(stream_seed(seed, "arm_means")))
+        tgt = spec["targets"]
+
+        def eta0(log_tau, logit_omega):
+            tau, omega = math.exp(log_tau), special.expit(logit_omega)
+            return tau * (math.sqrt(omega) * c + math.sqrt(1 - omega) * d)
+
+        def resid(theta):
+            e0 = eta0(*theta)
+            mom = moments(self._link(_solve_alpha(e0, self.mu, self.binary) + e0))
+            return [mom["sigma"] / tgt["sigma"] - 1.0, (mom["rho"] - tgt["rho"]) * 4]
+
+        start = [math.log(tgt["sigma"] / (0.25 if self.binary else 1.0)), special.logit(min(max(tgt["rho"], 0.02), 0.98))]
+        sol = optimize.least_squares(resid, start, xtol=1e-10, ftol=1e-10)
+        self.tau, self.omega = math.exp(sol.x[0]), float(special.expit(sol.x[1]))
+        e0 = eta0(*sol.x)
+        self.alpha = _solve_alpha(e0, self.mu, self.binary)
+        self.calibration_residual = [float(r) for r in sol.fun]
+
+    def _link(self, eta):
+        return special.expit(eta) if self.binary else eta
+
+    def truth(self, frame: pd.DataFrame) -> np.ndarray:
+        feats = self.basis.features(frame)
+        c = _combine(self.basis.raw(feats, self.coef_c), self.basis.shares, self.norm_c) / self.c_scale
+        d = _combine(self.basis.raw(feats, self.coef_d), self.basis.shares, self.norm_d) / self.d_scale
+        eta = self.alpha + self.tau * (math.sqrt(self.omega) * c + math.sqrt(1 - self.omega) * d)
+        return self._link(eta)
+
+
+def shared_sigma(model: _Model, frame: pd.DataFrame, shared: list[str], draws: int,
+                 rng: np.random.Generator) -> float:
+    """SD within an arm of E[Y^a | shared covariates], averaged over arms.
+
+    The covariates are independent, so E[. | shared] averages over the others' distribution:
+    the non-shared columns are re-paired with ``draws`` random permutations. The average's
+    variance carries E[Var(. | shared)] / draws of noise, which is subtracted.
+    """
+    others = [c["name"] for c in model.basis.covariates if c["name"] not in shared]
+    acc = np.zeros((len(frame), model.m))
+    acc2 = np.zeros_like(acc)
+    for _ in range(draws):
+        f = frame.copy()
+        perm = rng.permutation(len(f))
+        f[others] = frame[others].to_numpy()[perm]
+        t = model.truth(f)
+        acc += t
+        acc2 += t**2
+    mean = acc / draws
+    within = np.maximum(acc2 / draws - mean**2, 0).mean(axis=0) * draws / (draws - 1)
+    var = np.maximum(mean.var(axis=0) - within / draws, 0)
+    return float(np.sqrt(var).mean())
+
+
+def arm_labels(spec: dict) -> list:
+    arms = spec["arms"]
+    return list(arms.get("labels_in_data") or range(1, arms["count"] + 1))
+
+
+def simulate_megastudy(spec: dict) -> Simulation:
+    """Draw a megastudy from a simulator spec (see data/simulators/*.yaml and its schema)."""
+    seed = int(spec["seed"])
+    n = int(spec["n"])
+    m = spec["arms"]["count"]
+    covs = spec["covariates"]
+    het = spec["heterogeneity"]
+    calib_n = int(het.get("calibration_n", 50_000))
+    calib = draw_covariates(covs, calib_n, np.random.default_rng(stream_seed(seed, "calibration")))
+    model = _Model(spec, calib, seed)
+
+    frame = draw_covariates(covs, n, np.random.default_rng(stream_seed(seed, "covariates")))
+    truth = model.truth(frame)
+    probs = np.asarray(spec["arms"].get("probabilities") or [1.0 / m] * m, float)
+    rng = np.random.default_rng(stream_seed(seed, "assignment"))
+    arm_idx = rng.choice(m, size=n, p=probs / probs.sum())
+    mean_assigned = truth[np.arange(n), arm_idx]
+    rng_y = np.random.default_rng(stream_seed(seed, "outcomes"))
+    if model.binary:
+        y = (rng_y.random(n) < mean_assigned).astype(np.int8)
+    else:
+        y = mean_assigned + rng_y.normal(0.0, spec["outcome"]["noise_sd"], n)
+
+    labels = arm_labels(spec)
+    observed = frame.copy()
+    observed.insert(0, "person_id", np.arange(1, n + 1))
+    observed[spec["arms"].get("column", "arm")] = np.asarray(labels, dtype=object)[arm_idx]
+    observed[spec["outcome"].get("column", "y")] = y
+
+    mom = moments(truth)
+    summary = dict(study=spec["name"], n=n, m=m, sigma=mom["sigma"], rho=mom["rho"], s=mom["s"],
+                   target_sigma=spec["targets"]["sigma"], target_rho=spec["targets"]["rho"],
+                   target_s=spec["arm_means"]["s"], tau=model.tau, omega=model.omega,
+                   calibration_residual=model.calibration_residual, seed=seed,
+                   arm_means=truth.mean(axis=0).tolist(), sigma_by_arm=mom["sigma_by_arm"],
+                   best_arm_mean=float(truth.mean(axis=0).max()),
+                   outcome_mean=float(np.mean(y)))
+    shared = spec.get("shared_covariates")
+    if shared:
+        sub = calib.iloc[: min(len(calib), 20_000)].reset_index(drop=True)
+        summary["sigma_shared"] = shared_sigma(model, sub, shared, 30,
+                                               np.random.default_rng(stream_seed(seed, "shared")))
+    return Simulation(observed=observed, truth=truth, arms=labels, summary=summary)
+
+
+# --------------------------------------------------------------------------- specs in and out
+class SimulatorSpecError(ValueError):
+    """A simulator spec the simulator cannot use; the message names the file and key."""
+
+
+def load_simulator_spec(path, n: int | None = None) -> dict:
+    """Read and check a simulator spec; ``n`` overrides its number of people (scale switch)."""
+    from .config import SCHEMAS, read_yaml, validate_document
+
+    spec = read_yaml(path, SimulatorSpecError)
+    validate_document(spec, SCHEMAS / "simulator.schema.yaml", str(path), SimulatorSpecError, "simulator spec")
+    arms = spec["arms"]
+    m = arms["count"]
+    if arms["control"] > m:
+        raise SimulatorSpecError(f"{path}: arms.control = {arms['control']} but there are only {m} arms")
+    for key in ("probabilities", "texts"):
+        if arms.get(key) is not None and len(arms[key]) != m:
+            raise SimulatorSpecError(f"{path}: arms.{key} has {len(arms[key])} entries, expected one per arm ({m})")
+    het = spec["heterogeneity"]
+    if het["nonlinearity"] + het["interactions"] > 1:
+        raise SimulatorSpecError(f"{path}: heterogeneity.nonlinearity + interactions must be <= 1")
+    names = [c["name"] for c in spec["covariates"]]
+    need = {"normal": ("mean", "sd"), "lognormal": ("mean", "sd"), "uniform": ("min", "max")}
+    for c in spec["covariates"]:
+        if c["type"] == "continuous":
+            missing = [k for k in need[c.get("dist", "normal")] if k not in c]
+        elif c["type"] == "binary":
+            missing = [k for k in ("p",) if k not in c]
+        else:
+            missing = [k for k in ("levels",) if k not in c]
+            if c.get("probs") and len(c["probs"]) != len(c.get("levels", [])):
+                raise SimulatorSpecError(f"{path}: covariate {c['name']}: probs must match levels")
+        if missing:
+            raise SimulatorSpecError(f"{path}: covariate {c['name']} ({c['type']}) needs {', '.join(missing)}")
+    for c in spec.get("shared_covariates") or []:
+        if c not in names:
+            raise SimulatorSpecError(f"{path}: shared_covariates names undeclared covariate {c!r}")
+    if spec["outcome"]["type"] == "continuous" and "noise_sd" not in spec["outcome"]:
+        raise SimulatorSpecError(f"{path}: outcome.noise_sd is required for a continuous outcome")
+    if n is not None:
+        spec["n"] = int(n)
+    spec["arms"]["control_index"] = arms["control"] - 1
+    return spec
+
+
+def dataset_spec(spec: dict, data_path: str, truth_path: str) -> dict:
+    """The dataset spec of a simulated study: what a researcher would write for its data file."""
+    arms = spec["arms"]
+    out = dict(
+        name=spec["name"],
+        description=f"synthetic stand-in simulated from {spec['name']}'s simulator spec (seed {spec['seed']})",
+        data=data_path,
+        id="person_id",
+        outcome=dict(column=spec["outcome"].get("column", "y"), type=spec["outcome"]["type"]),
+        arm=dict(column=arms.get("column", "arm"), control=arms["control"]),
+        covariates=[dict(name=c["name"], type=c["type"]) for c in spec["covariates"]],
+        assignment=dict(probabilities="equal" if not arms.get("probabilities") else
+                        {i + 1: p / sum(arms["probabilities"]) for i, p in enumerate(arms["probabilities"])}),
+        truth=truth_path,
+    )
+    if arms.get("texts"):
+        out["arm"]["labels"] = {i + 1: t for i, t in enumerate(arms["texts"])}
+    if spec.get("shared_covariates"):
+        out["covariate_sets"] = {"shared": list(spec["shared_covariates"])}
+    if spec.get("display"):
+        out["display"] = dict(spec["display"])
+    return out
+
+
+def observed_for_csv(frame: pd.DataFrame, covariates: list) -> pd.DataFrame:
+    """Binary covariates as integers (nullable where values are missing) for a clean CSV."""
+    out = frame.copy()
+    for c in covariates:
+        if c["type"] == "binary":
+            out[c["name"]] = out[c["name"]].astype("Int8" if out[c["name"]].isna().any() else np.int8)
+    return out

@@ -1,0 +1,181 @@
+# Section 5.1: the studies (simulated stand-ins or user datasets), validation, the 70/30 split,
+# Table 2 and Figures 7, 8, 13, 14.
+
+
+rule simulate_study:
+    input:
+        spec=lambda w: project_path(config["studies"][w.study]["simulator"]),
+    output:
+        data="results/simulated/{study}/observed.csv",
+        truth="results/simulated/{study}/truth.npy",
+        arms="results/simulated/{study}/truth.arms.yaml",
+        summary="results/simulated/{study}/truth.json",
+        spec="results/simulated/{study}/spec.yaml",
+    log:
+        "logs/data/simulate_{study}.log",
+    benchmark:
+        "benchmarks/runs/data/simulate_{study}.tsv"
+    params:
+        n=lambda w: config["studies"][w.study].get("n"),
+        seed=lambda w: config["studies"][w.study].get("seed"),
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/simulate_study.py"
+
+
+rule validate_study:
+    input:
+        unpack(study_inputs),
+    output:
+        "results/data/{study}/summary.json",
+    log:
+        "logs/data/validate_{study}.log",
+    benchmark:
+        "benchmarks/runs/data/validate_{study}.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/validate_study.py"
+
+
+rule split_study:
+    input:
+        unpack(validated_study),
+    output:
+        "results/data/{study}/split.csv",
+    log:
+        "logs/data/split_{study}.log",
+    benchmark:
+        "benchmarks/runs/data/split_{study}.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+        train_share=config["data"]["train_share"],
+        seed=lambda w: seed_for(f"split/{w.study}"),
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/split_study.py"
+
+
+rule arm_rates:
+    input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
+    output:
+        csv="results/descriptives/{study}/arm_rates.csv",
+        png="results/descriptives/{study}/arm_rates.png",
+    log:
+        "logs/data/arm_rates_{study}.log",
+    benchmark:
+        "benchmarks/runs/data/arm_rates_{study}.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    conda:
+        "../../envs/plot.yaml"
+    script:
+        "../../scripts/arm_rates.py"
+
+
+rule figure_arm_rates:
+    input:
+        lambda w: f"results/descriptives/{paper_study(role_of_figure(w.armfig))}/arm_rates.csv",
+    output:
+        report("results/figures/figure{armfig}.png", caption="../report/figures7and8.rst", category="Figures 7-8"),
+    log:
+        "logs/data/figure{armfig}.log",
+    benchmark:
+        "benchmarks/runs/data/figure{armfig}.tsv"
+    params:
+        study=lambda w: paper_study(role_of_figure(w.armfig)),
+        role=lambda w: PAPER_ROLES[role_of_figure(w.armfig)][0],
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/plot.yaml"
+    script:
+        "../../scripts/figure_arm_rates.py"
+
+
+rule table2:
+    input:
+        expand("results/data/{study}/summary.json", study=STUDIES),
+    output:
+        csv="results/tables/table2.csv",
+        md=report("results/tables/table2.md", caption="../report/table2.rst", category="Table 2"),
+    log:
+        "logs/data/table2.log",
+    benchmark:
+        "benchmarks/runs/data/table2.tsv"
+    params:
+        paper_studies=config.get("paper_studies", {}),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/table2.py"
+
+
+rule figures_covariates:
+    input:
+        specs=[study_spec(paper_study(r)) for r in PAPER_ROLES if paper_study(r)],
+        summaries=[f"results/data/{paper_study(r)}/summary.json" for r in PAPER_ROLES if paper_study(r)],
+    output:
+        age=report("results/figures/figure13.png", caption="../report/figures13and14.rst", category="Figures 13-14"),
+        income=report("results/figures/figure14.png", caption="../report/figures13and14.rst", category="Figures 13-14"),
+    log:
+        "logs/data/figures_covariates.log",
+    benchmark:
+        "benchmarks/runs/data/figures_covariates.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    conda:
+        "../../envs/plot.yaml"
+    script:
+        "../../scripts/figures_covariates.py"
+
+
+rule true_moments:
+    input:
+        expand("results/simulated/{study}/truth.json", study=SIMULATED),
+    output:
+        report("results/tables/true_moments.csv", caption="../report/true_moments.rst", category="Stand-ins"),
+    log:
+        "logs/data/true_moments.log",
+    benchmark:
+        "benchmarks/runs/data/true_moments.tsv"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/true_moments.py"
