@@ -129,9 +129,77 @@ def test_end_to_end_outputs(small_run):
         assert g["m"].min() < peak < g["m"].max(), g
 
 
+def test_end_to_end_data_layer(small_run):
+    for f in ["tables/table2.csv", "tables/table2.md", "tables/true_moments.csv",
+              *[f"figures/figure{i}.png" for i in (7, 8, 13, 14)]]:
+        assert (small_run / f).stat().st_size > 0, f
+    t2 = pd.read_csv(small_run / "tables" / "table2.csv").set_index("study")
+    # the user dataset went through the same rules as the stand-ins
+    assert tuple(t2.loc["example_shop", ["observations", "arms", "covariates_total", "covariates_continuous",
+                                          "covariates_discrete"]]) == (2400, 4, 4, 2, 2)
+    assert tuple(t2.loc["walmart_like", ["observations", "arms", "covariates_total"]]) == (23000, 23, 12)
+    assert list(t2.index[:2]) == ["walmart_like", "penn_geisinger_like"]  # the paper's row order
+    for study in ("walmart_like", "penn_geisinger_like", "example_shop"):
+        split = pd.read_csv(small_run / "data" / study / "split.csv")
+        share = (split["set"] == "train").groupby(split["arm"]).mean()
+        assert ((share - 0.7).abs() <= 0.005).all(), (study, share)
+        rates = pd.read_csv(small_run / "descriptives" / study / "arm_rates.csv")
+        assert rates["mean"].is_monotonic_decreasing and rates["control"].sum() == 1
+    moments = pd.read_csv(small_run / "tables" / "true_moments.csv").set_index("study")
+    assert abs(moments.loc["walmart_like", "sigma"] / 0.078 - 1) < 0.1
+    assert abs(moments.loc["penn_geisinger_like", "rho"] - 0.80) < 0.05
+
+
 def test_same_config_same_tables_and_new_seed_changes_them(small_run, tmp_path):
     again = _run_small(tmp_path / "run2")
-    for f in ["theory/table1.csv", "theory/figure6.csv"]:
+    files = ["theory/table1.csv", "theory/figure6.csv", "tables/table2.csv", "tables/true_moments.csv",
+             "simulated/walmart_like/observed.csv", "simulated/walmart_like/truth.npy",
+             "data/walmart_like/split.csv", "data/example_shop/split.csv",
+             "descriptives/penn_geisinger_like/arm_rates.csv"]
+    for f in files:
         assert (small_run / f).read_bytes() == (again / f).read_bytes(), f
     other = _run_small(tmp_path / "run3", "--config", "seed=8")
-    assert (small_run / "theory/table1.csv").read_bytes() != (other / "theory/table1.csv").read_bytes()
+    for f in ["theory/table1.csv", "data/walmart_like/split.csv", "data/example_shop/split.csv"]:
+        assert (small_run / f).read_bytes() != (other / f).read_bytes(), f
+
+
+def test_bad_dataset_stops_the_run_and_leaves_nothing(tmp_path):
+    data = pd.read_csv(ROOT / "data" / "example_shop" / "example_shop.csv")
+    data.loc[5, "spend"] = "lots"  # non-numeric outcome
+    data.to_csv(tmp_path / "shop.csv", index=False)
+    spec = yaml.safe_load((ROOT / "data" / "example_shop" / "spec.yaml").read_text())
+    spec["data"] = str(tmp_path / "shop.csv")
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    cfg = yaml.safe_load((ROOT / ".test" / "config.yaml").read_text())
+    cfg["studies"] = [{"name": "example_shop", "spec": str(tmp_path / "spec.yaml")}]  # replaces the default list
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    work = tmp_path / "work"
+    res = run_snakemake("results/data/example_shop/split.csv", "--cores", 1, "-d", work,
+                        "--configfile", tmp_path / "config.yaml")
+    assert res.returncode != 0
+    expected = "outcome column 'spend' must be numeric, found non-numeric values such as 'lots'"
+    log = (work / "logs" / "data" / "validate_example_shop.log").read_text()
+    assert expected in log and "shop.csv" in log
+    assert "validate_study" in res.stderr and "logs/data/validate_example_shop.log" in res.stderr
+    assert not (work / "results" / "data" / "example_shop").exists() or not any((work / "results" / "data" / "example_shop").iterdir())
+
+
+
+def test_a_users_study_list_replaces_the_default(tmp_path):
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    cfg["studies"] = [{"name": "example_shop", "spec": "data/example_shop/spec.yaml"}]
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    res = run_snakemake("-n", "-d", tmp_path / "work", "--configfile", tmp_path / "config.yaml")
+    assert res.returncode == 0, res.stderr
+    assert "simulate_study" not in res.stdout and "walmart_like" not in res.stdout
+    assert re.search(r"^validate_study\s+1", res.stdout, re.M)
+    assert "figure7.png" not in res.stdout  # no study stands in for the paper's Walmart
+
+
+def test_duplicate_study_names_stop_the_run(tmp_path):
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    cfg["studies"].append(dict(cfg["studies"][0], paper_role="penn_geisinger"))
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    res = run_snakemake("-n", "-d", tmp_path / "work", "--configfile", tmp_path / "config.yaml")
+    assert res.returncode != 0
+    assert "config key 'studies': name walmart_like appears more than once" in res.stdout + res.stderr

@@ -14,12 +14,23 @@ from actionable.seeds import stream_seed  # noqa: E402
 validate_config(config, source="config (config.yaml and --config/--configfile)")
 
 FIGURE6_CASES = sorted(config["theory"]["figure6"]["cases"])
-STUDIES = sorted(config["studies"])
-SIMULATED = [s for s in STUDIES if "simulator" in config["studies"][s]]
 PAPER_ROLES = {"walmart": ("Walmart", 7), "penn_geisinger": ("Penn-Geisinger", 8)}
-for _role, _study in config.get("paper_studies", {}).items():
-    if _study not in STUDIES:
-        raise ValueError(f"config key 'paper_studies.{_role}': study {_study!r} is not among studies ({', '.join(STUDIES)})")
+
+
+def _unique(key):
+    values = [e[key] for e in config["studies"] if key in e]
+    dup = sorted({v for v in values if values.count(v) > 1})
+    if dup:
+        raise ValueError(f"config key 'studies': {key} {', '.join(dup)} appears more than once")
+    return values
+
+
+_unique("name")
+_unique("paper_role")
+STUDY = {entry["name"]: entry for entry in config["studies"]}
+STUDIES = list(STUDY)
+SIMULATED = [s for s in STUDIES if "simulator" in STUDY[s]]
+PAPER_STUDY = {e["paper_role"]: e["name"] for e in config["studies"] if "paper_role" in e}
 
 wildcard_constraints:
     case="|".join(FIGURE6_CASES),
@@ -40,7 +51,7 @@ def project_path(path):
 
 def study_spec(study):
     """The dataset spec of a study: written by simulate_study, or the user's."""
-    entry = config["studies"][study]
+    entry = STUDY[study]
     if "simulator" in entry:
         return f"results/simulated/{study}/spec.yaml"
     return project_path(entry["spec"])
@@ -50,7 +61,7 @@ def study_inputs(wildcards):
     """Spec and data file of a study. A user's data file is an input only once it exists, so a
     missing one reaches validate_study, whose error names the spec and the file."""
     study = wildcards.study
-    entry = config["studies"][study]
+    entry = STUDY[study]
     if "simulator" in entry:
         return dict(spec=study_spec(study), data=f"results/simulated/{study}/observed.csv")
     inputs = dict(spec=study_spec(study))
@@ -70,7 +81,7 @@ def validated_study(wildcards):
 
 def paper_study(role):
     """The study standing in for the paper's Walmart or Penn-Geisinger study, if configured."""
-    return config.get("paper_studies", {}).get(role)
+    return PAPER_STUDY.get(role)
 
 
 def role_of_figure(number):
@@ -80,7 +91,7 @@ def role_of_figure(number):
 def has_display(study, role):
     if study is None:
         return False
-    entry = config["studies"][study]
+    entry = STUDY[study]
     spec = read_yaml(project_path(entry["simulator"] if "simulator" in entry else entry["spec"]))
     return role in (spec.get("display") or {})
 

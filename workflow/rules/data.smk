@@ -4,7 +4,7 @@
 
 rule simulate_study:
     input:
-        spec=lambda w: project_path(config["studies"][w.study]["simulator"]),
+        spec=lambda w: project_path(STUDY[w.study]["simulator"]),
     output:
         data="results/simulated/{study}/observed.csv",
         truth="results/simulated/{study}/truth.npy",
@@ -16,8 +16,8 @@ rule simulate_study:
     benchmark:
         "benchmarks/runs/data/simulate_{study}.tsv"
     params:
-        n=lambda w: config["studies"][w.study].get("n"),
-        seed=lambda w: config["studies"][w.study].get("seed"),
+        n=lambda w: STUDY[w.study].get("n"),
+        seed=lambda w: STUDY[w.study].get("seed"),
     threads: 1
     resources:
         mem_mb=4000,
@@ -128,7 +128,7 @@ rule table2:
     benchmark:
         "benchmarks/runs/data/table2.tsv"
     params:
-        paper_studies=config.get("paper_studies", {}),
+        paper_studies=PAPER_STUDY,
     threads: 1
     resources:
         mem_mb=1000,

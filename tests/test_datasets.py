@@ -1,0 +1,204 @@
+"""Dataset specs: every kind of bad input gives an error naming the file, column and expectation."""
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from actionable.datasets import DatasetError, load_dataset
+from actionable.split import stratified_split
+from conftest import ROOT
+
+BASE_SPEC = dict(
+    name="tiny",
+    data="tiny.csv",
+    id="pid",
+    outcome=dict(column="y", type="binary"),
+    arm=dict(column="arm", control="ctrl"),
+    covariates=[dict(name="age", type="continuous"), dict(name="female", type="binary"),
+                dict(name="region", type="categorical")],
+    assignment=dict(probabilities={"ctrl": 0.5, "a": 0.25, "b": 0.25}),
+)
+
+
+def base_frame(n=240, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "pid": np.arange(n), "arm": rng.choice(["ctrl", "a", "b"], n, p=[0.5, 0.25, 0.25]),
+        "y": rng.integers(0, 2, n), "age": rng.normal(40, 10, n).round(),
+        "female": rng.integers(0, 2, n), "region": rng.choice(["north", "south"], n),
+    })
+
+
+def write(tmp_path, spec=None, frame=None):
+    spec = copy.deepcopy(BASE_SPEC) if spec is None else spec
+    (frame if frame is not None else base_frame()).to_csv(tmp_path / "tiny.csv", index=False)
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    return tmp_path / "spec.yaml"
+
+
+def fails(tmp_path, spec=None, frame=None, min_arm_rows=10, *expected):
+    with pytest.raises(DatasetError) as err:
+        load_dataset(write(tmp_path, spec, frame), min_arm_rows=min_arm_rows)
+    msg = str(err.value)
+    for text in expected:
+        assert text in msg, msg
+    return msg
+
+
+def test_valid_tiny_dataset(tmp_path):
+    ds = load_dataset(write(tmp_path), min_arm_rows=10)
+    assert ds.arms == ["ctrl", "a", "b"] and ds.control == "ctrl"
+    assert ds.propensity == {"ctrl": 0.5, "a": 0.25, "b": 0.25}
+    assert ds.summary()["covariates_discrete"] == 2
+
+
+def test_missing_data_file(tmp_path):
+    spec = copy.deepcopy(BASE_SPEC)
+    spec["data"] = "nowhere.csv"
+    fails(tmp_path, spec, None, 10, "spec.yaml", "nowhere.csv", "does not exist")
+
+
+def test_unreadable_data_file(tmp_path):
+    spec = copy.deepcopy(BASE_SPEC)
+    spec["data"] = "folder.csv"
+    (tmp_path / "folder.csv").mkdir()
+    fails(tmp_path, spec, None, 10, "folder.csv", "cannot read as csv")
+
+
+def test_unreadable_spec(tmp_path):
+    with pytest.raises(DatasetError, match="cannot read file"):
+        load_dataset(tmp_path / "missing.yaml")
+    (tmp_path / "bad.yaml").write_text("name: [unclosed\n")
+    with pytest.raises(DatasetError, match="bad.yaml: not valid YAML"):
+        load_dataset(tmp_path / "bad.yaml")
+
+
+def test_unknown_spec_key(tmp_path):
+    spec = copy.deepcopy(BASE_SPEC)
+    spec["outcomes"] = spec.pop("outcome")
+    fails(tmp_path, spec, None, 10, "spec.yaml: invalid dataset spec", "'outcomes' was unexpected",
+          "'outcome' is a required property")
+
+
+@pytest.mark.parametrize("column,role", [("y", "outcome"), ("arm", "arm"), ("region", "covariate")])
+def test_missing_declared_column(tmp_path, column, role):
+    fails(tmp_path, None, base_frame().drop(columns=column), 10, "tiny.csv", f"missing column(s) '{column}'",
+          "declared in the spec")
+
+
+def test_non_numeric_outcome(tmp_path):
+    f = base_frame().astype({"y": object})
+    f.loc[3, "y"] = "yes"
+    fails(tmp_path, None, f, 10, "tiny.csv", "outcome column 'y' must be numeric", "'yes'")
+
+
+def test_missing_outcome(tmp_path):
+    f = base_frame().astype({"y": float})
+    f.loc[[1, 5], "y"] = np.nan
+    fails(tmp_path, None, f, 10, "tiny.csv", "outcome column 'y' has 2 missing value(s)")
+
+
+def test_binary_outcome_other_values(tmp_path):
+    f = base_frame()
+    f.loc[0, "y"] = 2
+    fails(tmp_path, None, f, 10, "tiny.csv", "outcome column 'y' is declared binary", "[2.0]")
+
+
+def test_control_absent(tmp_path):
+    spec = copy.deepcopy(BASE_SPEC)
+    spec["arm"]["control"] = "placebo"
+    fails(tmp_path, spec, None, 10, "tiny.csv", "control arm 'placebo'", "arm.control", "arms found: a, b, ctrl")
+
+
+def test_fewer_than_two_arms(tmp_path):
+    f = base_frame()
+    f["arm"] = "ctrl"
+    spec = copy.deepcopy(BASE_SPEC)
+    spec["assignment"]["probabilities"] = "equal"
+    fails(tmp_path, spec, f, 10, "tiny.csv", "has 1 arm", "at least 2")
+
+
+def test_arm_below_minimum_rows(tmp_path):
+    fails(tmp_path, None, None, 100, "tiny.csv", "fewer than 100 rows", "data.min_arm_rows", "'a' (")
+
+
+@pytest.mark.parametrize("probs,expected", [
+    ({"ctrl": 0.5, "a": 0.5}, "does not cover arm(s) 'b'"),
+    ({"ctrl": 0.5, "a": 0.5, "b": 0.0}, "must be > 0"),
+    ({"ctrl": 0.5, "a": 0.25, "b": 0.3}, "must sum to 1"),
+    ({"ctrl": 0.5, "a": 0.25, "b": 0.2, "c": 0.05}, "names arm(s) 'c' absent"),
+])
+def test_bad_assignment_probabilities(tmp_path, probs, expected):
+    spec = copy.deepcopy(BASE_SPEC)
+    spec["assignment"]["probabilities"] = probs
+    fails(tmp_path, spec, None, 10, "spec.yaml", "assignment.probabilities", expected)
+
+
+def test_estimated_and_equal_probabilities(tmp_path):
+    spec = copy.deepcopy(BASE_SPEC)
+    spec["assignment"]["probabilities"] = "estimate"
+    ds = load_dataset(write(tmp_path, spec), min_arm_rows=10)
+    shares = ds.frame["arm"].value_counts(normalize=True)
+    assert all(ds.propensity[a] == pytest.approx(shares[a]) for a in ds.arms)
+
+
+def test_continuous_covariate_not_numeric(tmp_path):
+    f = base_frame().astype({"age": object})
+    f.loc[7, "age"] = "forty"
+    fails(tmp_path, None, f, 10, "tiny.csv", "covariate 'age' is declared continuous but is not numeric", "'forty'")
+
+
+def test_binary_covariate_other_values(tmp_path):
+    f = base_frame()
+    f.loc[0, "female"] = 3
+    fails(tmp_path, None, f, 10, "tiny.csv", "covariate 'female' is declared binary")
+
+
+def test_constant_covariate(tmp_path):
+    f = base_frame()
+    f["region"] = "north"
+    fails(tmp_path, None, f, 10, "tiny.csv", "covariate 'region' is constant")
+
+
+def test_duplicate_ids(tmp_path):
+    f = base_frame()
+    f.loc[10, "pid"] = 3
+    fails(tmp_path, None, f, 10, "tiny.csv", "id column 'pid' has 1 duplicate id(s)", "must be unique")
+
+
+def test_missing_covariate_values_are_allowed(tmp_path):
+    f = base_frame().astype({"age": float, "region": object})
+    f.loc[[0, 1], "age"] = np.nan
+    f.loc[[2], "region"] = None
+    ds = load_dataset(write(tmp_path, None, f), min_arm_rows=10)
+    assert ds.summary()["missing_covariate_values"] == {"age": 2, "female": 0, "region": 1}
+
+
+def test_study_too_small_to_split(tmp_path):
+    f = base_frame(n=12, seed=3)
+    f["arm"] = ["ctrl"] * 6 + ["a"] * 5 + ["b"]
+    ds = load_dataset(write(tmp_path, None, f), min_arm_rows=1)
+    with pytest.raises(DatasetError, match=r"tiny.csv: study too small to split: arm 'b' has 1 row"):
+        stratified_split(ds, 0.7, seed=1)
+
+
+def test_split_is_stratified_seeded_and_exact():
+    ds = load_dataset(ROOT / "data" / "example_shop" / "spec.yaml", min_arm_rows=50)
+    a = stratified_split(ds, 0.7, seed=5)
+    b = stratified_split(ds, 0.7, seed=5)
+    c = stratified_split(ds, 0.7, seed=6)
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["set"].equals(c["set"])
+    share = (a["set"] == "train").groupby(a["arm"]).mean()
+    assert ((share - 0.7).abs() <= 0.005).all(), share  # within half a percentage point
+    assert list(a["id"][:3]) == ["C00001", "C00002", "C00003"]
+
+
+def test_example_shop_spec_loads_as_declared():
+    ds = load_dataset(ROOT / "data" / "example_shop" / "spec.yaml", min_arm_rows=50)
+    assert ds.arms == ["control", "discount_10", "free_shipping", "scarcity"]
+    assert not ds.binary and ds.propensity["control"] == 0.4
+    assert ds.frame["region"].dtype == object and ds.frame["region"].isna().sum() > 0
+    assert ds.arm_labels["scarcity"] == "Only a few left"

@@ -1,0 +1,124 @@
+"""The megastudy simulator: calibrated truth, determinism, and the default stand-ins' shape."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from actionable import simulate
+from actionable.datasets import load_dataset, load_truth
+from actionable.descriptives import table2_row
+from conftest import ROOT
+
+SPECS = {s: ROOT / "data" / "simulators" / f"{s}.yaml" for s in ("walmart_like", "penn_geisinger_like")}
+
+
+@pytest.mark.parametrize("study", sorted(SPECS))
+def test_truth_hits_the_targets_at_reduced_n(study):
+    spec = simulate.load_simulator_spec(SPECS[study], n=30_000)
+    sim = simulate.simulate_megastudy(spec)
+    mom = simulate.moments(sim.truth)  # recomputed from the stored truth, not the summary
+    t = spec["targets"]
+    assert abs(mom["sigma"] / t["sigma"] - 1) < 0.10, mom
+    assert abs(mom["rho"] - t["rho"]) < 0.05, mom
+    assert abs(mom["s"] - spec["arm_means"]["s"]) < 0.002, mom
+    # observed outcomes follow the truth: each arm's outcome mean within 4 SE of its true mean
+    arms = sim.observed["arm"].to_numpy()
+    y = sim.observed[spec["outcome"]["column"]].to_numpy()
+    for j, a in enumerate(sim.arms):
+        sel = arms == a
+        se = np.sqrt(sim.truth[sel, j].mean() * (1 - sim.truth[sel, j].mean()) / sel.sum())
+        assert abs(y[sel].mean() - sim.truth[sel, j].mean()) < 4 * se
+    assert sim.observed.shape[1] == 1 + len(spec["covariates"]) + 2  # id, covariates, arm, outcome
+
+
+def test_penn_geisinger_shared_covariates_carry_little_heterogeneity():
+    spec = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=20_000)
+    sim = simulate.simulate_megastudy(spec)
+    assert 0.07 < sim.summary["sigma_shared"] < 0.11  # paper: 0.267 full, 0.089 shared only
+    assert sim.summary["sigma_shared"] < 0.5 * sim.summary["sigma"]
+
+
+def test_calibration_generalizes_to_other_targets():
+    spec = simulate.load_simulator_spec(SPECS["walmart_like"], n=20_000)
+    spec["targets"] = {"sigma": 0.15, "rho": 0.3}
+    spec["arm_means"]["s"] = 0.012
+    mom = simulate.moments(simulate.simulate_megastudy(spec).truth)
+    assert abs(mom["sigma"] / 0.15 - 1) < 0.10 and abs(mom["rho"] - 0.3) < 0.05 and abs(mom["s"] - 0.012) < 0.002
+
+
+def test_continuous_outcome():
+    spec = simulate.load_simulator_spec(SPECS["walmart_like"], n=8_000)
+    spec["outcome"] = {"type": "continuous", "column": "spend", "noise_sd": 2.0}
+    spec["targets"] = {"sigma": 1.5, "rho": 0.5}
+    spec["arm_means"] = {"base_rate": 20.0, "control_offset": -1.0, "s": 0.6}
+    sim = simulate.simulate_megastudy(spec)
+    mom = simulate.moments(sim.truth)
+    assert abs(mom["sigma"] / 1.5 - 1) < 0.1 and abs(mom["rho"] - 0.5) < 0.05
+    resid = sim.observed["spend"].to_numpy() - sim.truth[np.arange(8000), [sim.arms.index(a) for a in sim.observed["arm"]]]
+    assert abs(resid.std() - 2.0) < 0.1
+
+
+def test_same_seed_same_bytes_new_seed_new_data(tmp_path):
+    spec = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=3_000)
+    a, b = simulate.simulate_megastudy(spec), simulate.simulate_megastudy(spec)
+    pa, pb = tmp_path / "a.csv", tmp_path / "b.csv"
+    simulate.observed_for_csv(a.observed, spec["covariates"]).to_csv(pa, index=False)
+    simulate.observed_for_csv(b.observed, spec["covariates"]).to_csv(pb, index=False)
+    assert pa.read_bytes() == pb.read_bytes()
+    np.testing.assert_array_equal(a.truth, b.truth)
+    spec["seed"] += 1
+    c = simulate.simulate_megastudy(spec)
+    assert not a.observed.equals(c.observed) and not np.array_equal(a.truth, c.truth)
+
+
+def _write_study(spec, folder):
+    sim = simulate.simulate_megastudy(spec)
+    folder.mkdir(parents=True, exist_ok=True)
+    simulate.observed_for_csv(sim.observed, spec["covariates"]).to_csv(folder / "observed.csv", index=False)
+    with open(folder / "truth.npy", "wb") as fh:
+        np.save(fh, sim.truth.astype(np.float32))
+    (folder / "truth.arms.yaml").write_text("\n".join(f"- '{a}'" for a in sim.arms) + "\n")
+    import yaml
+    (folder / "spec.yaml").write_text(yaml.safe_dump(simulate.dataset_spec(spec, "observed.csv", "truth.npy")))
+    return sim
+
+
+@pytest.mark.parametrize("study,counts", [
+    ("penn_geisinger_like", (74_811, 20, 22, 7, 15)),
+    ("walmart_like", (689_693, 23, 12, 5, 7)),
+])
+def test_default_stand_ins_give_the_papers_table2(tmp_path, study, counts):
+    spec = simulate.load_simulator_spec(SPECS[study])  # full size, as the default run makes it
+    sim = _write_study(spec, tmp_path)
+    ds = load_dataset(tmp_path / "spec.yaml", min_arm_rows=50)
+    row = table2_row(ds.summary())
+    assert (row["observations"], row["arms"], row["covariates_total"], row["covariates_continuous"],
+            row["covariates_discrete"]) == counts
+    assert ds.control == str(spec["arms"]["control"])
+    truth = load_truth(ds)  # columns follow the dataset's arm order (control first)
+    assert truth.shape == (counts[0], counts[1])
+    np.testing.assert_allclose(truth[:, 0], sim.truth[:, spec["arms"]["control"] - 1], rtol=1e-6)
+    means = truth.mean(axis=0)
+    assert 0.30 <= means.max() <= 0.34  # best arm near 32% (Walmart) / 33% (Penn-Geisinger)
+    assert means[0] == pytest.approx(means.min(), abs=0.004)  # control among the lowest
+    if study == "walmart_like":
+        assert 0.305 <= ds.frame[ds.outcome].mean() <= 0.325  # base rate near 31-32%
+
+
+@pytest.mark.parametrize("edit,expected", [
+    (lambda s: s["arms"].update(control=40), "arms.control = 40 but there are only 23 arms"),
+    (lambda s: s["arms"].update(texts=["x"]), "arms.texts has 1 entries, expected one per arm (23)"),
+    (lambda s: s["heterogeneity"].update(nonlinearity=0.8, interactions=0.5), "nonlinearity + interactions must be <= 1"),
+    (lambda s: s["covariates"][0].pop("sd"), "covariate age (continuous) needs sd"),
+    (lambda s: s.update(shared_covariates=["shoe_size"]), "shared_covariates names undeclared covariate 'shoe_size'"),
+    (lambda s: s["targets"].update(rho=1.5), "key 'targets.rho'"),
+    (lambda s: s.update(colour="red"), "'colour' was unexpected"),
+])
+def test_bad_simulator_spec(tmp_path, edit, expected):
+    import yaml
+    spec = yaml.safe_load(SPECS["walmart_like"].read_text())
+    edit(spec)
+    path = tmp_path / "sim.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    with pytest.raises(simulate.SimulatorSpecError) as err:
+        simulate.load_simulator_spec(path)
+    assert str(err.value).startswith(str(path)) and expected in str(err.value), str(err.value)
