@@ -66,3 +66,13 @@ def test_workflow_stops_before_any_job(tmp_path):
     assert res.returncode != 0
     assert "key 'seed'" in res.stderr + res.stdout
     assert not (tmp_path / "results").exists()
+
+
+def test_study_needs_exactly_one_source(config):
+    config["studies"][0]["spec"] = "also.yaml"  # both simulator and spec
+    with pytest.raises(ConfigError) as err:
+        validate_config(config, source="config.yaml")
+    assert "key 'studies[0]'" in str(err.value) and "is valid under each of" in str(err.value)
+    config["studies"] = []
+    with pytest.raises(ConfigError, match=r"key 'studies': \[\] is too short"):
+        validate_config(config, source="config.yaml")

@@ -202,3 +202,17 @@ def test_example_shop_spec_loads_as_declared():
     assert not ds.binary and ds.propensity["control"] == 0.4
     assert ds.frame["region"].dtype == object and ds.frame["region"].isna().sum() > 0
     assert ds.arm_labels["scarcity"] == "Only a few left"
+
+
+def test_hdf5_columnar_format_reads_like_csv(tmp_path):
+    pytest.importorskip("tables")
+    src = ROOT / "data" / "example_shop"
+    frame = pd.read_csv(src / "example_shop.csv")
+    frame.to_hdf(tmp_path / "shop.h5", key="data", format="table")
+    spec = yaml.safe_load((src / "spec.yaml").read_text())
+    spec["data"] = "shop.h5"
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    from_h5 = load_dataset(tmp_path / "spec.yaml", min_arm_rows=50)
+    from_csv = load_dataset(src / "spec.yaml", min_arm_rows=50)
+    pd.testing.assert_frame_equal(from_h5.frame.reset_index(drop=True), from_csv.frame, check_dtype=False)
+    assert from_h5.propensity == from_csv.propensity
