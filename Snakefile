@@ -11,6 +11,8 @@ configfile: "config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/theory.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/learners.smk"
+include: "workflow/rules/moments.smk"
 
 
 rule all:

@@ -66,3 +66,17 @@ def script_log(snakemake):
             root.removeHandler(handler)
             fh.flush()
             sys.stdout.flush()
+
+
+def save_npy(array, path):
+    import numpy as np
+
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:  # a file handle: np.save on a path would append ".npy"
+            np.save(fh, array)
+
+
+def write_json(obj, path):
+    import json
+
+    write_text(json.dumps(obj, indent=1, default=float) + "\n", path)

@@ -98,8 +98,12 @@ def test_lint_is_clean():
 def test_dry_run_lists_the_dag(tmp_path):
     res = run_snakemake("-n", "-d", tmp_path, "--configfile", ROOT / "config.yaml")
     assert res.returncode == 0, res.stderr
-    for job in ("table1", "figures_motivating", "figure_illustration", "figure6_case", "figure6"):
+    for job in ("table1", "figures_motivating", "figure_illustration", "figure6_case", "figure6", "simulate_study",
+                "fit_ols", "fit_slearner", "gather_tlearner", "estimate_moments", "our_model", "table_moments"):
         assert re.search(rf"^{job}\s+\d+", res.stdout, re.M), res.stdout
+    # one T-learner job per arm, as its own job: 23 + 20 arms, and 20 more for the overlap analysis
+    assert re.search(r"^fit_tlearner_arm\s+63\b", res.stdout, re.M), res.stdout
+    assert "txgb_all/arm22.npy" in res.stdout and "txgb_shared/arm19.npy" in res.stdout
 
 
 def _run_small(workdir, *extra):
@@ -146,8 +150,24 @@ def test_end_to_end_data_layer(small_run):
         rates = pd.read_csv(small_run / "descriptives" / study / "arm_rates.csv")
         assert rates["mean"].is_monotonic_decreasing and rates["control"].sum() == 1
     moments = pd.read_csv(small_run / "tables" / "true_moments.csv").set_index("study")
-    assert abs(moments.loc["walmart_like", "sigma"] / 0.078 - 1) < 0.1
-    assert abs(moments.loc["penn_geisinger_like", "rho"] - 0.80) < 0.05
+    assert (abs(moments["sigma"] / moments["target_sigma"] - 1) < 0.1).all(), moments
+    assert (abs(moments["rho"] - moments["target_rho"]) < 0.05).all(), moments
+
+
+def test_end_to_end_learners_and_moments(small_run):
+    import numpy as np
+
+    mom = pd.read_csv(small_run / "tables" / "moments.csv").set_index("study")
+    assert set(mom.index) == {"walmart_like", "penn_geisinger_like", "example_shop"}
+    for col in ("sigma", "rho", "s", "sigma_eps", "naive_sigma", "our_model_gain", "our_model_se"):
+        assert np.isfinite(mom[col]).all(), col
+    assert np.isfinite(mom.loc["penn_geisinger_like", "sigma_overlap"])
+    assert mom.loc["penn_geisinger_like", "sigma_overlap"] < mom.loc["penn_geisinger_like", "sigma"]
+    assert np.isnan(mom.loc["example_shop", "true_sigma"])  # no ground truth for a user's data
+    split = pd.read_csv(small_run / "data" / "example_shop" / "split.csv")
+    for learner in ("ols", "sxgb", "txgb_all"):
+        preds = np.load(small_run / "learners" / "example_shop" / learner / "predictions.npy")
+        assert preds.shape == ((split["set"] == "test").sum(), 4) and np.isfinite(preds).all()
 
 
 def test_same_config_same_tables_and_new_seed_changes_them(small_run, tmp_path):
@@ -155,7 +175,8 @@ def test_same_config_same_tables_and_new_seed_changes_them(small_run, tmp_path):
     files = ["theory/table1.csv", "theory/figure6.csv", "tables/table2.csv", "tables/true_moments.csv",
              "simulated/walmart_like/observed.csv", "simulated/walmart_like/truth.npy",
              "data/walmart_like/split.csv", "data/example_shop/split.csv",
-             "descriptives/penn_geisinger_like/arm_rates.csv"]
+             "descriptives/penn_geisinger_like/arm_rates.csv", "tables/moments.csv",
+             "learners/walmart_like/sxgb/predictions.npy", "learners/penn_geisinger_like/txgb_all/predictions.npy"]
     for f in files:
         assert (small_run / f).read_bytes() == (again / f).read_bytes(), f
     other = _run_small(tmp_path / "run3", "--config", "seed=8")

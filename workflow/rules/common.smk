@@ -1,4 +1,5 @@
 # Shared logic: config validation at load time, paths and input functions.
+import functools
 import os
 import sys
 
@@ -6,6 +7,8 @@ import sys
 # scripts/actionable: Snakemake puts a script's own folder on sys.path, locally, in conda
 # environments and on cluster nodes alike.
 sys.path.insert(0, workflow.basedir)
+
+from snakemake.logging import logger  # noqa: E402
 
 from actionable.config import read_yaml, validate_config  # noqa: E402
 from actionable.seeds import stream_seed  # noqa: E402
@@ -31,12 +34,20 @@ STUDY = {entry["name"]: entry for entry in config["studies"]}
 STUDIES = list(STUDY)
 SIMULATED = [s for s in STUDIES if "simulator" in STUDY[s]]
 PAPER_STUDY = {e["paper_role"]: e["name"] for e in config["studies"] if "paper_role" in e}
+# An overlap analysis of a study this run does not include is skipped (with a warning), so a
+# config that swaps in other studies need not also edit moments.overlap.
+OVERLAP = [o for o in config["moments"].get("overlap", []) if o["study"] in STUDY]
+for _o in config["moments"].get("overlap", []):
+    if _o["study"] not in STUDY:
+        logger.warning(f"config key 'moments.overlap': skipping study {_o['study']!r}, not among studies ({', '.join(STUDIES)})")
 
 wildcard_constraints:
     case="|".join(FIGURE6_CASES),
     number="[345]",
     armfig="[78]",
     study="|".join(STUDIES),
+    covset="[A-Za-z][A-Za-z0-9_]*",
+    arm="[0-9]{1,4}",
 
 
 def seed_for(step):
@@ -79,6 +90,27 @@ def validated_study(wildcards):
     return {**study_inputs(wildcards), "summary": f"results/data/{wildcards.study}/summary.json"}
 
 
+@functools.lru_cache(maxsize=None)
+def arm_indices(study):
+    """0..m-1: arms in the dataset's order (control first), known before any job runs so that
+    every per-arm T-learner job shows in a dry run. A user's data file is read for its arm column
+    only; if it cannot be read, validate_study reports why."""
+    entry = STUDY[study]
+    if "simulator" in entry:
+        return list(range(read_yaml(project_path(entry["simulator"]))["arms"]["count"]))
+    import pandas as pd
+
+    try:
+        spec_path = project_path(entry["spec"])
+        spec = read_yaml(spec_path)
+        data = spec["data"] if os.path.isabs(spec["data"]) else os.path.join(os.path.dirname(spec_path), spec["data"])
+        column = spec["arm"]["column"]
+        reader = pd.read_hdf if data.endswith((".h5", ".hdf5")) else lambda p: pd.read_csv(p, usecols=[column])
+        return list(range(reader(data)[column].nunique()))
+    except Exception:
+        return []
+
+
 def paper_study(role):
     """The study standing in for the paper's Walmart or Penn-Geisinger study, if configured."""
     return PAPER_STUDY.get(role)
@@ -111,6 +143,14 @@ def data_outputs():
     return out
 
 
+def learner_outputs():
+    out = expand("results/learners/{study}/{learner}/predictions.npy", study=STUDIES, learner=["ols", "sxgb", "txgb_all"])
+    out += expand("results/moments/{study}/{f}.json", study=STUDIES, f=["moments_all", "our_model"])
+    out += [f"results/moments/{o['study']}/moments_{o['covariate_set']}.json" for o in OVERLAP]
+    out += ["results/tables/moments.csv", "results/tables/moments.md"]
+    return out
+
+
 def theory_outputs():
     return [
         "results/theory/table1.csv",
@@ -124,4 +164,4 @@ def theory_outputs():
 
 
 def all_outputs():
-    return theory_outputs() + data_outputs()
+    return theory_outputs() + data_outputs() + learner_outputs()

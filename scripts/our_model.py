@@ -1,0 +1,15 @@
+"""The "Our Model" prediction: Algorithm 2 with the study's estimated moments."""
+import json
+
+from actionable.io import script_log, write_json
+from actionable.our_model import predicted_gain
+
+with script_log(snakemake) as log:
+    est = json.load(open(snakemake.input[0]))
+    cfg = snakemake.params.settings
+    s = est["s_corrected"] if cfg["s"] == "corrected" else est["s"]
+    out = predicted_gain(s, est["sigma"], est["rho"], est["sigma_eps"], est["m"], est["n_test"], cfg["reps"],
+                         snakemake.params.seed, cfg["uniform"], snakemake.threads, percent=est["binary"])
+    out.update(study=est["study"], s_used=cfg["s"])
+    write_json(out, snakemake.output[0])
+    log.info("%s: predicted gain %.5f +/- %.5f (exact n->inf %.5f)", est["study"], out["gain"], out["se"], out["exact_gain"])

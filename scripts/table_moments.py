@@ -1,0 +1,60 @@
+"""The estimated moments of every study beside the naive estimates, the truth and the paper."""
+import json
+
+import pandas as pd
+
+from actionable import paper
+from actionable.io import script_log, write_csv, write_text
+from actionable.tables import to_markdown
+
+with script_log(snakemake) as log:
+    roles = {study: paper.ROLE_NAMES[role] for role, study in snakemake.params.paper_studies.items()}
+    overlap = {}
+    for path in snakemake.input.overlap:
+        est = json.load(open(path))
+        overlap[est["study"]] = (est["covariates"], est["sigma"])
+    rows = []
+    for m_path, g_path in zip(snakemake.input.moments, snakemake.input.our_model):
+        est, gain = json.load(open(m_path)), json.load(open(g_path))
+        pub = paper.MOMENTS.get(roles.get(est["study"]), {})
+        rows.append(dict(
+            study=est["study"], paper_study=roles.get(est["study"], ""), m=est["m"], n_test=est["n_test"],
+            sigma=est["sigma"], rho=est["rho"], s=est["s"], s_corrected=est["s_corrected"], s_holdout=est["s_holdout"],
+            sigma_eps=est["sigma_eps"], naive_sigma=est["naive_sigma"], naive_rho=est["naive_rho"],
+            true_sigma=est.get("true_sigma"), true_rho=est.get("true_rho"), true_s=est.get("true_s"),
+            overlap_covariates=overlap.get(est["study"], (None, None))[0],
+            sigma_overlap=overlap.get(est["study"], (None, None))[1],
+            our_model_gain=gain["gain"], our_model_se=gain["se"], our_model_exact=gain["exact_gain"],
+            paper_sigma=pub.get("sigma"), paper_rho=pub.get("rho"), paper_s=pub.get("s"),
+            paper_sigma_shared=pub.get("sigma_shared"),
+            paper_our_model_pp=paper.OUR_MODEL_PP.get(roles.get(est["study"])),
+        ))
+    table = pd.DataFrame(rows)
+    write_csv(table, snakemake.output.csv)
+
+    def cell(v, p=None, fmt="{:.3f}"):
+        txt = "" if pd.isna(v) else fmt.format(v)
+        return txt + ("" if p is None or pd.isna(p) else f" [{fmt.format(p)}]")
+
+    show = pd.DataFrame({
+        "study": table["study"],
+        "sigma": [cell(v, p) for v, p in zip(table["sigma"], table["paper_sigma"])],
+        "rho": [cell(v, p) for v, p in zip(table["rho"], table["paper_rho"])],
+        "s (corrected)": [cell(v, p, "{:.4f}") + f" ({c:.4f})" for v, p, c in zip(table["s"], table["paper_s"], table["s_corrected"])],
+        "sigma_eps": [cell(v) for v in table["sigma_eps"]],
+        "naive sigma / rho": [f"{a:.3f} / {b:.3f}" for a, b in zip(table["naive_sigma"], table["naive_rho"])],
+        "true sigma / rho / s": ["" if pd.isna(a) else f"{a:.3f} / {b:.3f} / {c:.4f}"
+                                 for a, b, c in zip(table["true_sigma"], table["true_rho"], table["true_s"])],
+        "sigma, overlap covariates": [cell(v, p) for v, p in zip(table["sigma_overlap"], table["paper_sigma_shared"])],
+        "Our Model gain (pp)": [f"{g * 100:.2f} ± {se * 100:.2f}" + ("" if pd.isna(p) else f" [{p:.1f}]")
+                                for g, se, p in zip(table["our_model_gain"], table["our_model_se"], table["paper_our_model_pp"])],
+    })
+    notes = [
+        "[paper] = the paper's value for the study this one stands in for (Section 5.2, Section 6, Table 4).",
+        "sigma, rho: stratified estimates (10 quantile groups of T-XGB holdout predictions); naive: SD and correlation "
+        "of the predictions themselves; true: from the stand-ins' stored E[Y^a | x] of the same holdout people.",
+        "s: SD of arm means on the whole study (the paper's estimate); corrected: less the arm means' sampling variance.",
+        "Our Model: Algorithm 2 with these estimates (n = holdout size), Monte Carlo mean ± SE, percentage points for binary outcomes.",
+    ]
+    write_text(to_markdown(show, title="Estimated moments and Our Model", notes=notes), snakemake.output.md)
+    log.info("\n%s", table.to_string())

@@ -1,0 +1,98 @@
+# Section 5.2 and Appendix A.2: OLS, S-learner and T-learner XGBoost (one job per arm), trained on
+# the 70% split, predicting every holdout person's outcome under every arm.
+
+
+rule fit_ols:
+    input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
+    output:
+        predictions="results/learners/{study}/ols/predictions.npy",
+        info="results/learners/{study}/ols/info.json",
+    log:
+        "logs/learners/{study}/ols.log",
+    benchmark:
+        "benchmarks/runs/learners/{study}/ols.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=20,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/fit_ols.py"
+
+
+rule fit_slearner:
+    input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
+    output:
+        predictions="results/learners/{study}/sxgb/predictions.npy",
+        model="results/learners/{study}/sxgb/model.json",
+        info="results/learners/{study}/sxgb/info.json",
+    log:
+        "logs/learners/{study}/sxgb.log",
+    benchmark:
+        "benchmarks/runs/learners/{study}/sxgb.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+        xgb=config["learners"]["xgboost"],
+        seed=lambda w: seed_for(f"sxgb/{w.study}"),
+    threads: 2
+    resources:
+        mem_mb=6000,
+        runtime=60,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/fit_slearner.py"
+
+
+rule fit_tlearner_arm:
+    input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
+    output:
+        predictions="results/learners/{study}/txgb_{covset}/arm{arm}.npy",
+        model="results/learners/{study}/txgb_{covset}/arm{arm}.model.json",
+        info="results/learners/{study}/txgb_{covset}/arm{arm}.json",
+    log:
+        "logs/learners/{study}/txgb_{covset}/arm{arm}.log",
+    benchmark:
+        "benchmarks/runs/learners/{study}/txgb_{covset}/arm{arm}.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+        xgb=config["learners"]["xgboost"],
+        seed=lambda w: seed_for(f"txgb/{w.study}/{w.covset}/{w.arm}"),
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/fit_tlearner_arm.py"
+
+
+rule gather_tlearner:
+    input:
+        predictions=lambda w: expand("results/learners/{{study}}/txgb_{{covset}}/arm{arm}.npy", arm=arm_indices(w.study)),
+        infos=lambda w: expand("results/learners/{{study}}/txgb_{{covset}}/arm{arm}.json", arm=arm_indices(w.study)),
+    output:
+        predictions="results/learners/{study}/txgb_{covset}/predictions.npy",
+        info="results/learners/{study}/txgb_{covset}/info.json",
+    log:
+        "logs/learners/{study}/txgb_{covset}/gather.log",
+    benchmark:
+        "benchmarks/runs/learners/{study}/txgb_{covset}/gather.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/gather_tlearner.py"

@@ -1,0 +1,71 @@
+# Section 5.2's moment estimates, the covariate-overlap analysis of Section 6, and "Our Model".
+
+
+rule estimate_moments:
+    input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
+        predictions="results/learners/{study}/txgb_{covset}/predictions.npy",
+    output:
+        "results/moments/{study}/moments_{covset}.json",
+    log:
+        "logs/moments/{study}/moments_{covset}.log",
+    benchmark:
+        "benchmarks/runs/moments/{study}/moments_{covset}.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+        groups=config["moments"]["quantile_groups"],
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/estimate_moments.py"
+
+
+rule our_model:
+    input:
+        "results/moments/{study}/moments_all.json",
+    output:
+        "results/moments/{study}/our_model.json",
+    log:
+        "logs/moments/{study}/our_model.log",
+    benchmark:
+        "benchmarks/runs/moments/{study}/our_model.tsv"
+    params:
+        settings=config["our_model"],
+        seed=lambda w: seed_for(f"our_model/{w.study}"),
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/our_model.py"
+
+
+rule table_moments:
+    input:
+        moments=expand("results/moments/{study}/moments_all.json", study=STUDIES),
+        our_model=expand("results/moments/{study}/our_model.json", study=STUDIES),
+        overlap=[f"results/moments/{o['study']}/moments_{o['covariate_set']}.json" for o in OVERLAP],
+    output:
+        csv="results/tables/moments.csv",
+        md=report("results/tables/moments.md", caption="../report/moments.rst", category="Moments"),
+    log:
+        "logs/moments/table_moments.log",
+    benchmark:
+        "benchmarks/runs/moments/table_moments.tsv"
+    params:
+        paper_studies=PAPER_STUDY,
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/table_moments.py"
