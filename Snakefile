@@ -13,6 +13,8 @@ include: "workflow/rules/theory.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/learners.smk"
 include: "workflow/rules/moments.smk"
+include: "workflow/rules/forests.smk"
+include: "workflow/rules/evaluation.smk"
 
 
 rule all:

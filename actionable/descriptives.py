@@ -38,3 +38,47 @@ def arm_rates(dataset: Dataset, split: pd.DataFrame, part: str = "train", z: flo
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out.insert(0, "study", dataset.name)
     return out.drop(columns="sd")
+
+
+# --------------------------------------------------------------------------- Figures 9-11
+def assignment_shares(policy: np.ndarray, arms: list, order: list, labels: dict | None = None,
+                      control: str | None = None) -> pd.DataFrame:
+    """Share of people a policy assigns to each arm (Figure 9), arms in ``order`` (by training mean)."""
+    counts = np.bincount(policy, minlength=len(arms))
+    share = pd.Series(counts / counts.sum(), index=arms)
+    out = pd.DataFrame({"arm": order, "share": [float(share[a]) for a in order]})
+    out["label"] = [(labels or {}).get(a, "") for a in order]
+    out["control"] = out["arm"] == control
+    return out
+
+
+def importance_by_covariate(features: pd.DataFrame) -> pd.DataFrame:
+    """Figure 10: grf's split-frequency importance summed over a covariate's indicator columns."""
+    out = features.groupby("covariate", sort=False)["importance"].sum().sort_values(ascending=False)
+    return out.rename_axis("covariate").reset_index()
+
+
+def covariate_profile(frame: pd.DataFrame, covariates: list, policy: np.ndarray, arms: list,
+                      min_share: float = 0.01) -> pd.DataFrame:
+    """Figure 11: mean of each covariate among the people assigned to each arm, standardized by
+    the column's mean and SD across arms (categorical covariates as one column per level).
+
+    Arms receiving less than ``min_share`` of people are left out (their means are noise).
+    """
+    cols = {}
+    for c in covariates:
+        v = frame[c["name"]]
+        if c["type"] == "categorical":
+            for lv in sorted(v.dropna().unique(), key=str):
+                cols[f"{c['name']}={lv}"] = (v == lv).astype(float).where(v.notna())
+        else:
+            cols[c["name"]] = v.astype(float)
+    x = pd.DataFrame(cols)
+    x["_arm"] = np.asarray(arms, dtype=object)[policy]
+    shares = x["_arm"].value_counts(normalize=True)
+    keep = [a for a in arms if shares.get(a, 0) >= min_share]
+    means = x[x["_arm"].isin(keep)].groupby("_arm").mean().reindex(keep)
+    sd = means.std(axis=0).replace(0, np.nan)
+    z = (means - means.mean(axis=0)) / sd
+    z.index.name = "arm"
+    return z.fillna(0.0)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 import xgboost as xgb
 
-from .features import FeatureEncoder
 
 XGB_KEYS = ("eta", "max_depth", "subsample", "colsample_bytree", "min_child_weight", "lambda", "alpha", "gamma",
             "max_bin")
@@ -124,21 +123,3 @@ def fit_predict_tlearner_arm(x_arm, y_arm, x_test, settings: dict, binary: bool,
     valid = inner_validation_mask(np.zeros(len(y_arm), dtype=int), settings["inner_validation_share"], seed)
     booster, rounds = train_xgb(x_arm, y_arm, valid, settings, binary, seed, threads)
     return predict_xgb(booster, x_test, rounds), booster, rounds
-
-
-# --------------------------------------------------------------------------- data plumbing
-def training_matrices(dataset, split, covariates=None, impute=False):
-    """(x_train, arm_train, y_train, x_test, arm_test, y_test, encoder) for a study and its split.
-
-    ``covariates`` restricts the features to a subset of names (the covariate-overlap analysis).
-    Arms are indices into ``dataset.arms`` (control = 0).
-    """
-    covs = dataset.covariates if covariates is None else [c for c in dataset.covariates if c["name"] in covariates]
-    is_train = (split["set"] == "train").to_numpy()
-    frame = dataset.frame
-    arm_index = {a: i for i, a in enumerate(dataset.arms)}
-    arm = frame[dataset.arm_column].map(arm_index).to_numpy()
-    y = frame[dataset.outcome].to_numpy(dtype=float)
-    enc = FeatureEncoder(covs, impute=impute).fit(frame.loc[is_train])
-    x_train, x_test = enc.transform(frame.loc[is_train]), enc.transform(frame.loc[~is_train])
-    return x_train, arm[is_train], y[is_train], x_test, arm[~is_train], y[~is_train], enc

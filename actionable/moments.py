@@ -125,6 +125,10 @@ def estimate(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, groups: int = 10,
                rho_matrix=st["rho_matrix"].tolist())
     if truth is not None:
         tr = true_moments(truth)
+        rows = np.arange(len(y))
+        # what Algorithm 2's epsilon models: the error of yhat about E[Y|x], without the
+        # outcome's own noise that SD(y - yhat) also contains
         out.update(true_sigma=tr["sigma"], true_rho=tr["rho"], true_s=tr["s"],
-                   true_sigma_by_arm=tr["sigma_by_arm"].tolist())
+                   true_sigma_by_arm=tr["sigma_by_arm"].tolist(),
+                   true_sigma_eps=float(np.std(yhat[rows, arm] - truth[rows, arm])))
     return out

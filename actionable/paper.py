@@ -9,3 +9,19 @@ MOMENTS = {
 OUR_MODEL_PP = {"Walmart": 31.6 - 31.2, "Penn-Geisinger": 37.2 - 31.5}
 ORIGINAL_GAIN_PP = {"Walmart": 0.413, "Penn-Geisinger": 5.714}
 ROLE_NAMES = {"walmart": "Walmart", "penn_geisinger": "Penn-Geisinger"}
+
+# Table 5 (gains in percentage points; columns: the parameter taken from the other study)
+TABLE5 = {
+    "Penn-Geisinger": dict(Original=5.714, sigma=-0.029, rho=11.311, sigma_eps=4.890, m=5.964),
+    "Walmart": dict(Original=0.413, sigma=10.073, rho=-0.039, sigma_eps=0.477, m=0.407),
+}
+# Table 6 (gains in percentage points after a 1% favourable change)
+TABLE6 = {
+    "Penn-Geisinger": {"Original": 5.714, "1% lower s": 5.723, "1% higher sigma": 5.888, "1% lower rho": 6.014,
+                       "1% lower sigma_eps": 5.827},
+    "Walmart": {"Original": 0.413, "1% lower s": 0.399, "1% higher sigma": 0.416, "1% lower rho": 0.420,
+                "1% lower sigma_eps": 0.375},
+}
+# The paper's holdout sizes (30% of Table 2's observations) and arms, for the paper-parameter mode
+HOLDOUT_N = {"Walmart": round(0.3 * 689_693), "Penn-Geisinger": round(0.3 * 74_811)}
+ARMS = {"Walmart": 23, "Penn-Geisinger": 20}

@@ -158,3 +158,89 @@ def covariate_distributions(samples: dict, xlabel: str, title: str, money: bool 
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def assignment_shares(panels: dict):
+    """Figure 9: share of people assigned to each arm by the MACF policy, arms by training mean."""
+    _style()
+    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 3.2 * len(panels)), squeeze=False)
+    for ax, (title, df) in zip(axes[:, 0], panels.items()):
+        colors = np.where(df["control"], COLOR_A, COLOR_B)
+        ax.bar(np.arange(len(df)), df["share"] * 100, color=colors)
+        ax.set_xticks(np.arange(len(df)))
+        ax.set_xticklabels(df["arm"].astype(str), fontsize=8)
+        ax.set_ylabel("% of holdout assigned")
+        used = int((df["share"] > 0).sum())
+        top = df["share"].sort_values(ascending=False)
+        k80 = int(np.searchsorted(np.cumsum(top.to_numpy()), 0.8) + 1)
+        ax.set_title(f"{title}: {used} of {len(df)} arms used; {k80} cover 80% (control in red)", fontsize=9)
+    axes[-1, 0].set_xlabel("arm (ordered by training-sample mean outcome, best first)")
+    fig.suptitle("Figure 9: arm assignment by the multi-arm causal forest policy")
+    fig.tight_layout()
+    return fig
+
+
+def importance(panels: dict):
+    """Figure 10: grf variable importance (share of splits), sorted."""
+    _style()
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 0.28 * max(len(d) for d in panels.values()) + 1.6),
+                             squeeze=False)
+    for ax, (title, df) in zip(axes[0], panels.items()):
+        df = df.sort_values("importance")
+        ax.barh(df["covariate"], df["importance"], color=COLOR_B)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("variable importance (weighted split frequency)")
+        ax.tick_params(axis="y", labelsize=8)
+    fig.suptitle("Figure 10: variable importance of the multi-arm causal forest")
+    fig.tight_layout()
+    return fig
+
+
+def covariate_heatmap(panels: dict, labels: dict | None = None):
+    """Figure 11: standardized covariate means of the people assigned to each arm (red above, blue below)."""
+    _style()
+    heights = [0.32 * len(d) + 1.8 for d in panels.values()]
+    width = max(0.32 * d.shape[1] + 3.5 for d in panels.values())
+    fig, axes = plt.subplots(len(panels), 1, figsize=(width, sum(heights)), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    for ax, (title, z) in zip(axes[:, 0], panels.items()):
+        lim = max(1.0, float(np.nanmax(np.abs(z.to_numpy()))))
+        im = ax.imshow(z.to_numpy(), cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
+        ax.set_xticks(np.arange(z.shape[1]))
+        ax.set_xticklabels(z.columns, rotation=90, fontsize=7)
+        rows = [f"{a}: {(labels or {}).get(title, {}).get(a, '')}".rstrip(": ") for a in z.index]
+        ax.set_yticks(np.arange(z.shape[0]))
+        ax.set_yticklabels(rows, fontsize=7)
+        ax.set_title(title, fontsize=10)
+        fig.colorbar(im, ax=ax, fraction=0.02, pad=0.01, label="SDs from the arms' average")
+    fig.suptitle("Figure 11: covariate profile of the people the causal forest assigns to each arm")
+    fig.tight_layout()
+    return fig
+
+
+def sensitivity_curves(curves, markers: dict, ipw_gain: dict, percent: bool = True):
+    """Figure 12: predicted gain as s, sigma, rho, sigma_eps move (others at the estimates),
+    95% MC band, a dot at the estimate, the MACF's IPW gain as a dotted line."""
+    _style()
+    k = 100.0 if percent else 1.0
+    params = ["s", "sigma", "rho", "sigma_eps"]
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    colors = dict(zip(sorted(curves["study"].unique()), [COLOR_B, COLOR_A, "#2c7a3a", "#8e44ad"]))
+    for ax, name in zip(axes.ravel(), params):
+        for study, g in curves[curves["parameter"] == name].groupby("study"):
+            g = g.sort_values("value")
+            c = colors[study]
+            ax.fill_between(g["value"], (g["gain"] - 1.96 * g["se"]) * k, (g["gain"] + 1.96 * g["se"]) * k,
+                            color=c, alpha=0.2, lw=0)
+            ax.plot(g["value"], g["gain"] * k, color=c, lw=1.6, label=study)
+            est, gain = markers[study][name], markers[study]["gain"]
+            ax.plot([est], [gain * k], "o", color=c, ms=6)
+            if study in ipw_gain:
+                ax.axhline(ipw_gain[study] * k, color=c, ls=":", lw=1.2)
+        ax.axhline(0, color="black", lw=0.5)
+        ax.set_xlabel(name)
+        ax.set_ylabel("predicted gain" + (" (pp)" if percent else ""))
+    axes[0, 0].legend(frameon=False, fontsize=8)
+    fig.suptitle("Figure 12: sensitivity of the predicted gain (dots: estimates; dotted: MACF's IPW gain)")
+    fig.tight_layout()
+    return fig

@@ -22,20 +22,20 @@ import json, resource, sys, time
 import numpy as np, pandas as pd, yaml
 sys.path.insert(0, {root!r})
 from actionable import learners
-from actionable.study import load_study
+from actionable.study import load_study, training_matrices
 cfg = yaml.safe_load(open({root!r} + "/config.yaml"))
 xgb = cfg["learners"]["xgboost"]
 ds, split = load_study({root!r} + "/results/simulated/walmart_like/spec.yaml", {root!r} + "/results/data/walmart_like/split.csv", 50)
 m = len(ds.arms)
 t0 = time.perf_counter()
 if {learner!r} == "ols":
-    x_tr, a_tr, y_tr, x_te, *_ = learners.training_matrices(ds, split, impute=True)
+    x_tr, a_tr, y_tr, x_te, *_ = training_matrices(ds, split, impute=True)
     learners.fit_predict_ols(x_tr, a_tr, y_tr, x_te, m)
 elif {learner!r} == "sxgb":
-    x_tr, a_tr, y_tr, x_te, *_ = learners.training_matrices(ds, split)
+    x_tr, a_tr, y_tr, x_te, *_ = training_matrices(ds, split)
     learners.fit_predict_slearner(x_tr, a_tr, y_tr, x_te, m, xgb, True, 1, 2)
 else:
-    x_tr, a_tr, y_tr, x_te, *_ = learners.training_matrices(ds, split)
+    x_tr, a_tr, y_tr, x_te, *_ = training_matrices(ds, split)
     for a in range(m):
         learners.fit_predict_tlearner_arm(x_tr[a_tr == a], y_tr[a_tr == a], x_te, xgb, True, 1 + a, 1)
 secs = time.perf_counter() - t0

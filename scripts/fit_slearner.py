@@ -3,12 +3,12 @@ import time
 
 from actionable import learners
 from actionable.io import save_npy, script_log, write_json
-from actionable.study import load_study
+from actionable.study import load_study, training_matrices
 
 with script_log(snakemake) as log:
     ds, split = load_study(snakemake.input.spec, snakemake.input.split, snakemake.params.min_arm_rows)
     t0 = time.perf_counter()
-    x_tr, a_tr, y_tr, x_te, _, _, enc = learners.training_matrices(ds, split)
+    x_tr, a_tr, y_tr, x_te, _, _, enc = training_matrices(ds, split)
     preds, booster, rounds = learners.fit_predict_slearner(x_tr, a_tr, y_tr, x_te, len(ds.arms), snakemake.params.xgb,
                                                            ds.binary, snakemake.params.seed, snakemake.threads)
     save_npy(preds, snakemake.output.predictions)

@@ -3,7 +3,7 @@ import time
 
 from actionable import learners
 from actionable.io import save_npy, script_log, write_json
-from actionable.study import load_study
+from actionable.study import load_study, training_matrices
 
 with script_log(snakemake) as log:
     ds, split = load_study(snakemake.input.spec, snakemake.input.split, snakemake.params.min_arm_rows)
@@ -11,7 +11,7 @@ with script_log(snakemake) as log:
     covset = snakemake.wildcards.covset
     covariates = None if covset == "all" else ds.covariate_set(covset)
     t0 = time.perf_counter()
-    x_tr, a_tr, y_tr, x_te, _, _, enc = learners.training_matrices(ds, split, covariates=covariates)
+    x_tr, a_tr, y_tr, x_te, _, _, enc = training_matrices(ds, split, covariates=covariates)
     sel = a_tr == a
     preds, booster, rounds = learners.fit_predict_tlearner_arm(x_tr[sel], y_tr[sel], x_te, snakemake.params.xgb,
                                                                ds.binary, snakemake.params.seed, snakemake.threads)

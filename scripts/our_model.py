@@ -11,5 +11,10 @@ with script_log(snakemake) as log:
     out = predicted_gain(s, est["sigma"], est["rho"], est["sigma_eps"], est["m"], est["n_test"], cfg["reps"],
                          snakemake.params.seed, cfg["uniform"], snakemake.threads, percent=est["binary"])
     out.update(study=est["study"], s_used=cfg["s"])
+    if est.get("true_sigma_eps") is not None and est["sigma"] > 0:
+        # stand-ins only: the same model with sigma_eps = the predictions' true error SD
+        alt = predicted_gain(s, est["sigma"], est["rho"], est["true_sigma_eps"], est["m"], est["n_test"], cfg["reps"],
+                             snakemake.params.seed, cfg["uniform"], snakemake.threads, percent=est["binary"])
+        out.update(gain_true_sigma_eps=alt["gain"], se_true_sigma_eps=alt["se"], true_sigma_eps=est["true_sigma_eps"])
     write_json(out, snakemake.output[0])
     log.info("%s: predicted gain %.5f +/- %.5f (exact n->inf %.5f)", est["study"], out["gain"], out["se"], out["exact_gain"])

@@ -6,6 +6,7 @@ import yaml
 from actionable import learners, moments, simulate
 from actionable.datasets import load_dataset, load_truth
 from actionable.split import stratified_split
+from actionable.study import training_matrices
 from conftest import ROOT
 from test_simulate import _write_study
 
@@ -14,7 +15,7 @@ PAPER = {"walmart_like": (0.078, 0.61), "penn_geisinger_like": (0.267, 0.80)}
 
 
 def txgb_estimates(ds, split, covariates=None):
-    x_tr, a_tr, y_tr, x_te, a_te, y_te, _ = learners.training_matrices(ds, split, covariates=covariates)
+    x_tr, a_tr, y_tr, x_te, a_te, y_te, _ = training_matrices(ds, split, covariates=covariates)
     xgb = CONFIG["learners"]["xgboost"]
     yhat = np.column_stack([learners.fit_predict_tlearner_arm(x_tr[a_tr == a], y_tr[a_tr == a], x_te, xgb, True,
                                                               seed=100 + a, threads=2)[0] for a in range(len(ds.arms))])

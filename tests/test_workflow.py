@@ -99,7 +99,9 @@ def test_dry_run_lists_the_dag(tmp_path):
     res = run_snakemake("-n", "-d", tmp_path, "--configfile", ROOT / "config.yaml")
     assert res.returncode == 0, res.stderr
     for job in ("table1", "figures_motivating", "figure_illustration", "figure6_case", "figure6", "simulate_study",
-                "fit_ols", "fit_slearner", "gather_tlearner", "estimate_moments", "our_model", "table_moments"):
+                "fit_ols", "fit_slearner", "gather_tlearner", "estimate_moments", "our_model", "table_moments",
+                "fit_macf", "fit_policy_tree", "figures_forest_paper", "figures_forest_study", "evaluate_policies",
+                "table4", "sensitivity_curves", "figure12", "tables56"):
         assert re.search(rf"^{job}\s+\d+", res.stdout, re.M), res.stdout
     # one T-learner job per arm, as its own job: 23 + 20 arms, and 20 more for the overlap analysis
     assert re.search(r"^fit_tlearner_arm\s+63\b", res.stdout, re.M), res.stdout
@@ -170,13 +172,47 @@ def test_end_to_end_learners_and_moments(small_run):
         assert preds.shape == ((split["set"] == "test").sum(), 4) and np.isfinite(preds).all()
 
 
+def test_end_to_end_forests(small_run):
+    import numpy as np
+
+    for study, m in (("walmart_like", 23), ("penn_geisinger_like", 20), ("example_shop", 4)):
+        tau = np.load(small_run / "forests" / study / "macf" / "tau.npy")
+        assert tau.shape[1] == m and np.all(tau[:, 0] == 0) and np.isfinite(tau).all()
+        pi = np.load(small_run / "forests" / study / "policy_tree" / "policy.npy")
+        assert len(pi) == len(tau) and len(np.unique(pi)) <= 4  # depth 2
+        assert "Tree depth:  2" in (small_run / "forests" / study / "policy_tree" / "tree.txt").read_text()
+        for n in (9, 10, 11):
+            assert (small_run / "forests" / study / f"figure{n}.png").stat().st_size > 0
+    for n in (9, 10, 11):
+        assert (small_run / "figures" / f"figure{n}.png").stat().st_size > 0
+
+
+def test_end_to_end_evaluation(small_run):
+    t4 = pd.read_csv(small_run / "tables" / "table4.csv")
+    policies = ["Best Uniform", "OLS", "S-XGB", "T-XGB", "MACF", "PT-CF"]
+    for study, g in t4.groupby("study"):
+        assert list(g["policy"]) == policies, study
+        assert (g["ipw_se"] > 0).all() and (g.loc[g["policy"] != "Best Uniform", "gain_se"] > 0).all()
+        assert g["aipw"].notna().all()
+        assert g["oracle"].notna().all() == (study != "example_shop")  # truth only for the stand-ins
+    md = (small_run / "tables" / "table4.md").read_text()
+    assert "[paper: Walmart]" in md and "[37.3]" in md
+    for f in ("tables/table5.csv", "tables/table6.csv", "tables/table5.md", "tables/table6.md", "figures/figure12.png"):
+        assert (small_run / f).stat().st_size > 0, f
+    t6 = pd.read_csv(small_run / "tables" / "table6.csv")
+    assert set(t6["mode"]) == {"estimated", "paper"}
+    assert "[6.014]" in (small_run / "tables" / "table6.md").read_text()
+
+
 def test_same_config_same_tables_and_new_seed_changes_them(small_run, tmp_path):
     again = _run_small(tmp_path / "run2")
     files = ["theory/table1.csv", "theory/figure6.csv", "tables/table2.csv", "tables/true_moments.csv",
              "simulated/walmart_like/observed.csv", "simulated/walmart_like/truth.npy",
              "data/walmart_like/split.csv", "data/example_shop/split.csv",
              "descriptives/penn_geisinger_like/arm_rates.csv", "tables/moments.csv",
-             "learners/walmart_like/sxgb/predictions.npy", "learners/penn_geisinger_like/txgb_all/predictions.npy"]
+             "learners/walmart_like/sxgb/predictions.npy", "learners/penn_geisinger_like/txgb_all/predictions.npy",
+             "forests/penn_geisinger_like/macf/tau.npy", "forests/example_shop/policy_tree/tree.txt",
+             "tables/table4.csv", "tables/table5.csv", "tables/table6.csv", "sensitivity/walmart_like/curves.csv"]
     for f in files:
         assert (small_run / f).read_bytes() == (again / f).read_bytes(), f
     other = _run_small(tmp_path / "run3", "--config", "seed=8")

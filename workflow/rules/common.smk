@@ -34,6 +34,7 @@ STUDY = {entry["name"]: entry for entry in config["studies"]}
 STUDIES = list(STUDY)
 SIMULATED = [s for s in STUDIES if "simulator" in STUDY[s]]
 PAPER_STUDY = {e["paper_role"]: e["name"] for e in config["studies"] if "paper_role" in e}
+PAPER_STUDIES = [PAPER_STUDY[r] for r in PAPER_ROLES if r in PAPER_STUDY]
 # An overlap analysis of a study this run does not include is skipped (with a warning), so a
 # config that swaps in other studies need not also edit moments.overlap.
 OVERLAP = [o for o in config["moments"].get("overlap", []) if o["study"] in STUDY]
@@ -44,6 +45,7 @@ for _o in config["moments"].get("overlap", []):
 wildcard_constraints:
     case="|".join(FIGURE6_CASES),
     number="[345]",
+    n="9|10|11",
     armfig="[78]",
     study="|".join(STUDIES),
     covset="[A-Za-z][A-Za-z0-9_]*",
@@ -151,6 +153,37 @@ def learner_outputs():
     return out
 
 
+def forest_figure_inputs(studies):
+    """What Figures 9-11 read for a list of studies."""
+    return dict(
+        specs=[study_spec(s) for s in studies],
+        splits=[f"results/data/{s}/split.csv" for s in studies],
+        tau=[f"results/forests/{s}/macf/tau.npy" for s in studies],
+        importance=[f"results/forests/{s}/macf/importance.csv" for s in studies],
+        rates=[f"results/descriptives/{s}/arm_rates.csv" for s in studies],
+    )
+
+
+def forest_outputs():
+    out = expand("results/forests/{study}/macf/tau.npy", study=STUDIES)
+    out += expand("results/forests/{study}/policy_tree/policy.npy", study=STUDIES)
+    out += expand("results/forests/{study}/figure{n}.png", study=STUDIES, n=[9, 10, 11])
+    if PAPER_STUDIES:
+        out += [f"results/figures/figure{n}.png" for n in (9, 10, 11)]
+    return out
+
+
+def evaluation_outputs():
+    out = expand("results/evaluation/{study}/policies.csv", study=STUDIES)
+    out += ["results/tables/table4.csv", "results/tables/table4.md"]
+    out += expand("results/sensitivity/{study}/curves.csv", study=STUDIES)
+    if PAPER_STUDIES:
+        out.append("results/figures/figure12.png")
+    if len(PAPER_STUDIES) == 2:  # Tables 5-6 exchange parameters between the paper's two studies
+        out += [f"results/tables/table{n}.{ext}" for n in (5, 6) for ext in ("csv", "md")]
+    return out
+
+
 def theory_outputs():
     return [
         "results/theory/table1.csv",
@@ -164,4 +197,4 @@ def theory_outputs():
 
 
 def all_outputs():
-    return theory_outputs() + data_outputs() + learner_outputs()
+    return theory_outputs() + data_outputs() + learner_outputs() + forest_outputs() + evaluation_outputs()

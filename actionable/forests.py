@@ -1,0 +1,125 @@
+"""grf's multi-arm causal forest and policytree's policy tree (Appendix A.2), through rpy2.
+
+MACF: ``grf::multi_arm_causal_forest`` on the training split with W.hat set to the known
+assignment probabilities (a randomized experiment needs no propensity model) and Y.hat from a
+``grf::regression_forest`` fit on the same data (its out-of-bag predictions are what grf would
+compute itself; fitting it here also predicts the holdout, which the arm-level outcomes need).
+pi_MACF(x) = argmax over arms of tau_hat^a(x), with tau_hat = 0 for the control (Eq. 20).
+
+Policy tree: ``policytree::policy_tree`` on doubly robust scores of the training forest, with
+continuous covariates binned to quantiles and an optional training subsample so that depth 2
+stays feasible on large studies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import rbridge
+
+MACF_KEYS = {"num_trees": "num.trees", "min_node_size": "min.node.size", "honesty": "honesty",
+             "honesty_fraction": "honesty.fraction", "alpha": "alpha", "imbalance_penalty": "imbalance.penalty",
+             "mtry": "mtry", "ci_group_size": "ci.group.size"}
+
+
+def sample_fraction(settings: dict, n_train: int) -> float:
+    """grf's sample.fraction: the configured one, capped so each tree draws at most max_rows_per_tree rows."""
+    frac = float(settings.get("sample_fraction", 0.5))
+    cap = settings.get("max_rows_per_tree")
+    if cap:
+        frac = min(frac, float(cap) / n_train)
+    return frac
+
+
+def _grf_args(settings: dict, n_train: int, seed: int, threads: int) -> dict:
+    args = {MACF_KEYS[k]: v for k, v in settings.items() if k in MACF_KEYS}
+    args.update({"sample.fraction": sample_fraction(settings, n_train), "seed": rbridge.r_seed(seed),
+                 "num.threads": int(threads)})
+    return args
+
+
+def fit_macf(x_train, arm_train, y_train, propensity, arms: list, settings: dict, seed: int, threads: int):
+    """The training forest and its regression forest for Y.hat. ``propensity``: probabilities in arm order."""
+    grf = rbridge.importr("grf")
+    n = len(y_train)
+    X, Y = rbridge.matrix(x_train), rbridge.vector(y_train)
+    args = _grf_args(settings, n, seed, threads)
+    yfit_args = {k: v for k, v in args.items() if k in ("num.trees", "sample.fraction", "min.node.size", "honesty",
+                                                         "seed", "num.threads", "mtry")}
+    y_forest = rbridge.call(grf.regression_forest, X, Y, **yfit_args)
+    y_hat = rbridge.to_numpy(y_forest.rx2("predictions")).reshape(-1)
+    W = rbridge.factor(arm_train, arms)
+    W_hat = rbridge.matrix(np.tile(np.asarray(propensity, float), (n, 1)))
+    forest = rbridge.call(grf.multi_arm_causal_forest, X, Y, W, **{"Y.hat": rbridge.vector(y_hat), "W.hat": W_hat},
+                          **args)
+    return forest, y_forest
+
+
+def predict_tau(forest, x) -> np.ndarray:
+    """tau_hat^a(x) for every arm, control first (= 0): n x m."""
+    pred = rbridge.call(rbridge.r_function("predict"), forest, rbridge.matrix(x))
+    tau = rbridge.to_numpy(pred.rx2("predictions"))
+    tau = tau.reshape(tau.shape[0], -1)  # n x (m-1) x 1 outcome -> n x (m-1)
+    return np.column_stack([np.zeros(len(tau)), tau])
+
+
+def predict_y(y_forest, x) -> np.ndarray:
+    pred = rbridge.call(rbridge.r_function("predict"), y_forest, rbridge.matrix(x))
+    return rbridge.to_numpy(pred.rx2("predictions")).reshape(-1)
+
+
+def arm_outcomes(tau: np.ndarray, y_hat: np.ndarray, propensity) -> np.ndarray:
+    """mu_hat_a(x): with m(x) = sum_a e_a mu_a(x) and tau_a = mu_a - mu_0, mu_0 = m(x) - sum_a e_a tau_a."""
+    mu0 = y_hat - tau @ np.asarray(propensity, float)
+    return mu0[:, None] + tau
+
+
+def variable_importance(forest) -> np.ndarray:
+    grf = rbridge.importr("grf")
+    return rbridge.to_numpy(rbridge.call(grf.variable_importance, forest)).reshape(-1)
+
+
+def bin_columns(x_train: np.ndarray, bins: int, continuous: np.ndarray):
+    """Cut points per column: quantiles for continuous ones with more than ``bins`` values, else none."""
+    edges = []
+    for j in range(x_train.shape[1]):
+        col = x_train[:, j]
+        col = col[~np.isnan(col)]
+        if continuous[j] and len(np.unique(col)) > bins:
+            edges.append(np.unique(np.quantile(col, np.linspace(0, 1, bins + 1)[1:-1])))
+        else:
+            edges.append(None)
+    return edges
+
+
+def apply_bins(x: np.ndarray, edges, fill: np.ndarray) -> np.ndarray:
+    """Replace each binned value by its bin's upper cut point (the top bin by the last one + 1).
+
+    Missing values take ``fill`` (the training median): policy_tree needs complete covariates.
+    """
+    out = np.where(np.isnan(x), fill[None, :], x)
+    for j, e in enumerate(edges):
+        if e is not None:
+            idx = np.searchsorted(e, out[:, j], side="left")
+            reps = np.append(e, e[-1] + 1.0)
+            out[:, j] = reps[idx]
+    return out
+
+
+def double_robust_scores(forest) -> np.ndarray:
+    pt = rbridge.importr("policytree")
+    return rbridge.to_numpy(rbridge.call(pt.double_robust_scores, forest))
+
+
+def fit_policy_tree(x_binned: np.ndarray, gamma: np.ndarray, depth: int, split_step: int, min_node_size: int, seed: int,
+                    names=None, arms=None):
+    pt = rbridge.importr("policytree")
+    rbridge.set_seed(seed)
+    return rbridge.call(pt.policy_tree, rbridge.matrix(x_binned, names), rbridge.matrix(gamma, arms), depth=int(depth),
+                        verbose=False, **{"split.step": int(split_step), "min.node.size": int(min_node_size)})
+
+
+def predict_policy_tree(tree, x_binned: np.ndarray, names=None) -> np.ndarray:
+    """Arm index 0..m-1 (policy_tree's actions are 1-based columns of the scores)."""
+    pred = rbridge.call(rbridge.r_function("predict"), tree, rbridge.matrix(x_binned, names))
+    return rbridge.to_numpy(pred).astype(int).reshape(-1) - 1

@@ -1,0 +1,49 @@
+"""Every policy's value on the holdout: IPW (Eq. 9) with bootstrap SEs, AIPW, and the oracle."""
+import json
+
+import numpy as np
+import pandas as pd
+
+from actionable import evaluation, learners
+from actionable.datasets import load_truth
+from actionable.io import script_log, write_csv, write_json
+from actionable.study import load_study, training_matrices
+
+with script_log(snakemake) as log:
+    ds, split = load_study(snakemake.input.spec, snakemake.input.split, snakemake.params.min_arm_rows)
+    cfg = snakemake.params.settings
+    test = (split["set"] == "test").to_numpy()
+    x_tr, a_tr, y_tr, x_te, a_te, y_te, _ = training_matrices(ds, split)
+    m = len(ds.arms)
+    rates = pd.read_csv(snakemake.input.rates, dtype={"arm": str})
+    best = ds.arms.index(rates.loc[rates["mean"].idxmax(), "arm"])  # best arm on the training sample
+    policies = {
+        "Best Uniform": np.full(len(y_te), best),
+        "OLS": learners.policy(np.load(snakemake.input.ols)),
+        "S-XGB": learners.policy(np.load(snakemake.input.sxgb)),
+        "T-XGB": learners.policy(np.load(snakemake.input.txgb)),
+        "MACF": learners.policy(np.load(snakemake.input.tau)),
+        "PT-CF": np.load(snakemake.input.pt),
+    }
+    # AIPW's outcome model: per-arm XGBoost cross-fitted within the holdout
+    fold = evaluation.crossfit_folds(a_te, cfg["aipw_folds"], snakemake.params.seed)
+    mu = np.empty((len(y_te), m))
+    for k in range(cfg["aipw_folds"]):
+        fit, pred = fold != k, fold == k
+        for a in range(m):
+            sel = fit & (a_te == a)
+            mu[pred, a] = learners.fit_predict_tlearner_arm(x_te[sel], y_te[sel], x_te[pred], snakemake.params.xgb,
+                                                            ds.binary, snakemake.params.seed + 31 * k + a,
+                                                            snakemake.threads)[0]
+    truth = load_truth(ds)
+    rows = evaluation.evaluate(policies, a_te, y_te, np.array([ds.propensity[a] for a in ds.arms]), cfg["bootstrap"],
+                               snakemake.params.seed, "Best Uniform", mu=mu, truth=None if truth is None else truth[test])
+    gain = json.load(open(snakemake.input.our_model))
+    table = pd.DataFrame(rows)
+    table.insert(0, "study", ds.name)
+    table["best_uniform_arm"] = ds.arms[best]
+    write_csv(table, snakemake.output.csv)
+    write_json(dict(study=ds.name, n_test=int(len(y_te)), bootstrap=cfg["bootstrap"], seed=snakemake.params.seed,
+                    binary=ds.binary, best_uniform_arm=ds.arms[best], our_model_gain=gain["gain"],
+                    our_model_se=gain["se"]), snakemake.output.info)
+    log.info("\n%s", table.to_string())

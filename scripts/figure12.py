@@ -1,0 +1,19 @@
+"""Figure 12: sensitivity curves of the studies, with their estimates and the MACF's IPW gain."""
+import json
+
+import pandas as pd
+
+from actionable import plotting
+from actionable.io import save_figure, script_log
+
+with script_log(snakemake) as log:
+    curves = pd.concat([pd.read_csv(p) for p in snakemake.input.curves], ignore_index=True)
+    markers, ipw = {}, {}
+    for m_path, g_path, e_path in zip(snakemake.input.moments, snakemake.input.our_model, snakemake.input.evals):
+        est, gain = json.load(open(m_path)), json.load(open(g_path))
+        s = est["s_corrected"] if snakemake.params.s == "corrected" else est["s"]
+        markers[est["study"]] = dict(s=s, sigma=est["sigma"], rho=est["rho"], sigma_eps=est["sigma_eps"], gain=gain["gain"])
+        ev = pd.read_csv(e_path).set_index("policy")
+        ipw[est["study"]] = float(ev.loc["MACF", "gain"])
+    save_figure(plotting.sensitivity_curves(curves, markers, ipw), snakemake.output[0])
+    log.info("markers %s; MACF IPW gains %s", markers, ipw)

@@ -1,0 +1,18 @@
+"""Table 4: IPW values of every policy in every study, with Our Model, beside the paper's."""
+import json
+
+import pandas as pd
+
+from actionable import paper, table4
+from actionable.io import script_log, write_csv, write_text
+
+with script_log(snakemake) as log:
+    evals = pd.concat([pd.read_csv(p) for p in snakemake.input.evals], ignore_index=True)
+    infos = [json.load(open(p)) for p in snakemake.input.infos]
+    our_model = {i["study"]: i["our_model_gain"] for i in infos}
+    percent = {i["study"]: i["binary"] for i in infos}
+    names = {s: paper.ROLE_NAMES[r] for r, s in snakemake.params.paper_studies.items()}
+    evals["our_model_gain"] = evals["study"].map(our_model)
+    write_csv(evals, snakemake.output.csv)
+    write_text(table4.render(evals, our_model, names, percent), snakemake.output.md)
+    log.info("\n%s", evals.to_string())

@@ -1,0 +1,102 @@
+"""grf's multi-arm causal forest and policytree through rpy2: real fits, no mocks."""
+import numpy as np
+import pytest
+
+from actionable import forests, rbridge
+
+pytest.importorskip("rpy2")
+MACF = dict(num_trees=300, min_node_size=5, sample_fraction=0.5, honesty=True)
+
+
+def planted(n, m, seed):
+    """m arms; arm 1 best where x0 > 0, arm 2 where x0 < 0; other arms and control worse."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, (n, 4))
+    base = 0.35 + 0.1 * x[:, 1]
+    p = np.column_stack([base - 0.02, base + 0.2 * x[:, 0], base - 0.2 * x[:, 0]] +
+                        [base - 0.05 - 0.01 * k + 0.05 * x[:, 2] for k in range(m - 3)])
+    arm = rng.integers(0, m, n)
+    y = (rng.random(n) < p[np.arange(n), arm]).astype(float)
+    return x, arm, y, p
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    x, arm, y, p = planted(12_000, 3, 1)
+    tr = np.arange(len(y)) < 8_000
+    arms = ["control", "a", "b"]
+    forest, y_forest = forests.fit_macf(x[tr], arm[tr], y[tr], [1 / 3] * 3, arms, MACF, seed=7, threads=2)
+    return x, p, tr, arms, forest, y_forest
+
+
+def test_macf_recovers_the_planted_crossover(fitted):
+    x, p, tr, _, forest, _ = fitted
+    tau = forests.predict_tau(forest, x[~tr])
+    assert tau.shape == ((~tr).sum(), 3) and np.all(tau[:, 0] == 0)
+    assert (np.argmax(tau, axis=1) == np.argmax(p[~tr], axis=1)).mean() >= 0.8
+
+
+def test_arm_outcomes_track_the_truth(fitted):
+    x, p, tr, _, forest, y_forest = fitted
+    mu = forests.arm_outcomes(forests.predict_tau(forest, x[~tr]), forests.predict_y(y_forest, x[~tr]), [1 / 3] * 3)
+    for a in range(3):
+        assert np.corrcoef(mu[:, a], p[~tr, a])[0, 1] > 0.7
+
+
+def test_policy_tree_recovers_the_crossover_and_uses_at_most_four_arms():
+    x, arm, y, p = planted(12_000, 6, 2)
+    tr = np.arange(len(y)) < 8_000
+    arms = [f"arm{k}" for k in range(6)]
+    forest, _ = forests.fit_macf(x[tr], arm[tr], y[tr], [1 / 6] * 6, arms, MACF, seed=3, threads=2)
+    gamma = forests.double_robust_scores(forest)
+    assert gamma.shape == (tr.sum(), 6)
+    edges = forests.bin_columns(x[tr], 20, np.ones(4, bool))
+    fill = np.nanmedian(x[tr], axis=0)
+    tree = forests.fit_policy_tree(forests.apply_bins(x[tr], edges, fill), gamma, 2, 1, 1, seed=5,
+                                   names=["x0", "x1", "x2", "x3"], arms=arms)
+    pi = forests.predict_policy_tree(tree, forests.apply_bins(x[~tr], edges, fill), ["x0", "x1", "x2", "x3"])
+    assert len(np.unique(pi)) <= 4  # depth 2: at most 4 leaves
+    assert (pi == np.argmax(p[~tr], axis=1)).mean() >= 0.8
+    assert "split_variable: x0" in rbridge.capture_print(tree)
+
+
+def test_same_seed_same_forest_and_tree():
+    x, arm, y, _ = planted(3_000, 3, 4)
+    small = dict(MACF, num_trees=60)
+    runs = []
+    for _ in range(2):
+        f, _ = forests.fit_macf(x, arm, y, [1 / 3] * 3, ["c", "a", "b"], small, seed=11, threads=2)
+        gamma = forests.double_robust_scores(f)
+        tree = forests.fit_policy_tree(np.round(x, 1), gamma, 2, 1, 1, seed=12)
+        runs.append((forests.predict_tau(f, x[:500]), rbridge.capture_print(tree)))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]
+    other, _ = forests.fit_macf(x, arm, y, [1 / 3] * 3, ["c", "a", "b"], small, seed=12, threads=2)
+    assert not np.array_equal(runs[0][0], forests.predict_tau(other, x[:500]))
+
+
+def test_r_errors_carry_rs_message():
+    grf = rbridge.importr("grf")
+    with pytest.raises(rbridge.RError, match="(?i)y"):
+        rbridge.call(grf.regression_forest, rbridge.matrix(np.zeros((10, 2))), rbridge.vector(np.zeros(5)))
+
+
+def test_sample_fraction_caps_rows_per_tree():
+    assert forests.sample_fraction(dict(sample_fraction=0.5, max_rows_per_tree=50_000), 483_000) == pytest.approx(50_000 / 483_000)
+    assert forests.sample_fraction(dict(sample_fraction=0.5, max_rows_per_tree=50_000), 52_000) == 0.5
+    assert forests.sample_fraction(dict(sample_fraction=0.5, max_rows_per_tree=None), 483_000) == 0.5
+
+
+def test_binning_is_consistent_and_fills_missing():
+    x = np.column_stack([np.linspace(0, 1, 101), np.r_[np.zeros(50), np.ones(51)]])
+    edges = forests.bin_columns(x, 4, np.array([True, False]))
+    assert edges[1] is None and len(edges[0]) == 3
+    xb = forests.apply_bins(np.array([[0.1, np.nan], [0.9, 1.0]]), edges, np.array([0.5, 0.0]))
+    assert xb[0, 1] == 0.0 and xb[0, 0] == edges[0][0] and xb[1, 0] == edges[0][-1] + 1
+
+
+def test_arm_outcomes_identity():
+    tau = np.array([[0.0, 0.1, -0.2]])
+    e = np.array([0.5, 0.25, 0.25])
+    mu = forests.arm_outcomes(tau, np.array([0.4]), e)
+    assert mu @ e == pytest.approx(0.4) and mu[0, 1] - mu[0, 0] == pytest.approx(0.1)

@@ -1,0 +1,132 @@
+# Section 5.3 and Section 6: every policy evaluated on the holdout (Eq. 9, Table 4), and the
+# model-based analyses (Figure 12, Tables 5 and 6).
+
+
+rule evaluate_policies:
+    input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
+        rates="results/descriptives/{study}/arm_rates.csv",
+        ols="results/learners/{study}/ols/predictions.npy",
+        sxgb="results/learners/{study}/sxgb/predictions.npy",
+        txgb="results/learners/{study}/txgb_all/predictions.npy",
+        tau="results/forests/{study}/macf/tau.npy",
+        pt="results/forests/{study}/policy_tree/policy.npy",
+        our_model="results/moments/{study}/our_model.json",
+    output:
+        csv="results/evaluation/{study}/policies.csv",
+        info="results/evaluation/{study}/info.json",
+    log:
+        "logs/evaluation/{study}/policies.log",
+    benchmark:
+        "benchmarks/runs/evaluation/{study}/policies.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+        settings=config["evaluation"],
+        xgb=config["learners"]["xgboost"],
+        seed=lambda w: seed_for(f"evaluation/{w.study}"),
+    threads: 2
+    resources:
+        mem_mb=6000,
+        runtime=30,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/evaluate_policies.py"
+
+
+rule table4:
+    input:
+        evals=expand("results/evaluation/{study}/policies.csv", study=STUDIES),
+        infos=expand("results/evaluation/{study}/info.json", study=STUDIES),
+    output:
+        csv="results/tables/table4.csv",
+        md=report("results/tables/table4.md", caption="../report/table4.rst", category="Table 4"),
+    log:
+        "logs/evaluation/table4.log",
+    benchmark:
+        "benchmarks/runs/evaluation/table4.tsv"
+    params:
+        paper_studies=PAPER_STUDY,
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/table4.py"
+
+
+rule sensitivity_curves:
+    input:
+        moments="results/moments/{study}/moments_all.json",
+    output:
+        "results/sensitivity/{study}/curves.csv",
+    log:
+        "logs/sensitivity/{study}/curves.log",
+    benchmark:
+        "benchmarks/runs/sensitivity/{study}/curves.tsv"
+    params:
+        settings=config["sensitivity"],
+        s=config["our_model"]["s"],
+        seed=lambda w: seed_for(f"sensitivity/{w.study}"),
+    threads: 2
+    resources:
+        mem_mb=3000,
+        runtime=60,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/sensitivity_curves.py"
+
+
+rule figure12:
+    input:
+        curves=[f"results/sensitivity/{s}/curves.csv" for s in PAPER_STUDIES],
+        moments=[f"results/moments/{s}/moments_all.json" for s in PAPER_STUDIES],
+        our_model=[f"results/moments/{s}/our_model.json" for s in PAPER_STUDIES],
+        evals=[f"results/evaluation/{s}/policies.csv" for s in PAPER_STUDIES],
+    output:
+        report("results/figures/figure12.png", caption="../report/figure12.rst", category="Figure 12"),
+    log:
+        "logs/sensitivity/figure12.log",
+    benchmark:
+        "benchmarks/runs/sensitivity/figure12.tsv"
+    params:
+        s=config["our_model"]["s"],
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/plot.yaml"
+    script:
+        "../../scripts/figure12.py"
+
+
+rule tables56:
+    input:
+        moments=[f"results/moments/{s}/moments_all.json" for s in PAPER_STUDIES],
+    output:
+        t5="results/tables/table5.csv",
+        t5_md=report("results/tables/table5.md", caption="../report/tables5and6.rst", category="Tables 5-6"),
+        t6="results/tables/table6.csv",
+        t6_md=report("results/tables/table6.md", caption="../report/tables5and6.rst", category="Tables 5-6"),
+    log:
+        "logs/sensitivity/tables56.log",
+    benchmark:
+        "benchmarks/runs/sensitivity/tables56.tsv"
+    params:
+        settings=config["sensitivity"],
+        s=config["our_model"]["s"],
+        paper_studies=PAPER_STUDY,
+        seed=seed_for("tables56"),
+    threads: 2
+    resources:
+        mem_mb=3000,
+        runtime=60,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/tables56.py"

@@ -1,0 +1,107 @@
+# Section 5.3 and Appendix A.2: grf's multi-arm causal forest and policytree's depth-2 tree through
+# rpy2, and Figures 9-11.
+
+
+rule fit_macf:
+    input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
+    output:
+        tau="results/forests/{study}/macf/tau.npy",
+        mu="results/forests/{study}/macf/mu.npy",
+        gamma="results/forests/{study}/macf/dr_scores.npy",
+        importance="results/forests/{study}/macf/importance.csv",
+        info="results/forests/{study}/macf/info.json",
+    log:
+        "logs/forests/{study}/macf.log",
+    benchmark:
+        "benchmarks/runs/forests/{study}/macf.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+        settings=config["forests"]["macf"],
+        seed=lambda w: seed_for(f"macf/{w.study}"),
+    threads: 2
+    resources:
+        mem_mb=12000,
+        runtime=180,
+    conda:
+        "../../envs/r.yaml"
+    script:
+        "../../scripts/fit_macf.py"
+
+
+rule fit_policy_tree:
+    input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
+        gamma="results/forests/{study}/macf/dr_scores.npy",
+    output:
+        tree="results/forests/{study}/policy_tree/tree.txt",
+        policy="results/forests/{study}/policy_tree/policy.npy",
+        info="results/forests/{study}/policy_tree/info.json",
+    log:
+        "logs/forests/{study}/policy_tree.log",
+    benchmark:
+        "benchmarks/runs/forests/{study}/policy_tree.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+        settings=config["forests"]["policy_tree"],
+        seed=lambda w: seed_for(f"policy_tree/{w.study}"),
+    threads: 1
+    resources:
+        mem_mb=6000,
+        runtime=120,
+    conda:
+        "../../envs/r.yaml"
+    script:
+        "../../scripts/fit_policy_tree.py"
+
+
+rule figures_forest_paper:
+    input:
+        **forest_figure_inputs(PAPER_STUDIES),
+    output:
+        fig9=report("results/figures/figure9.png", caption="../report/figures9to11.rst", category="Figures 9-11"),
+        fig10=report("results/figures/figure10.png", caption="../report/figures9to11.rst", category="Figures 9-11"),
+        fig11=report("results/figures/figure11.png", caption="../report/figures9to11.rst", category="Figures 9-11"),
+    log:
+        "logs/forests/figures_paper.log",
+    benchmark:
+        "benchmarks/runs/forests/figures_paper.tsv"
+    params:
+        studies=PAPER_STUDIES,
+        titles={s: f"{s} ({PAPER_ROLES[r][0]})" for r, s in PAPER_STUDY.items()},
+        min_arm_rows=config["data"]["min_arm_rows"],
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    conda:
+        "../../envs/plot.yaml"
+    script:
+        "../../scripts/figures_forest.py"
+
+
+rule figures_forest_study:
+    input:
+        unpack(lambda w: forest_figure_inputs([w.study])),
+    output:
+        fig9="results/forests/{study}/figure9.png",
+        fig10="results/forests/{study}/figure10.png",
+        fig11="results/forests/{study}/figure11.png",
+    log:
+        "logs/forests/{study}/figures.log",
+    benchmark:
+        "benchmarks/runs/forests/{study}/figures.tsv"
+    params:
+        studies=lambda w: [w.study],
+        titles=lambda w: {w.study: w.study},
+        min_arm_rows=config["data"]["min_arm_rows"],
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    conda:
+        "../../envs/plot.yaml"
+    script:
+        "../../scripts/figures_forest.py"
