@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # The README's main command: set up the machine if needed, then run the whole replication on
 # the embedded default (config.yaml). Extra arguments go to snakemake (e.g. --configfile X).
+# Afterwards results/runtime/ holds every job's wall time and memory and the DAG's critical path.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/bin/setup.sh"
 cd "$here"
-exec snakemake --cores "${CORES:-all}" --rerun-incomplete --printshellcmds "$@"
+start=$(date +%s)
+snakemake --cores "${CORES:-all}" --rerun-incomplete --printshellcmds "$@"
+wall=$(( $(date +%s) - start ))
+case " $* " in
+  *" -n "*|*" --dry-run "*|*" --dryrun "*) ;;
+  *) PYTHONPATH="$here" /usr/bin/python3 -m actionable.runtime --wall "$wall" "$@" \
+       || echo "[replicate] runtime report skipped (see the message above)" >&2 ;;
+esac

@@ -35,8 +35,15 @@ with script_log(snakemake) as log:
         shown = []
         for _, row in frame.iterrows():
             label = names.get(row["study"], row["study"])
-            cells = {c: f"{row[c] * 100:.3f} ({row[c + '_se'] * 100:.3f})" if f"{c}_se" in row else f"{row[c] * 100:.3f}"
-                     for c in cols}
+            cells = {}
+            for c in cols:
+                if f"{c}_se" in row:  # a level with its Monte Carlo SE
+                    cells[c] = f"{row[c] * 100:.3f} ({row[c + '_se'] * 100:.3f})"
+                elif f"{c} change" in row:  # a 1% change: level, then the paired change and its SE
+                    cells[c] = (f"{row[c] * 100:.3f} ({row[c + ' change'] * 100:+.3f} "
+                                f"± {row[c + ' change_se'] * 100:.3f})")
+                else:
+                    cells[c] = f"{row[c] * 100:.3f}"
             shown.append({"": f"{label} ({row['mode']})", **cells})
             if row["mode"] == "paper" or (row["mode"] == "estimated" and label in published):
                 ref = published.get(label if row["mode"] == "estimated" else row["study"])
@@ -72,6 +79,8 @@ with script_log(snakemake) as log:
                   "Table 5: Gain from personalization, parameters exchanged between the studies", sw_notes),
                snakemake.output.t5_md)
     write_text(md(t6, ["Original", *sensitivity.CHANGES], paper.TABLE6,
-                  "Table 6: Sensitivity of gains from personalization to a 1% change", common + findings),
+                  "Table 6: Sensitivity of gains from personalization to a 1% change",
+                  common + ["Each changed entry: gain (change from Original ± its SE over the paired repetitions)."]
+                  + findings),
                snakemake.output.t6_md)
     log.info("\n%s\n%s", t5.to_string(), t6.to_string())

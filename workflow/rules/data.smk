@@ -18,6 +18,7 @@ rule simulate_study:
     params:
         n=lambda w: STUDY[w.study].get("n"),
         seed=lambda w: STUDY[w.study].get("seed"),
+    priority: 10
     threads: 1
     resources:
         mem_mb=4000,
@@ -39,6 +40,7 @@ rule validate_study:
         "benchmarks/runs/data/validate_{study}.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
+    priority: 10
     threads: 1
     resources:
         mem_mb=3000,
@@ -62,6 +64,7 @@ rule split_study:
         min_arm_rows=config["data"]["min_arm_rows"],
         train_share=config["data"]["train_share"],
         seed=lambda w: seed_for(f"split/{w.study}"),
+    priority: 10
     threads: 1
     resources:
         mem_mb=3000,

@@ -25,6 +25,7 @@ rule evaluate_policies:
         settings=config["evaluation"],
         xgb=config["learners"]["xgboost"],
         seed=lambda w: seed_for(f"evaluation/{w.study}"),
+    priority: 10
     threads: 2
     resources:
         mem_mb=6000,

@@ -20,6 +20,7 @@ rule fit_macf:
         min_arm_rows=config["data"]["min_arm_rows"],
         settings=config["forests"]["macf"],
         seed=lambda w: seed_for(f"macf/{w.study}"),
+    priority: 10
     threads: 2
     resources:
         mem_mb=12000,
@@ -47,6 +48,7 @@ rule fit_policy_tree:
         min_arm_rows=config["data"]["min_arm_rows"],
         settings=config["forests"]["policy_tree"],
         seed=lambda w: seed_for(f"policy_tree/{w.study}"),
+    priority: 10
     threads: 1
     resources:
         mem_mb=6000,

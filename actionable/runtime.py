@@ -1,0 +1,122 @@
+"""Runtime of the whole DAG: per-job wall time and memory, and the critical path.
+
+Jobs and their dependencies come from ``snakemake --detailed-summary`` (each output file with its
+rule, log file and input files); each job's wall time and max RSS come from its Snakemake
+``benchmark:`` file, whose path mirrors the log's (logs/X.log <-> benchmarks/runs/X.tsv, a
+convention the tests enforce). The critical path is the longest chain of dependent jobs by wall
+time: no schedule on any number of cores finishes sooner, so the run's wall time divided by it
+says how much time went to waiting for cores.
+
+    /usr/bin/python3 -m actionable.runtime [--wall SECONDS] [snakemake args, e.g. --configfile X]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+
+def benchmark_path(log: str, root: Path) -> Path:
+    rel = Path(log).relative_to("logs")
+    return root / "benchmarks" / "runs" / rel.with_suffix(".tsv")
+
+
+def jobs_from_summary(summary: str) -> pd.DataFrame:
+    """One row per job (keyed by its log file): rule, outputs, inputs."""
+    rows = list(csv.DictReader(io.StringIO(summary), delimiter="\t"))
+    jobs = {}
+    for r in rows:
+        log = (r.get("log-file(s)") or "").split(",")[0].strip()
+        if not log or r["rule"] in ("all", "-"):
+            continue
+        job = jobs.setdefault(log, dict(log=log, rule=r["rule"], outputs=set(), inputs=set()))
+        job["outputs"].add(r["output_file"])
+        job["inputs"].update(i.strip() for i in (r.get("input-file(s)") or "").split(",") if i.strip())
+    return pd.DataFrame(list(jobs.values()))
+
+
+def attach_benchmarks(jobs: pd.DataFrame, root: Path) -> pd.DataFrame:
+    secs, rss = [], []
+    for log in jobs["log"]:
+        path = benchmark_path(log, root)
+        if path.exists():
+            row = next(csv.DictReader(open(path), delimiter="\t"))
+            secs.append(float(row["s"]))
+            rss.append(float(row["max_rss"]) if row["max_rss"] not in ("-", "NA", "") else float("nan"))
+        else:
+            secs.append(float("nan"))
+            rss.append(float("nan"))
+    return jobs.assign(seconds=secs, max_rss_mb=rss)
+
+
+def critical_path(jobs: pd.DataFrame) -> tuple[list, float]:
+    """Longest chain of dependent jobs by wall time: (list of logs, its total seconds)."""
+    producer = {o: log for log, outs in zip(jobs["log"], jobs["outputs"]) for o in outs}
+    deps = {log: {producer[i] for i in ins if i in producer and producer[i] != log}
+            for log, ins in zip(jobs["log"], jobs["inputs"])}
+    secs = dict(zip(jobs["log"], jobs["seconds"].fillna(0.0)))
+    best, prev = {}, {}
+
+    def finish(log):  # earliest finish with unlimited cores
+        if log not in best:
+            start, before = 0.0, None
+            for d in deps[log]:
+                f = finish(d)
+                if f > start:
+                    start, before = f, d
+            best[log], prev[log] = start + secs[log], before
+        return best[log]
+
+    sys.setrecursionlimit(max(1000, 10 * len(jobs)))
+    end = max(jobs["log"], key=finish)
+    path = [end]
+    while prev[path[-1]] is not None:
+        path.append(prev[path[-1]])
+    return path[::-1], best[end]
+
+
+def report(summary: str, root: Path, wall: float | None = None) -> tuple[pd.DataFrame, dict]:
+    jobs = attach_benchmarks(jobs_from_summary(summary), root)
+    path, length = critical_path(jobs)
+    table = jobs.drop(columns=["outputs", "inputs"]).sort_values("seconds", ascending=False)
+    table["on_critical_path"] = table["log"].isin(path)
+    by_rule = jobs.groupby("rule").agg(jobs=("log", "size"), seconds=("seconds", "sum"),
+                                       max_rss_mb=("max_rss_mb", "max")).sort_values("seconds", ascending=False)
+    totals = dict(jobs=len(jobs), cpu_seconds=float(jobs["seconds"].sum()), critical_path_seconds=length,
+                  critical_path=[jobs.set_index("log").loc[p, "rule"] + f" ({p})" for p in path],
+                  wall_seconds=wall, wall_over_critical_path=(wall / length) if wall and length else None,
+                  by_rule=by_rule.reset_index().to_dict(orient="records"))
+    return table, totals
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--wall", type=float, help="the run's measured wall time in seconds")
+    p.add_argument("--out", default="results/runtime", help="output folder (default results/runtime)")
+    args, smk_args = p.parse_known_args(argv)
+    root = Path.cwd()
+    summary = subprocess.run(["snakemake", "--cores", "1", "--detailed-summary", *smk_args], capture_output=True,
+                             text=True, check=True).stdout
+    table, totals = report(summary, root, args.wall)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    from .io import write_csv, write_json
+
+    write_csv(table, out / "jobs.csv")
+    write_json(totals, out / "summary.json")
+    print(f"{totals['jobs']} jobs, {totals['cpu_seconds']:.0f} s of job time; critical path "
+          f"{totals['critical_path_seconds']:.0f} s" + (f"; wall {args.wall:.0f} s = "
+          f"{totals['wall_over_critical_path']:.2f} x the critical path" if args.wall else ""))
+    for step in totals["critical_path"]:
+        print("  ", step)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The DAG runtime report: critical path by wall time, and the log <-> benchmark naming it relies on."""
+import re
+
+import pytest
+
+from actionable import runtime
+from conftest import ROOT
+from test_workflow import directive, rule_blocks
+
+SUMMARY = "\n".join([
+    "output_file\tdate\trule\tversion\tlog-file(s)\tinput-file(s)\tshellcmd\tstatus\tplan",
+    "results/a.csv\t-\tsim\t-\tlogs/sim.log\t\t-\tok\tno update",
+    "results/b.csv\t-\tfit\t-\tlogs/fit/b.log\tresults/a.csv\t-\tok\tno update",
+    "results/c.csv\t-\tfit\t-\tlogs/fit/c.log\tresults/a.csv\t-\tok\tno update",
+    "results/d.csv\t-\ttab\t-\tlogs/tab.log\tresults/b.csv,results/c.csv\t-\tok\tno update",
+    "results/d.md\t-\ttab\t-\tlogs/tab.log\tresults/b.csv,results/c.csv\t-\tok\tno update",
+])
+
+
+def test_critical_path_is_the_longest_chain(tmp_path):
+    for log, secs in {"sim": 2.0, "fit/b": 10.0, "fit/c": 30.0, "tab": 1.0}.items():
+        path = tmp_path / "benchmarks" / "runs" / f"{log}.tsv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"s\th:m:s\tmax_rss\n{secs}\t0:00:00\t100\n")
+    table, totals = runtime.report(SUMMARY, tmp_path, wall=40.0)
+    assert totals["jobs"] == 4 and totals["cpu_seconds"] == 43.0
+    assert totals["critical_path_seconds"] == 33.0  # sim -> fit/c -> tab
+    assert [s.split(" ")[0] for s in totals["critical_path"]] == ["sim", "fit", "tab"]
+    assert "logs/fit/c.log" in totals["critical_path"][1]
+    assert totals["wall_over_critical_path"] == pytest.approx(40 / 33)
+    assert set(table.loc[table["on_critical_path"], "log"]) == {"logs/sim.log", "logs/fit/c.log", "logs/tab.log"}
+
+
+def test_every_rules_benchmark_mirrors_its_log():
+    for smk, name, body in rule_blocks():
+        log, bench = directive(body, "log"), directive(body, "benchmark")
+        assert log.startswith("logs/") and log.endswith(".log"), (name, log)
+        assert bench == "benchmarks/runs/" + log[len("logs/"):-len(".log")] + ".tsv", (name, log, bench)
