@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,18 +42,21 @@ def jobs_from_summary(summary: str) -> pd.DataFrame:
     return pd.DataFrame(list(jobs.values()))
 
 
+def _number(row: dict, key: str) -> float:
+    value = row.get(key, "")
+    return float(value) if value not in ("-", "NA", "", None) else float("nan")
+
+
 def attach_benchmarks(jobs: pd.DataFrame, root: Path) -> pd.DataFrame:
-    secs, rss = [], []
+    """Wall seconds, CPU seconds (all threads) and max RSS of each job from its benchmark file."""
+    secs, cpu, rss = [], [], []
     for log in jobs["log"]:
         path = benchmark_path(log, root)
-        if path.exists():
-            row = next(csv.DictReader(open(path), delimiter="\t"))
-            secs.append(float(row["s"]))
-            rss.append(float(row["max_rss"]) if row["max_rss"] not in ("-", "NA", "") else float("nan"))
-        else:
-            secs.append(float("nan"))
-            rss.append(float("nan"))
-    return jobs.assign(seconds=secs, max_rss_mb=rss)
+        row = next(csv.DictReader(open(path), delimiter="\t")) if path.exists() else {}
+        secs.append(_number(row, "s"))
+        cpu.append(_number(row, "cpu_time"))
+        rss.append(_number(row, "max_rss"))
+    return jobs.assign(seconds=secs, cpu_seconds=cpu, max_rss_mb=rss)
 
 
 def critical_path(jobs: pd.DataFrame) -> tuple[list, float]:
@@ -81,16 +85,23 @@ def critical_path(jobs: pd.DataFrame) -> tuple[list, float]:
     return path[::-1], best[end]
 
 
-def report(summary: str, root: Path, wall: float | None = None) -> tuple[pd.DataFrame, dict]:
+def report(summary: str, root: Path, wall: float | None = None, cores: int | None = None) -> tuple[pd.DataFrame, dict]:
+    """Per-job table and totals. Two lower bounds on the wall time: the critical path (any number
+    of cores) and the work bound, the jobs' CPU seconds spread over ``cores``."""
     jobs = attach_benchmarks(jobs_from_summary(summary), root)
     path, length = critical_path(jobs)
+    cores = cores or os.cpu_count() or 1
+    work = float(jobs["cpu_seconds"].sum()) / cores
+    bound = max(length, work)
     table = jobs.drop(columns=["outputs", "inputs"]).sort_values("seconds", ascending=False)
     table["on_critical_path"] = table["log"].isin(path)
     by_rule = jobs.groupby("rule").agg(jobs=("log", "size"), seconds=("seconds", "sum"),
                                        max_rss_mb=("max_rss_mb", "max")).sort_values("seconds", ascending=False)
-    totals = dict(jobs=len(jobs), cpu_seconds=float(jobs["seconds"].sum()), critical_path_seconds=length,
+    totals = dict(jobs=len(jobs), job_seconds=float(jobs["seconds"].sum()), cpu_seconds=float(jobs["cpu_seconds"].sum()),
+                  cores=cores, critical_path_seconds=length, work_bound_seconds=work, lower_bound_seconds=bound,
                   critical_path=[jobs.set_index("log").loc[p, "rule"] + f" ({p})" for p in path],
                   wall_seconds=wall, wall_over_critical_path=(wall / length) if wall and length else None,
+                  wall_over_lower_bound=(wall / bound) if wall and bound else None,
                   by_rule=by_rule.reset_index().to_dict(orient="records"))
     return table, totals
 
@@ -110,9 +121,10 @@ def main(argv=None) -> int:
 
     write_csv(table, out / "jobs.csv")
     write_json(totals, out / "summary.json")
-    print(f"{totals['jobs']} jobs, {totals['cpu_seconds']:.0f} s of job time; critical path "
-          f"{totals['critical_path_seconds']:.0f} s" + (f"; wall {args.wall:.0f} s = "
-          f"{totals['wall_over_critical_path']:.2f} x the critical path" if args.wall else ""))
+    print(f"{totals['jobs']} jobs, {totals['job_seconds']:.0f} s of job time ({totals['cpu_seconds']:.0f} CPU s); "
+          f"critical path {totals['critical_path_seconds']:.0f} s, work bound on {totals['cores']} cores "
+          f"{totals['work_bound_seconds']:.0f} s" + (f"; wall {args.wall:.0f} s = {totals['wall_over_critical_path']:.2f} x "
+          f"the critical path, {totals['wall_over_lower_bound']:.2f} x the larger bound" if args.wall else ""))
     for step in totals["critical_path"]:
         print("  ", step)
     return 0

@@ -21,9 +21,11 @@ def test_critical_path_is_the_longest_chain(tmp_path):
     for log, secs in {"sim": 2.0, "fit/b": 10.0, "fit/c": 30.0, "tab": 1.0}.items():
         path = tmp_path / "benchmarks" / "runs" / f"{log}.tsv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"s\th:m:s\tmax_rss\n{secs}\t0:00:00\t100\n")
-    table, totals = runtime.report(SUMMARY, tmp_path, wall=40.0)
-    assert totals["jobs"] == 4 and totals["cpu_seconds"] == 43.0
+        path.write_text(f"s\th:m:s\tmax_rss\tcpu_time\n{secs}\t0:00:00\t100\t{2 * secs}\n")
+    table, totals = runtime.report(SUMMARY, tmp_path, wall=40.0, cores=2)
+    assert totals["jobs"] == 4 and totals["job_seconds"] == 43.0 and totals["cpu_seconds"] == 86.0
+    assert totals["work_bound_seconds"] == 43.0 and totals["lower_bound_seconds"] == 43.0  # work > path here
+    assert totals["wall_over_lower_bound"] == pytest.approx(40 / 43)
     assert totals["critical_path_seconds"] == 33.0  # sim -> fit/c -> tab
     assert [s.split(" ")[0] for s in totals["critical_path"]] == ["sim", "fit", "tab"]
     assert "logs/fit/c.log" in totals["critical_path"][1]
