@@ -6,6 +6,11 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/bin/setup.sh"
 cd "$here"
+# A run killed outright leaves Snakemake's lock behind; remove it when no Snakemake runs here.
+if [ -n "$(ls -A .snakemake/locks 2>/dev/null)" ] && ! pgrep -f "bin/snakemake" >/dev/null; then
+  echo "[replicate] removing the lock left by an interrupted run" >&2
+  snakemake --unlock "$@" >/dev/null
+fi
 start=$(date +%s)
 snakemake --cores "${CORES:-all}" --rerun-incomplete --printshellcmds "$@"
 wall=$(( $(date +%s) - start ))

@@ -32,6 +32,8 @@ def test_killed_run_resumes_to_identical_tables(tmp_path):
     proc.wait()
     assert not (killed / "results" / "tables" / "moments.csv").exists()
 
+    # what bin/replicate.sh does after a crash: unlock (no snakemake is running), then resume
+    subprocess.run(_cmd(killed, "--unlock"), check=True, capture_output=True, timeout=120)
     res = subprocess.run(_cmd(killed, "--rerun-incomplete"), capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stderr[-3000:]
     for f in TABLES:
