@@ -41,14 +41,12 @@ with script_log(snakemake) as log:
                     cells[c] = f"{row[c] * 100:.3f} ({row[c + '_se'] * 100:.3f})"
                 elif f"{c} change" in row:  # a 1% change: level, then the paired change and its SE
                     cells[c] = (f"{row[c] * 100:.3f} ({row[c + ' change'] * 100:+.3f} "
-                                f"± {row[c + ' change_se'] * 100:.3f})")
+                                f"± {row[c + ' change_se'] * 100:.4f})")
                 else:
                     cells[c] = f"{row[c] * 100:.3f}"
             shown.append({"": f"{label} ({row['mode']})", **cells})
-            if row["mode"] == "paper" or (row["mode"] == "estimated" and label in published):
-                ref = published.get(label if row["mode"] == "estimated" else row["study"])
-                if ref and row["mode"] == "paper":
-                    shown.append({"": f"{label} [paper's table]", **{c: f"[{ref[c]:.3f}]" for c in cols}})
+            if row["mode"] == "paper" and row["study"] in published:  # the paper's row under ours
+                shown.append({"": f"{label} [paper's table]", **{c: f"[{published[row['study']][c]:.3f}]" for c in cols}})
         return to_markdown(pd.DataFrame(shown), title=title, notes=extra_notes)
 
     common = [

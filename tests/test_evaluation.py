@@ -1,6 +1,5 @@
 """Policy evaluation: IPW unbiased with honest bootstrap SEs; AIPW; shared bootstrap draws."""
 import numpy as np
-import pytest
 
 from actionable import coverage, evaluation
 

@@ -1,10 +1,8 @@
 """The DAG runtime report: critical path by wall time, and the log <-> benchmark naming it relies on."""
-import re
 
 import pytest
 
 from actionable import runtime
-from conftest import ROOT
 from test_workflow import directive, rule_blocks
 
 SUMMARY = "\n".join([

@@ -1,6 +1,5 @@
 """The megastudy simulator: calibrated truth, determinism, and the default stand-ins' shape."""
 import numpy as np
-import pandas as pd
 import pytest
 
 from actionable import simulate

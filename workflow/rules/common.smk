@@ -11,6 +11,7 @@ sys.path.insert(0, workflow.basedir)
 from snakemake.logging import logger  # noqa: E402
 
 from actionable.config import read_yaml, validate_config  # noqa: E402
+from actionable.datasets import resolve  # noqa: E402
 from actionable.seeds import stream_seed  # noqa: E402
 
 # Stops the run before any job, naming each bad key and what was expected.
@@ -79,10 +80,9 @@ def study_inputs(wildcards):
         return dict(spec=study_spec(study), data=f"results/simulated/{study}/observed.csv")
     inputs = dict(spec=study_spec(study))
     try:
-        data = read_yaml(inputs["spec"]).get("data")
-        path = data if os.path.isabs(data) else os.path.join(os.path.dirname(inputs["spec"]), data)
-        if os.path.exists(path):
-            inputs["data"] = path
+        path = resolve(inputs["spec"], read_yaml(inputs["spec"])["data"])
+        if path.exists():
+            inputs["data"] = str(path)
     except Exception:  # a broken spec is reported by validate_study
         pass
     return inputs
@@ -105,9 +105,9 @@ def arm_indices(study):
     try:
         spec_path = project_path(entry["spec"])
         spec = read_yaml(spec_path)
-        data = spec["data"] if os.path.isabs(spec["data"]) else os.path.join(os.path.dirname(spec_path), spec["data"])
+        data = resolve(spec_path, spec["data"])
         column = spec["arm"]["column"]
-        reader = pd.read_hdf if data.endswith((".h5", ".hdf5")) else lambda p: pd.read_csv(p, usecols=[column])
+        reader = pd.read_hdf if data.suffix in (".h5", ".hdf5") else lambda p: pd.read_csv(p, usecols=[column])
         return list(range(reader(data)[column].nunique()))
     except Exception:
         return []
