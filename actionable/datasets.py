@@ -53,6 +53,10 @@ class Dataset:
     def binary(self) -> bool:
         return self.spec["outcome"]["type"] == "binary"
 
+    def arm_indices(self) -> np.ndarray:
+        """Each row's arm as an index into ``arms`` (control = 0)."""
+        return self.frame[self.arm_column].map({a: i for i, a in enumerate(self.arms)}).to_numpy()
+
     def covariate_names(self, kind: str | None = None) -> list:
         return [c["name"] for c in self.covariates if kind is None or c["type"] == kind]
 

@@ -159,6 +159,19 @@ def _check_mu(mu, m: int):
     return mu
 
 
+def _check_run(n, reps, uniform):
+    if uniform not in UNIFORM_MODES:
+        raise ValueError(f"uniform must be one of {UNIFORM_MODES}, got {uniform!r}")
+    return check_int("n", n, 1), check_int("reps", reps, 1)
+
+
+def _settings(F, sigma, rho, m, n, reps, sigma_eps, seed, uniform, fixed_mu) -> dict:
+    """What produced a simulation, stored with its gains."""
+    return dict(F=dict(s=F.s, spike_prob=F.spike_prob, M=F.M), sigma=sigma, rho=rho, m=m, n=n, reps=reps,
+                sigma_eps=sigma_eps, seed=seed, uniform=uniform,
+                mu=None if fixed_mu is None else fixed_mu.tolist())
+
+
 def _check_F(F) -> ArmMeans:
     if not isinstance(F, ArmMeans):
         raise TypeError(f"F must be an ArmMeans (normal or spike-and-slab), got {type(F).__name__}")
@@ -323,11 +336,8 @@ def simulate_gain(
     """
     F = _check_F(F)
     sigma, rho, m, sigma_eps = _check_model(sigma, rho, m, sigma_eps)
-    n = check_int("n", n, 1)
-    reps = check_int("reps", reps, 1)
+    n, reps = _check_run(n, reps, uniform)
     seed = check_int("seed", seed, 0)
-    if uniform not in UNIFORM_MODES:
-        raise ValueError(f"uniform must be one of {UNIFORM_MODES}, got {uniform!r}")
     check_positive("chunk_mb", chunk_mb)
     threads = check_int("threads", threads if threads is not None else (os.cpu_count() or 1), 1)
 
@@ -346,12 +356,8 @@ def simulate_gain(
             parts = list(pool.map(run, chunks))
     else:
         parts = [run(ch) for ch in chunks]
-    settings = dict(
-        F=dict(s=F.s, spike_prob=F.spike_prob, M=F.M), sigma=sigma, rho=rho, m=m, n=n,
-        reps=reps, sigma_eps=sigma_eps, seed=seed, uniform=uniform,
-        mu=None if fixed_mu is None else fixed_mu.tolist(),
-    )
-    return GainSimulation(gains=np.concatenate(parts), settings=settings)
+    return GainSimulation(gains=np.concatenate(parts),
+                          settings=_settings(F, sigma, rho, m, n, reps, sigma_eps, seed, uniform, fixed_mu))
 
 
 def simulate_gain_literal(
@@ -373,10 +379,7 @@ def simulate_gain_literal(
     """
     F = _check_F(F)
     sigma, rho, m, sigma_eps = _check_model(sigma, rho, m, sigma_eps)
-    n = check_int("n", n, 1)
-    reps = check_int("reps", reps, 1)
-    if uniform not in UNIFORM_MODES:
-        raise ValueError(f"uniform must be one of {UNIFORM_MODES}, got {uniform!r}")
+    n, reps = _check_run(n, reps, uniform)
     fixed_mu = _check_mu(mu, m)
     rng = np.random.default_rng(seed)
     cov = sigma**2 * ((1.0 - rho) * np.eye(m) + rho * np.ones((m, m)))
@@ -392,6 +395,4 @@ def simulate_gain_literal(
         else:
             v_u = mu.max()
         gains[r] = v_t - v_u  # step 7
-    settings = dict(F=dict(s=F.s, spike_prob=F.spike_prob, M=F.M), sigma=sigma, rho=rho, m=m,
-                    n=n, reps=reps, sigma_eps=sigma_eps, seed=seed, uniform=uniform)
-    return GainSimulation(gains=gains, settings=settings)
+    return GainSimulation(gains=gains, settings=_settings(F, sigma, rho, m, n, reps, sigma_eps, seed, uniform, fixed_mu))

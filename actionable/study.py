@@ -26,8 +26,7 @@ def training_matrices(dataset, split, covariates=None, impute=False):
     covs = dataset.covariates if covariates is None else [c for c in dataset.covariates if c["name"] in covariates]
     is_train = (split["set"] == "train").to_numpy()
     frame = dataset.frame
-    arm_index = {a: i for i, a in enumerate(dataset.arms)}
-    arm = frame[dataset.arm_column].map(arm_index).to_numpy()
+    arm = dataset.arm_indices()
     y = frame[dataset.outcome].to_numpy(dtype=float)
     enc = FeatureEncoder(covs, impute=impute).fit(frame.loc[is_train])
     x_train, x_test = enc.transform(frame.loc[is_train]), enc.transform(frame.loc[~is_train])

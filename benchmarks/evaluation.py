@@ -23,7 +23,7 @@ from actionable import evaluation, learners
 from actionable.study import load_study
 ds, split = load_study({root!r} + "/results/simulated/walmart_like/spec.yaml", {root!r} + "/results/data/walmart_like/split.csv", 50)
 test = (split["set"] == "test").to_numpy()
-arm = ds.frame[ds.arm_column].map({{a: i for i, a in enumerate(ds.arms)}}).to_numpy()[test]
+arm = ds.arm_indices()[test]
 y = ds.frame[ds.outcome].to_numpy(float)[test]
 res = {root!r} + "/results"
 pols = [np.zeros(len(y), int)] + [learners.policy(np.load(res + p)) for p in

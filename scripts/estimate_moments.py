@@ -9,7 +9,7 @@ from actionable.study import load_study
 with script_log(snakemake) as log:
     ds, split = load_study(snakemake.input.spec, snakemake.input.split, snakemake.params.min_arm_rows)
     test = (split["set"] == "test").to_numpy()
-    arm = ds.frame[ds.arm_column].map({a: i for i, a in enumerate(ds.arms)}).to_numpy()
+    arm = ds.arm_indices()
     y = ds.frame[ds.outcome].to_numpy(float)
     yhat = np.load(snakemake.input.predictions)
     truth = load_truth(ds)
