@@ -15,9 +15,11 @@ include: "workflow/rules/learners.smk"
 include: "workflow/rules/moments.smk"
 include: "workflow/rules/forests.smk"
 include: "workflow/rules/evaluation.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
     input:
         all_outputs(),
+        "reports/replication.html",
     default_target: True

@@ -13,6 +13,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike):
@@ -21,6 +24,7 @@ def atomic_path(path: str | os.PathLike):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results should read like any other file
     try:
         yield Path(tmp)
         os.replace(tmp, path)
@@ -57,6 +61,9 @@ def script_log(snakemake):
         root = logging.getLogger()
         root.addHandler(handler)
         root.setLevel(logging.INFO)
+        if os.environ.get("SLURM_JOB_ID"):  # batch runs: which cluster job made these outputs
+            logging.getLogger("actionable").info("SLURM job %s on %s", os.environ["SLURM_JOB_ID"],
+                                                 os.environ.get("SLURMD_NODENAME", "?"))
         try:
             yield logging.getLogger("actionable")
         except BaseException:

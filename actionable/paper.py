@@ -25,3 +25,17 @@ TABLE6 = {
 # The paper's holdout sizes (30% of Table 2's observations) and arms, for the paper-parameter mode
 HOLDOUT_N = {"Walmart": round(0.3 * 689_693), "Penn-Geisinger": round(0.3 * 74_811)}
 ARMS = {"Walmart": 23, "Penn-Geisinger": 20}
+
+# Table 3: the personalization methods' properties (descriptive; the last column says where each lives here)
+TABLE3 = [
+    dict(method="OLS", models="1", nonlinearities="no", objective="prediction",
+         here="actionable.learners.fit_predict_ols (fully interacted, computed per arm)"),
+    dict(method="S-XGB", models="1", nonlinearities="yes", objective="prediction",
+         here="actionable.learners.fit_predict_slearner"),
+    dict(method="T-XGB", models="# arms", nonlinearities="yes", objective="prediction",
+         here="actionable.learners.fit_predict_tlearner_arm (one job per arm)"),
+    dict(method="MACF", models="1", nonlinearities="yes", objective="treatment effects",
+         here="grf::multi_arm_causal_forest via actionable.forests.fit_macf"),
+    dict(method="PT", models="1", nonlinearities="yes", objective="optimal policy",
+         here="policytree::policy_tree or the exact binned search (actionable.policy_search), depth 2"),
+]

@@ -12,6 +12,7 @@ debs=(
   snakemake python3-numpy python3-pandas python3-scipy python3-matplotlib python3-seaborn
   python3-xgboost python3-rpy2 python3-jsonschema python3-yaml python3-pytest
   python3-hypothesis python3-sklearn python3-statsmodels python3-psutil python3-tables r-base-dev
+  chromium
 )
 missing=()
 for p in "${debs[@]}"; do

@@ -20,3 +20,16 @@ def run_snakemake(*args, cwd=ROOT, timeout=900):
 @pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+def run_small(workdir, *extra):
+    """The whole DAG on .test/config.yaml in ``workdir``; returns its results folder."""
+    res = run_snakemake("--cores", 2, "-d", workdir, "--configfile", ROOT / ".test" / "config.yaml", *extra)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return workdir / "results"
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory):
+    """One end-to-end run of the small config, shared by the workflow and report tests."""
+    return run_small(tmp_path_factory.mktemp("run1"))

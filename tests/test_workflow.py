@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import ROOT, run_snakemake
+from conftest import ROOT, run_small as _run_small, run_snakemake
 
 RULES = sorted((ROOT / "workflow" / "rules").glob("*.smk"))
 # import name -> conda-forge package name, where they differ
@@ -106,17 +106,6 @@ def test_dry_run_lists_the_dag(tmp_path):
     # one T-learner job per arm, as its own job: 23 + 20 arms, and 20 more for the overlap analysis
     assert re.search(r"^fit_tlearner_arm\s+63\b", res.stdout, re.M), res.stdout
     assert "txgb_all/arm22.npy" in res.stdout and "txgb_shared/arm19.npy" in res.stdout
-
-
-def _run_small(workdir, *extra):
-    res = run_snakemake("--cores", 2, "-d", workdir, "--configfile", ROOT / ".test" / "config.yaml", *extra)
-    assert res.returncode == 0, res.stderr[-3000:]
-    return workdir / "results"
-
-
-@pytest.fixture(scope="module")
-def small_run(tmp_path_factory):
-    return _run_small(tmp_path_factory.mktemp("run1"))
 
 
 def test_end_to_end_outputs(small_run):

@@ -1,0 +1,184 @@
+"""The replication report: one self-contained HTML page with every table and figure.
+
+Tables come from the workflow's Markdown renderings (which already carry the paper's values in
+brackets and the stand-ins' truth), figures are embedded as base64 PNGs, and a Content-Security-
+Policy forbids every network request, so the page opens offline and shows exactly what the run
+produced. A small inline script records how many figures decoded, for the headless-browser test.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from pathlib import Path
+
+import yaml
+
+from . import paper
+
+# paper item -> (Markdown table, caption file in workflow/report)
+TABLES = {
+    1: ("results/theory/table1.md", "table1.rst"),
+    2: ("results/tables/table2.md", "table2.rst"),
+    3: (None, None),
+    4: ("results/tables/table4.md", "table4.rst"),
+    5: ("results/tables/table5.md", "tables5and6.rst"),
+    6: ("results/tables/table6.md", "tables5and6.rst"),
+}
+EXTRA_TABLES = {  # Section 5.2's estimates and the stand-ins' truth
+    "Estimated moments (sigma, rho, s, sigma_eps) and Our Model": ("results/tables/moments.md", "moments.rst"),
+}
+FIGURE_CAPTIONS = {1: "figure1.rst", 2: "figure2.rst", 3: "figures3to5.rst", 4: "figures3to5.rst",
+                   5: "figures3to5.rst", 6: "figure6.rst", 7: "figures7and8.rst", 8: "figures7and8.rst",
+                   9: "figures9to11.rst", 10: "figures9to11.rst", 11: "figures9to11.rst", 12: "figure12.rst",
+                   13: "figures13and14.rst", 14: "figures13and14.rst"}
+
+CSS = """
+body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45}
+h1{font-size:1.6rem}h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2.5rem}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.85rem}
+td,th{border:1px solid #ccc;padding:.2rem .45rem;text-align:right}td:first-child,th:first-child{text-align:left}
+th{background:#f3f3f3}.paper{color:#a33;white-space:nowrap}.note{font-size:.85rem;color:#444;margin:.2rem 0}
+figure{margin:1.2rem 0}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:.85rem;color:#444}
+.missing{color:#a33}pre{background:#f7f7f7;padding:.6rem;font-size:.8rem;overflow-x:auto}
+nav a{margin-right:.6rem}
+"""
+# No network: only inline styles/scripts and data: images may load.
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
+COUNT_SCRIPT = """
+window.addEventListener('load', function () {
+  var imgs = document.querySelectorAll('img.figure');
+  var ok = Array.prototype.filter.call(imgs, function (i) { return i.complete && i.naturalWidth > 0; });
+  document.body.setAttribute('data-figures', imgs.length);
+  document.body.setAttribute('data-figures-loaded', ok.length);
+});
+"""
+
+
+def _cell(text: str) -> str:
+    """Escape a table cell; the paper's bracketed values get their own colour."""
+    return re.sub(r"\[([^\]]*(?:\d|paper)[^\]]*)\]", r'<span class="paper">[\1]</span>', html.escape(text.strip()))
+
+
+def markdown_to_html(md: str) -> str:
+    """The workflow's Markdown tables (bold title, pipe table, notes) as HTML."""
+    out, rows = [], []
+
+    def flush():
+        if rows:
+            head, body = rows[0], [r for r in rows[1:] if not set("".join(r)) <= set("-: ")]
+            out.append("<table><thead><tr>" + "".join(f"<th>{_cell(c)}</th>" for c in head) + "</tr></thead><tbody>"
+                       + "".join("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in r) + "</tr>" for r in body)
+                       + "</tbody></table>")
+            rows.clear()
+
+    for line in md.splitlines():
+        if line.startswith("|"):
+            rows.append(line.strip().strip("|").split("|"))
+            continue
+        flush()
+        if line.startswith("**") and line.rstrip().endswith("**"):
+            out.append(f"<h3>{html.escape(line.strip().strip('*'))}</h3>")
+        elif line.strip():
+            out.append(f'<p class="note">{_cell(line)}</p>')
+    flush()
+    return "\n".join(out)
+
+
+def table3_html() -> str:
+    cols = ["method", "models", "nonlinearities", "objective", "here"]
+    head = "".join(f"<th>{c}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(r[c])}</td>" for c in cols) + "</tr>" for r in paper.TABLE3)
+    return (f"<h3>Table 3: Personalization methods</h3><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+            "</table><p class=\"note\">Descriptive in the paper; reproduced as stated, with where each method lives here.</p>")
+
+
+def caption(report_dir: Path, name: str | None) -> str:
+    if not name or not (report_dir / name).exists():
+        return ""
+    text = " ".join((report_dir / name).read_text().split())
+    return html.escape(text.replace("``", ""))
+
+
+def image_html(png: Path, number: int, text: str) -> str:
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    return (f'<figure id="figure{number}"><img class="figure" alt="Figure {number}" src="data:image/png;base64,{data}">'
+            f"<figcaption><b>Figure {number}.</b> {text}</figcaption></figure>")
+
+
+def _simple_table(rows: list[dict], columns: list[str]) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(r.get(c, '')))}</td>" for c in columns) + "</tr>"
+                   for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def runtime_html(jobs: list[dict], summary: dict | None) -> str:
+    parts = []
+    if summary:
+        cp = summary.get("critical_path_seconds")
+        wall = summary.get("wall_seconds")
+        parts.append(f'<p>{summary.get("jobs")} jobs; critical path {cp:.0f} s; work bound '
+                     f'{summary.get("work_bound_seconds", float("nan")):.0f} s on {summary.get("cores")} cores'
+                     + (f"; wall time {wall:.0f} s ({wall / cp:.2f} x the critical path)" if wall and cp else "")
+                     + ".</p>")
+        parts.append("<p>Critical path: " + " &rarr; ".join(html.escape(s.split(" (")[0])
+                                                             for s in summary.get("critical_path", [])) + "</p>")
+    rows = [dict(step=j["step"], rule=j.get("rule", ""), seconds=f'{float(j["seconds"]):.1f}',
+                 max_rss_mb=f'{float(j["max_rss_mb"]):.0f}' if j.get("max_rss_mb") not in (None, "", "-") else "")
+            for j in jobs]
+    parts.append(_simple_table(rows, ["step", "rule", "seconds", "max_rss_mb"]))
+    return "\n".join(parts)
+
+
+def build(root: Path, config: dict, versions: dict, jobs: list[dict], summary: dict | None,
+          report_dir: Path, title: str) -> tuple[str, dict]:
+    """The page, and which tables and figures it holds (for the log and the tests)."""
+    root = Path(root)
+    found = dict(tables=[], figures=[], missing=[])
+    sec = []
+    sec.append("<h2 id=\"tables\">Tables</h2>")
+    for number, (md, cap) in TABLES.items():
+        sec.append(f'<section id="table{number}" class="table-item">')
+        if number == 3:
+            sec.append(table3_html())
+            found["tables"].append(3)
+        elif (root / md).exists():
+            sec.append(markdown_to_html((root / md).read_text()))
+            sec.append(f'<p class="note"><i>{caption(report_dir, cap)}</i></p>')
+            found["tables"].append(number)
+        else:
+            sec.append(f'<h3>Table {number}</h3><p class="missing">Not produced by this configuration ({md}).</p>')
+            found["missing"].append(f"table{number}")
+        sec.append("</section>")
+    for name, (md, cap) in EXTRA_TABLES.items():
+        if (root / md).exists():
+            sec.append(f'<section class="extra">{markdown_to_html((root / md).read_text())}'
+                       f'<p class="note"><i>{caption(report_dir, cap)}</i></p></section>')
+    sec.append("<h2 id=\"figures\">Figures</h2>")
+    for number, cap in FIGURE_CAPTIONS.items():
+        png = root / f"results/figures/figure{number}.png"
+        if png.exists():
+            sec.append(image_html(png, number, caption(report_dir, cap)))
+            found["figures"].append(number)
+        else:
+            sec.append(f'<p class="missing" id="figure{number}">Figure {number}: not produced by this configuration.</p>')
+            found["missing"].append(f"figure{number}")
+    sec.append('<h2 id="runtime">Runtime of each step</h2>')
+    sec.append(runtime_html(jobs, summary))
+    sec.append('<h2 id="software">Software</h2>')
+    sec.append(_simple_table([dict(software=k, version=v) for k, v in versions.items()], ["software", "version"]))
+    sec.append('<h2 id="config">Configuration</h2>')
+    sec.append(f"<pre>{html.escape(yaml.safe_dump(config, sort_keys=False))}</pre>")
+    nav = " ".join(f'<a href="#table{n}">Table {n}</a>' for n in TABLES) + " " + \
+        " ".join(f'<a href="#figure{n}">Fig. {n}</a>' for n in FIGURE_CAPTIONS)
+    intro = ("<p>Shchetkina &amp; Berman (2024), <i>When Is Heterogeneity Actionable for Personalization?</i>: "
+             "every table and figure as reproduced by this run. Values in <span class=\"paper\">[brackets]</span> "
+             "are the paper's published ones; for the synthetic stand-ins the true values are shown where the "
+             "tables have them (oracle rows, true moments).</p>")
+    page = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\"><title>{html.escape(title)}</title>"
+            f"<style>{CSS}</style><script>{COUNT_SCRIPT}</script></head><body>"
+            f"<h1>{html.escape(title)}</h1>{intro}<nav>{nav}</nav>" + "\n".join(sec) + "</body></html>\n")
+    return page, found

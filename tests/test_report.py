@@ -1,0 +1,65 @@
+"""The replication report: unit checks of the HTML builder and the real page in headless Chromium."""
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from actionable import report
+from conftest import ROOT
+
+CHROMIUM = shutil.which("chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def test_markdown_tables_keep_every_cell_and_mark_the_papers_values():
+    md = ("**Table 9: Demo**\n\n| | A | B |\n|---|---|---|\n| row <1> | 24.50 [24.5] | E[Y^a] |\n\n"
+          "[paper] = the paper's value.\n")
+    out = report.markdown_to_html(md)
+    assert "<h3>Table 9: Demo</h3>" in out
+    assert out.count("<tr>") == 2 and out.count("<td>") == 3  # the separator row is dropped
+    assert "row &lt;1&gt;" in out  # escaped
+    assert '<span class="paper">[24.5]</span>' in out and '<span class="paper">[paper]</span>' in out
+    assert 'E[Y^a]' in out  # not a paper value
+
+
+def test_missing_items_are_named_not_silently_dropped(tmp_path):
+    (tmp_path / "results" / "tables").mkdir(parents=True)
+    (tmp_path / "results" / "tables" / "table2.md").write_text("**Table 2**\n\n| a |\n|---|\n| 1 |\n")
+    page, found = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, [], None, tmp_path, "t")
+    assert found["tables"] == [2, 3]
+    assert "table1" in found["missing"] and "figure14" in found["missing"]
+    assert page.count("not produced by this configuration") == 14 and page.count("Not produced") == 4
+
+
+def _chromium(*args):
+    """Headless Chromium with no network: a private network namespace where root may make one,
+    and a dead proxy either way, on top of the page's own Content-Security-Policy."""
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-extensions", "--no-first-run", "--proxy-server=127.0.0.1:9", *args]
+    if shutil.which("unshare") and subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0:
+        cmd = ["unshare", "-n", *cmd]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="bin/setup.sh installs Debian's chromium")
+def test_report_opens_offline_with_every_table_and_figure(small_run):
+    page = small_run.parent / "reports" / "replication.html"
+    text = page.read_text()
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), "the report must not load from the network"
+    dom = _chromium("--virtual-time-budget=10000", "--dump-dom", page.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    body = re.search(r"<body[^>]*>", dom.stdout).group(0)
+    assert 'data-figures="14"' in body and 'data-figures-loaded="14"' in body, body
+    for n in range(1, 7):
+        section = re.search(rf'<section id="table{n}".*?</section>', dom.stdout, re.S)
+        assert section and "<table>" in section.group(0), f"table {n}"
+    for n in range(1, 15):
+        assert f'id="figure{n}"' in dom.stdout
+    # the paper's values sit beside the reproduced ones, and the truth where the stand-ins have it
+    assert "[24.5]" in dom.stdout and "[31.6]" in dom.stdout and "True value (oracle)" in dom.stdout
+    assert "true sigma" in dom.stdout and "policytree" in dom.stdout and "seed: 7" in dom.stdout
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "report.png"
+    res = _chromium("--hide-scrollbars", "--window-size=1280,6000", f"--screenshot={shot}", page.as_uri())
+    assert res.returncode == 0 and shot.stat().st_size > 50_000, res.stderr[-2000:]
