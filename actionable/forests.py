@@ -44,15 +44,71 @@ def fit_macf(x_train, arm_train, y_train, propensity, arms: list, settings: dict
     n = len(y_train)
     X, Y = rbridge.matrix(x_train), rbridge.vector(y_train)
     args = _grf_args(settings, n, seed, threads)
-    yfit_args = {k: v for k, v in args.items() if k in ("num.trees", "sample.fraction", "min.node.size", "honesty",
-                                                         "seed", "num.threads", "mtry")}
-    y_forest = rbridge.call(grf.regression_forest, X, Y, **yfit_args)
+    y_forest = rbridge.call(grf.regression_forest, X, Y, **_yhat_args(args))
     y_hat = rbridge.to_numpy(y_forest.rx2("predictions")).reshape(-1)
     W = rbridge.factor(arm_train, arms)
     W_hat = rbridge.matrix(np.tile(np.asarray(propensity, float), (n, 1)))
     forest = rbridge.call(grf.multi_arm_causal_forest, X, Y, W, **{"Y.hat": rbridge.vector(y_hat), "W.hat": W_hat},
                           **args)
     return forest, y_forest
+
+
+def _yhat_args(args: dict) -> dict:
+    return {k: v for k, v in args.items() if k in ("num.trees", "sample.fraction", "min.node.size", "honesty", "seed",
+                                                   "num.threads", "mtry")}
+
+
+# Scattered training: a forest of T trees as k chunks of T/k trees, each its own job with its own
+# seed, combined by grf::merge_forests. Y.hat must be the same in every MACF chunk, so the
+# regression forest is scattered and merged first and its out-of-bag predictions are shared.
+
+
+def chunk_trees(settings: dict, chunks: int, index: int) -> int:
+    """Trees in chunk ``index`` (0-based): num_trees split as evenly as possible."""
+    total = int(settings["num_trees"])
+    return total // chunks + (1 if index < total % chunks else 0)
+
+
+def fit_yhat_chunk(x_train, y_train, settings: dict, trees: int, seed: int, threads: int):
+    grf = rbridge.importr("grf")
+    args = dict(_grf_args(settings, len(y_train), seed, threads), **{"num.trees": int(trees)})
+    return rbridge.call(grf.regression_forest, rbridge.matrix(x_train), rbridge.vector(y_train), **_yhat_args(args))
+
+
+def fit_macf_chunk(x_train, arm_train, y_train, y_hat, propensity, arms: list, settings: dict, trees: int, seed: int,
+                   threads: int):
+    grf = rbridge.importr("grf")
+    n = len(y_train)
+    args = dict(_grf_args(settings, n, seed, threads), **{"num.trees": int(trees)})
+    W_hat = rbridge.matrix(np.tile(np.asarray(propensity, float), (n, 1)))
+    return rbridge.call(grf.multi_arm_causal_forest, rbridge.matrix(x_train), rbridge.vector(y_train),
+                        rbridge.factor(arm_train, arms), **{"Y.hat": rbridge.vector(y_hat), "W.hat": W_hat}, **args)
+
+
+def merge(forests_list):
+    """One forest from chunks fit on the same data (grf::merge_forests; OOB predictions recomputed)."""
+    grf = rbridge.importr("grf")
+    return rbridge.call(grf.merge_forests, rbridge._ro().r["list"](*forests_list))
+
+
+def oob_predictions(forest) -> np.ndarray:
+    return rbridge.to_numpy(forest.rx2("predictions")).reshape(-1)
+
+
+def num_trees(forest) -> int:
+    return int(rbridge.to_numpy(forest.rx2("_num_trees")).reshape(-1)[0])
+
+
+def save_forest(forest, path) -> None:
+    """saveRDS to a temporary name, renamed into place (atomic like every other result)."""
+    from .io import atomic_path
+
+    with atomic_path(path) as tmp:
+        rbridge._ro().r["saveRDS"](forest, str(tmp))
+
+
+def read_forest(path):
+    return rbridge._ro().r["readRDS"](str(path))
 
 
 def predict_tau(forest, x) -> np.ndarray:
@@ -123,3 +179,4 @@ def predict_policy_tree(tree, x_binned: np.ndarray, names=None) -> np.ndarray:
     """Arm index 0..m-1 (policy_tree's actions are 1-based columns of the scores)."""
     pred = rbridge.call(rbridge.r_function("predict"), tree, rbridge.matrix(x_binned, names))
     return rbridge.to_numpy(pred).astype(int).reshape(-1) - 1
+

@@ -17,7 +17,13 @@ with script_log(snakemake) as log:
              rbridge.package_version("grf"), len(y_tr), len(ds.arms), x_tr.shape[1],
              forests.sample_fraction(settings, len(y_tr)), seed, snakemake.threads)
     t0 = time.perf_counter()
-    forest, y_forest = forests.fit_macf(x_tr, a_tr, y_tr, propensity, ds.arms, settings, seed, snakemake.threads)
+    chunks = list(snakemake.input.get("chunks", []))
+    if chunks:  # scattered: merge the chunk jobs' forests (grf::merge_forests)
+        forest = forests.merge([forests.read_forest(p) for p in chunks])
+        y_forest = forests.read_forest(snakemake.input.yhat_forest)
+        log.info("merged %d chunks: %d trees", len(chunks), forests.num_trees(forest))
+    else:
+        forest, y_forest = forests.fit_macf(x_tr, a_tr, y_tr, propensity, ds.arms, settings, seed, snakemake.threads)
     t_fit = time.perf_counter() - t0
     tau = forests.predict_tau(forest, x_te)
     mu = forests.arm_outcomes(tau, forests.predict_y(y_forest, x_te), propensity)
@@ -31,7 +37,8 @@ with script_log(snakemake) as log:
               snakemake.output.importance)
     write_json(dict(learner="macf", arms=ds.arms, features=enc.names, settings=settings, seed=seed,
                     sample_fraction=forests.sample_fraction(settings, len(y_tr)), grf=rbridge.package_version("grf"),
-                    fit_seconds=t_fit, seconds=time.perf_counter() - t0, threads=snakemake.threads),
+                    fit_seconds=t_fit, seconds=time.perf_counter() - t0, threads=snakemake.threads,
+                    chunks=len(chunks) or 1, num_trees=forests.num_trees(forest)),
                snakemake.output.info)
     log.info("fit %.1f s, total %.1f s; MACF assigns %d distinct arms on the holdout", t_fit,
              time.perf_counter() - t0, len(np.unique(np.argmax(tau, axis=1))))

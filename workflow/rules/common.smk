@@ -50,12 +50,24 @@ wildcard_constraints:
     armfig="[78]",
     study="|".join(STUDIES),
     covset="[A-Za-z][A-Za-z0-9_]*",
+    chunk="[0-9]{1,4}",
     arm="[0-9]{1,4}",
 
 
 def seed_for(step):
     """Seed of one random step, derived from the config's base seed and the step's name."""
     return stream_seed(config["seed"], step)
+
+
+MACF_CHUNKS = config["forests"]["macf"].get("chunks", 1)
+
+
+def macf_merge_inputs(wildcards):
+    """Input function: what fit_macf merges when the forest is scattered over chunk jobs."""
+    if MACF_CHUNKS == 1:
+        return {}
+    base = f"results/forests/{wildcards.study}/macf"
+    return {"chunks": [f"{base}/chunks/macf{i}.rds" for i in range(MACF_CHUNKS)], "yhat_forest": f"{base}/yhat.rds"}
 
 
 def project_path(path):

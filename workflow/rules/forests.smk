@@ -2,9 +2,86 @@
 # rpy2, and Figures 9-11.
 
 
+rule fit_yhat_chunk:
+    input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
+    output:
+        forest="results/forests/{study}/macf/chunks/yhat{chunk}.rds",
+    log:
+        "logs/forests/{study}/yhat_chunk{chunk}.log",
+    benchmark:
+        "benchmarks/runs/forests/{study}/yhat_chunk{chunk}.tsv"
+    params:
+        kind="yhat",
+        chunks=MACF_CHUNKS,
+        min_arm_rows=config["data"]["min_arm_rows"],
+        settings=config["forests"]["macf"],
+        seed=lambda w: seed_for(f"yhat/{w.study}/chunk{w.chunk}"),
+    priority: 10
+    threads: 2
+    resources:
+        mem_mb=12000,
+        runtime=180,
+    conda:
+        "../../envs/r.yaml"
+    script:
+        "../../scripts/fit_forest_chunk.py"
+
+
+rule merge_yhat:
+    input:
+        chunks=lambda w: [f"results/forests/{w.study}/macf/chunks/yhat{i}.rds" for i in range(MACF_CHUNKS)],
+    output:
+        forest="results/forests/{study}/macf/yhat.rds",
+        yhat="results/forests/{study}/macf/yhat.npy",
+    log:
+        "logs/forests/{study}/merge_yhat.log",
+    benchmark:
+        "benchmarks/runs/forests/{study}/merge_yhat.tsv"
+    priority: 10
+    threads: 1
+    resources:
+        mem_mb=12000,
+        runtime=60,
+    conda:
+        "../../envs/r.yaml"
+    script:
+        "../../scripts/merge_yhat.py"
+
+
+rule fit_macf_chunk:
+    input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
+        yhat="results/forests/{study}/macf/yhat.npy",
+    output:
+        forest="results/forests/{study}/macf/chunks/macf{chunk}.rds",
+    log:
+        "logs/forests/{study}/macf_chunk{chunk}.log",
+    benchmark:
+        "benchmarks/runs/forests/{study}/macf_chunk{chunk}.tsv"
+    params:
+        kind="macf",
+        chunks=MACF_CHUNKS,
+        min_arm_rows=config["data"]["min_arm_rows"],
+        settings=config["forests"]["macf"],
+        seed=lambda w: seed_for(f"macf/{w.study}/chunk{w.chunk}"),
+    priority: 10
+    threads: 2
+    resources:
+        mem_mb=12000,
+        runtime=180,
+    conda:
+        "../../envs/r.yaml"
+    script:
+        "../../scripts/fit_forest_chunk.py"
+
+
 rule fit_macf:
     input:
         unpack(validated_study),
+        unpack(macf_merge_inputs),
         split="results/data/{study}/split.csv",
     output:
         tau="results/forests/{study}/macf/tau.npy",

@@ -1,0 +1,28 @@
+"""One chunk of a scattered forest: num_trees/chunks trees with the chunk's own seed, saved as RDS.
+
+kind yhat: grf::regression_forest for Y.hat; kind macf: grf::multi_arm_causal_forest with the
+merged Y.hat (the same in every chunk, as merge_forests requires) and the known W.hat.
+"""
+import time
+
+import numpy as np
+
+from actionable import forests
+from actionable.io import script_log
+from actionable.study import load_study, training_matrices
+
+with script_log(snakemake) as log:
+    ds, split = load_study(snakemake.input.spec, snakemake.input.split, snakemake.params.min_arm_rows)
+    x_tr, a_tr, y_tr, *_ = training_matrices(ds, split)
+    p = snakemake.params
+    trees = forests.chunk_trees(p.settings, p.chunks, int(snakemake.wildcards.chunk))
+    t0 = time.perf_counter()
+    if p.kind == "yhat":
+        forest = forests.fit_yhat_chunk(x_tr, y_tr, p.settings, trees, p.seed, snakemake.threads)
+    else:
+        y_hat = np.load(snakemake.input.yhat)
+        forest = forests.fit_macf_chunk(x_tr, a_tr, y_tr, y_hat, [ds.propensity[a] for a in ds.arms], ds.arms,
+                                        p.settings, trees, p.seed, snakemake.threads)
+    forests.save_forest(forest, snakemake.output.forest)
+    log.info("%s chunk %s: %d trees on %d rows, seed %d, %.1f s", p.kind, snakemake.wildcards.chunk, trees, len(y_tr),
+             p.seed, time.perf_counter() - t0)

@@ -1,0 +1,10 @@
+"""Merge the Y.hat regression-forest chunks; its out-of-bag predictions are every MACF chunk's Y.hat."""
+from actionable import forests
+from actionable.io import save_npy, script_log
+
+with script_log(snakemake) as log:
+    forest = forests.merge([forests.read_forest(p) for p in snakemake.input.chunks])
+    y_hat = forests.oob_predictions(forest)
+    forests.save_forest(forest, snakemake.output.forest)
+    save_npy(y_hat, snakemake.output.yhat)
+    log.info("merged %d chunks: %d trees, %d rows", len(snakemake.input.chunks), forests.num_trees(forest), len(y_hat))
