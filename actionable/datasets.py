@@ -131,6 +131,12 @@ def _label(x) -> str:
     return str(x)
 
 
+def _labels(col: pd.Series) -> pd.Series:
+    """``_label`` of every value, computed once per distinct value (missing stays missing)."""
+    mapping = {v: _label(v) for v in pd.unique(col.dropna())}
+    return col.map(mapping).astype(object)
+
+
 def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     """Read the spec and its data; raise DatasetError on anything the analysis cannot use.
 
@@ -181,7 +187,7 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     # arms
     if frame[arm_col].isna().any():
         raise DatasetError(f"{where}: arm column {arm_col!r} has {int(frame[arm_col].isna().sum())} missing value(s)")
-    frame[arm_col] = frame[arm_col].map(_label)
+    frame[arm_col] = _labels(frame[arm_col])
     control = _label(spec["arm"]["control"])
     present = set(frame[arm_col].unique())
     if control not in present:
@@ -235,7 +241,7 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
                 raise DatasetError(f"{where}: covariate {name!r} is declared binary but has values other than 0/1: {sorted(map(str, vals))[:5]}")
             frame[name] = col.astype(float)
         else:
-            frame[name] = col.map(lambda v: v if pd.isna(v) else _label(v)).astype(object)
+            frame[name] = _labels(col)
         if frame[name].nunique(dropna=True) < 2:
             raise DatasetError(f"{where}: covariate {name!r} is constant (at most one distinct non-missing value); it cannot explain heterogeneity, drop it from the spec")
 

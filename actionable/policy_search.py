@@ -36,6 +36,10 @@ class Levels:
     values: list  # per feature, its sorted distinct values
     size: int  # the largest number of levels (histograms are padded to it)
 
+    @property
+    def sizes(self) -> list:
+        return [len(v) for v in self.values]
+
     @classmethod
     def of(cls, x: np.ndarray) -> "Levels":
         x = np.asarray(x, dtype=float)
@@ -103,23 +107,26 @@ class Tree:
 # histograms
 
 
-def _pair_histograms(codes: np.ndarray, gamma: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """H[j, k, b, c, a] = sum of Gamma[i, a] over people with level b of j and c of k; N the counts."""
+def _pair_histograms(codes: np.ndarray, gamma: np.ndarray, size: int, hist=None, count=None):
+    """H[j, k, b, c, a] = sum of Gamma[i, a] over people with level b of j and c of k; N the counts.
+
+    With ``hist``/``count`` given, these people are added to them in place."""
     n, p = codes.shape
     m = gamma.shape[1]
-    hist = np.zeros((p, p, size, size, m))
-    count = np.zeros((p, p, size, size))
+    if hist is None:
+        hist, count = np.zeros((p, p, size, size, m)), np.zeros((p, p, size, size))
     flat = gamma.ravel()
     arm = np.tile(np.arange(m), n)
     for j in range(p):
         for k in range(j, p):
             cell = codes[:, j].astype(np.int64) * size + codes[:, k]
-            h = np.bincount(np.repeat(cell, m) * m + arm, weights=flat, minlength=size * size * m)
-            hist[j, k] = h.reshape(size, size, m)
-            count[j, k] = np.bincount(cell, minlength=size * size).reshape(size, size)
+            h = np.bincount(np.repeat(cell, m) * m + arm, weights=flat, minlength=size * size * m).reshape(size, size, m)
+            c = np.bincount(cell, minlength=size * size).reshape(size, size)
+            hist[j, k] += h
+            count[j, k] += c
             if k != j:
-                hist[k, j] = hist[j, k].transpose(1, 0, 2)
-                count[k, j] = count[j, k].T
+                hist[k, j] += h.transpose(1, 0, 2)
+                count[k, j] += c.T
     return hist, count
 
 
@@ -147,12 +154,14 @@ def _best_depth1(cum: np.ndarray, cnt: np.ndarray, total: np.ndarray, n_total: f
     return float(leaf), -1, -1
 
 
-def _depth2_tables(hist: np.ndarray, count: np.ndarray, min_node_size: int):
+def _depth2_tables(hist: np.ndarray, count: np.ndarray, min_node_size: int, sizes=None):
     """For every root split (j, t): the best depth-1 subtree's reward on each side, and where it splits.
 
-    ``hist``/``count`` are a node's pair histograms. Returns arrays over (j, t): left and right
+    ``hist``/``count`` are a node's pair histograms; ``sizes[j]`` the number of levels of feature j
+    (root splits beyond it are empty and skipped). Returns arrays over (j, t): left and right
     rewards, their (k, u) (k = -1: a leaf), and the side sizes."""
     p, _, size, _, m = hist.shape
+    sizes = [size] * p if sizes is None else sizes
     out = {key: np.full((p, size), NEG if key.endswith("reward") else -1, dtype=float if key.endswith("reward") else int)
            for key in ("left_reward", "right_reward", "left_k", "left_u", "right_k", "right_u")}
     n_left = np.zeros((p, size))
@@ -160,14 +169,15 @@ def _depth2_tables(hist: np.ndarray, count: np.ndarray, min_node_size: int):
     n_total = count[0, 0].sum()
     for j in range(p):
         # C[k, t, u, a]: Gamma over people with level(j) <= t and level(k) <= u
-        c = hist[j].cumsum(axis=1).cumsum(axis=2)  # (k, t, u, a)
-        cn = count[j].cumsum(axis=1).cumsum(axis=2)  # (k, t, u)
+        levels_j = sizes[j]  # levels of j beyond these hold nobody: slicing them off is exact
+        c = hist[j][:, :levels_j].cumsum(axis=1).cumsum(axis=2)  # (k, t, u, a)
+        cn = count[j][:, :levels_j].cumsum(axis=1).cumsum(axis=2)  # (k, t, u)
         row_t = c[:, :, -1, :]  # (k, t, a): people with level(j) <= t, any level of k
         row_n = cn[:, :, -1]
         col_u = c[:, -1, :, :]  # (k, u, a): any level of j, level(k) <= u
         col_n = cn[:, -1, :]
         left_tot, left_n = row_t[0], row_n[0]  # (t, a), (t,)
-        n_left[j] = left_n
+        n_left[j, :levels_j] = left_n
         # left child: people with level(j) <= t, split by k at u
         ll, lr = c, row_t[:, :, None, :] - c
         ll_n, lr_n = cn, row_n[:, :, None] - cn
@@ -182,18 +192,18 @@ def _depth2_tables(hist: np.ndarray, count: np.ndarray, min_node_size: int):
         }.items():
             value = a.max(axis=3) + b.max(axis=3)  # (k, t, u)
             value = np.where((an >= min_node_size) & (bn >= min_node_size), value, NEG)
-            flat = value.transpose(1, 0, 2).reshape(size, -1)  # (t, k*u)
+            flat = value.transpose(1, 0, 2).reshape(levels_j, -1)  # (t, k*u)
             best = flat.argmax(axis=1)
-            best_value = flat[np.arange(size), best]
+            best_value = flat[np.arange(levels_j), best]
             leaf = tot.max(axis=1)  # (t,)
             use_split = best_value > leaf
-            out[f"{side}_reward"][j] = np.where(use_split, best_value, leaf)
-            out[f"{side}_k"][j] = np.where(use_split, best // size, -1)
-            out[f"{side}_u"][j] = np.where(use_split, best % size, -1)
+            out[f"{side}_reward"][j, :levels_j] = np.where(use_split, best_value, leaf)
+            out[f"{side}_k"][j, :levels_j] = np.where(use_split, best // size, -1)
+            out[f"{side}_u"][j, :levels_j] = np.where(use_split, best % size, -1)
         # root splits leaving too few people on a side are not allowed
         bad = (left_n < min_node_size) | (n_total - left_n < min_node_size)
-        out["left_reward"][j][bad] = NEG
-        out["right_reward"][j][bad] = NEG
+        out["left_reward"][j, :levels_j][bad] = NEG
+        out["right_reward"][j, :levels_j][bad] = NEG
     out["n_left"] = n_left
     return out
 
@@ -256,8 +266,8 @@ def policy_tree(x: np.ndarray, gamma: np.ndarray, depth: int = 2, min_node_size:
         return _depth1(codes, gamma, levels, rows, min_node_size)
     if depth == 2:
         hist, count = _pair_histograms(codes, gamma, levels.size)
-        return _depth2_from_tables(codes, gamma, levels, rows, _depth2_tables(hist, count, min_node_size),
-                                   min_node_size)
+        return _depth2_from_tables(codes, gamma, levels, rows,
+                                   _depth2_tables(hist, count, min_node_size, levels.sizes), min_node_size)
     return _depth3(codes, gamma, levels, min_node_size)
 
 
@@ -288,14 +298,12 @@ def _depth3(codes, gamma, levels, min_node_size) -> Tree:
         for t in range(len(levels.values[j]) - 1):
             add = order[bounds[t]:bounds[t + 1]]
             if len(add):
-                h, c = _pair_histograms(codes[add], gamma[add], size)
-                left_h += h
-                left_n += c
+                _pair_histograms(codes[add], gamma[add], size, left_h, left_n)
             n_left = len(order[:bounds[t + 1]])
             if n_left < min_node_size or n - n_left < min_node_size:
                 continue
-            tl = _depth2_tables(left_h, left_n, min_node_size)
-            tr = _depth2_tables(hist - left_h, count - left_n, min_node_size)
+            tl = _depth2_tables(left_h, left_n, min_node_size, levels.sizes)
+            tr = _depth2_tables(hist - left_h, count - left_n, min_node_size, levels.sizes)
             value = _best_value(tl, left_h[0, 0].sum(axis=(0, 1))) + _best_value(tr, (hist - left_h)[0, 0].sum(axis=(0, 1)))
             if value > best[0]:
                 best = (value, (j, t, tl, tr))

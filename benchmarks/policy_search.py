@@ -7,7 +7,7 @@ doubly robust scores (continuous covariates binned to 64 quantiles, 23 actions):
 
 Rerun after `bash bin/replicate.sh` (it needs the forest's scores) with:
 
-    /usr/bin/python3 benchmarks/policy_search.py
+    /usr/bin/python3 benchmarks/policy_search.py [full2] [subsamples] [full3]   (default: all three)
 
 Each measurement runs in its own process (peak memory is that process's). fastpolicytree is
 installed from CRAN when missing and run through Rscript. Writes benchmarks/results/policy_search.json.
@@ -90,25 +90,31 @@ def fastpolicytree(rows, depth) -> dict | None:
         return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def main():
-    results = dict(bins=BINS, full=[], subsamples=[])
-    results["full"].append(child(EXACT, None, depth=2))
-    print(json.dumps(results["full"][-1])[:300], flush=True)
-    for rows in (5_000, 20_000, 50_000):
-        exact, pt = child(EXACT, rows, depth=2), child(POLICYTREE, rows, depth=2)
-        fast = fastpolicytree(rows, 2)
-        entry = dict(rows=rows, exact_seconds=exact["seconds"], policytree_seconds=pt["seconds"],
-                     policytree_over_exact=pt["seconds"] / exact["seconds"], exact_reward=exact["reward"],
-                     policytree_reward=pt["reward"], same_reward=abs(exact["reward"] - pt["reward"]) <= 1e-9 * abs(pt["reward"]),
-                     fastpolicytree=fast)
-        results["subsamples"].append(entry)
-        print(json.dumps(entry), flush=True)
-    results["full"].append(child(EXACT, None, depth=3))
-    print(json.dumps(results["full"][-1])[:300], flush=True)
+def main(parts):
+    """``parts``: any of full2, subsamples, full3; results of other parts are kept from the last run."""
     out = ROOT / "benchmarks" / "results" / "policy_search.json"
+    results = json.loads(out.read_text()) if out.exists() else {}
+    results.update(bins=BINS)
+    if "full2" in parts:
+        results["full_depth2"] = child(EXACT, None, depth=2)
+        print(json.dumps(results["full_depth2"])[:300], flush=True)
+    if "subsamples" in parts:
+        results["subsamples"] = []
+        for rows in (5_000, 20_000, 50_000):
+            exact, pt = child(EXACT, rows, depth=2), child(POLICYTREE, rows, depth=2)
+            entry = dict(rows=rows, exact_seconds=exact["seconds"], policytree_seconds=pt["seconds"],
+                         policytree_over_exact=pt["seconds"] / exact["seconds"], exact_reward=exact["reward"],
+                         policytree_reward=pt["reward"],
+                         same_reward=abs(exact["reward"] - pt["reward"]) <= 1e-9 * abs(pt["reward"]),
+                         fastpolicytree=fastpolicytree(rows, 2))
+            results["subsamples"].append(entry)
+            print(json.dumps(entry), flush=True)
+    if "full3" in parts:
+        results["full_depth3"] = child(EXACT, None, depth=3)
+        print(json.dumps(results["full_depth3"])[:300], flush=True)
     out.write_text(json.dumps(results, indent=1) + "\n")
     print(f"wrote {out}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:] or ["full2", "subsamples", "full3"])
