@@ -62,6 +62,12 @@ def seed_for(step):
 MACF_CHUNKS = config["forests"]["macf"].get("chunks", 1)
 
 
+def forest_mem_mb(wildcards, input, attempt):
+    """Memory of a forest job: grows with the study's data (about 3.2 GB for walmart_like's 41 MB at
+    200 trees), doubled on each retry so a cluster job killed for memory comes back bigger."""
+    return int((2000 + 150 * input.size_mb) * attempt)
+
+
 def macf_merge_inputs(wildcards):
     """Input function: what fit_macf merges when the forest is scattered over chunk jobs."""
     if MACF_CHUNKS == 1:

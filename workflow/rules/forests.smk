@@ -21,7 +21,7 @@ rule fit_yhat_chunk:
     priority: 10
     threads: 2
     resources:
-        mem_mb=12000,
+        mem_mb=forest_mem_mb,
         runtime=180,
     conda:
         "../../envs/r.yaml"
@@ -42,7 +42,7 @@ rule merge_yhat:
     priority: 10
     threads: 1
     resources:
-        mem_mb=12000,
+        mem_mb=forest_mem_mb,
         runtime=60,
     conda:
         "../../envs/r.yaml"
@@ -70,7 +70,7 @@ rule fit_macf_chunk:
     priority: 10
     threads: 2
     resources:
-        mem_mb=12000,
+        mem_mb=forest_mem_mb,
         runtime=180,
     conda:
         "../../envs/r.yaml"
@@ -100,7 +100,7 @@ rule fit_macf:
     priority: 10
     threads: 2
     resources:
-        mem_mb=12000,
+        mem_mb=forest_mem_mb,
         runtime=180,
     conda:
         "../../envs/r.yaml"

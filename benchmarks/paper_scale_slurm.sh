@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Benchmark: the paper-scale configuration (config/paper_scale.yaml: 2,000-tree forests scattered
+# over 10 chunk jobs each, grf's default sample.fraction, exact policy trees on every row) run end
+# to end through a local single-node SLURM cluster with profiles/slurm-smk7.
+#
+#   bash benchmarks/paper_scale_slurm.sh                       # both stand-ins (hours on 2 cores)
+#   STUDIES=penn_geisinger_like bash benchmarks/paper_scale_slurm.sh   # one stand-in
+#
+# Runs in its own working directory ($WORK, default /tmp/paper_scale_<studies>), starts the
+# cluster if none answers (and stops it afterwards), and writes the run's runtime report
+# (per job, critical path, wall) to benchmarks/results/paper_scale_<studies>.json.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STUDIES=${STUDIES:-walmart_like penn_geisinger_like}
+tag=$(echo "$STUDIES" | tr ' ' '+')
+WORK=${WORK:-/tmp/paper_scale_$tag}
+mkdir -p "$WORK"
+export USER=${USER:-$(id -un)}
+started=0
+if ! sinfo -h -o %T 2>/dev/null | grep -qE "idle|mix|alloc"; then
+  WITH_DBD=0 bash "$here/.ci/slurm/start-slurm.sh"; started=1
+fi
+trap '[ "$started" = 1 ] && bash "$here/.ci/slurm/stop-slurm.sh"' EXIT
+# the studies to run, as a config overlay (the same entries as config.yaml's)
+/usr/bin/python3 - "$here/config.yaml" "$WORK/studies.yaml" $STUDIES <<'PY'
+import sys, yaml
+cfg = yaml.safe_load(open(sys.argv[1]))
+keep = sys.argv[3:]
+studies = [s for s in cfg["studies"] if s["name"] in keep]
+overlap = [o for o in cfg["moments"].get("overlap", []) if o["study"] in keep]
+yaml.safe_dump({"studies": studies, "moments": dict(cfg["moments"], overlap=overlap)}, open(sys.argv[2], "w"))
+PY
+cfgs=("$here/config.yaml" "$here/config/paper_scale.yaml" "$WORK/studies.yaml")
+start=$(date +%s)
+snakemake -s "$here/Snakefile" -d "$WORK" --profile "$here/profiles/slurm-smk7" --jobs 8 \
+  --default-resources slurm_partition=debug mem_mb=2000 runtime=600 --configfile "${cfgs[@]}"
+wall=$(( $(date +%s) - start ))
+cd "$WORK"
+PYTHONPATH="$here" /usr/bin/python3 -m actionable.runtime --wall "$wall" --out "$WORK/runtime" \
+  -s "$here/Snakefile" --configfile "${cfgs[@]}"
+/usr/bin/python3 - "$WORK/runtime/summary.json" "$here/benchmarks/results/paper_scale_$tag.json" "$STUDIES" <<'PY'
+import json, sys
+summary = json.load(open(sys.argv[1]))
+summary["studies"] = sys.argv[3].split()
+summary["executor"] = "SLURM (profiles/slurm-smk7, local single-node cluster)"
+json.dump(summary, open(sys.argv[2], "w"), indent=1)
+print(f"wrote {sys.argv[2]}: wall {summary['wall_seconds']} s, critical path {summary['critical_path_seconds']:.0f} s")
+PY
