@@ -1,5 +1,6 @@
 """The Snakemake workflow: lint, rule anatomy, conda envs covering imports, and an end-to-end run."""
 import ast
+import json
 import re
 import sys
 from pathlib import Path
@@ -170,6 +171,12 @@ def test_end_to_end_forests(small_run):
         pi = np.load(small_run / "forests" / study / "policy_tree" / "policy.npy")
         assert len(pi) == len(tau) and len(np.unique(pi)) <= 4  # depth 2
         assert "split_variable" in (small_run / "forests" / study / "policy_tree" / "tree.txt").read_text()
+        # .test/config.yaml scatters each forest over 2 chunk jobs; the merged forest has all the trees
+        info = json.loads((small_run / "forests" / study / "macf" / "info.json").read_text())
+        assert info["chunks"] == 2 and info["num_trees"] == 50
+        pt = json.loads((small_run / "forests" / study / "policy_tree" / "info.json").read_text())
+        assert pt["backend"] == "exact" and pt["train_rows"] == (small_run.parent / "results" / "data" / study /
+                                                                   "split.csv").read_text().count(",train")
         for n in (9, 10, 11):
             assert (small_run / "forests" / study / f"figure{n}.png").stat().st_size > 0
     for n in (9, 10, 11):

@@ -62,10 +62,17 @@ def seed_for(step):
 MACF_CHUNKS = config["forests"]["macf"].get("chunks", 1)
 
 
+def _size_mb(files):
+    return sum(os.path.getsize(f) for f in files if os.path.exists(f)) / 2**20
+
+
 def forest_mem_mb(wildcards, input, attempt):
-    """Memory of a forest job: grows with the study's data (about 3.2 GB for walmart_like's 41 MB at
-    200 trees), doubled on each retry so a cluster job killed for memory comes back bigger."""
-    return int((2000 + 150 * input.size_mb) * attempt)
+    """Memory of a forest job: about 150 MB per MB of the study's data file (walmart_like: 41 MB of
+    CSV, 3.2 GB at 200 trees) plus 3 MB per MB of forest chunks it reads, doubled on each retry so
+    a cluster job killed for lack of memory comes back bigger."""
+    data = [input.data] if "data" in input.keys() else []
+    chunks = [f for f in input if str(f).endswith(".rds")]
+    return int((2000 + 150 * _size_mb(data) + 3 * _size_mb(chunks)) * attempt)
 
 
 def macf_merge_inputs(wildcards):
