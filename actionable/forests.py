@@ -64,9 +64,14 @@ def _yhat_args(args: dict) -> dict:
 
 
 def chunk_trees(settings: dict, chunks: int, index: int) -> int:
-    """Trees in chunk ``index`` (0-based): num_trees split as evenly as possible."""
-    total = int(settings["num_trees"])
-    return total // chunks + (1 if index < total % chunks else 0)
+    """Trees in chunk ``index`` (0-based): num_trees split as evenly as possible in whole groups of
+    ci_group_size (grf rounds each forest up to a multiple of it, so 2 x 25 trees would give 52)."""
+    group = int(settings.get("ci_group_size", 2))
+    units = -(-int(settings["num_trees"]) // group)
+    if units < chunks:
+        raise ValueError(f"{chunks} chunks leave a chunk without trees: num_trees "
+                         f"{settings['num_trees']} makes only {units} groups of ci_group_size {group}")
+    return group * (units // chunks + (1 if index < units % chunks else 0))
 
 
 def fit_yhat_chunk(x_train, y_train, settings: dict, trees: int, seed: int, threads: int):

@@ -76,3 +76,15 @@ def test_study_needs_exactly_one_source(config):
     config["studies"] = []
     with pytest.raises(ConfigError, match=r"key 'studies': \[\] is too short"):
         validate_config(config, source="config.yaml")
+
+
+def test_forest_chunks_add_up_to_num_trees_in_whole_ci_groups():
+    from actionable.forests import chunk_trees
+
+    for total, chunks, group in [(50, 2, 2), (2000, 10, 2), (301, 4, 2), (90, 7, 3), (10, 5, 2)]:
+        sizes = [chunk_trees(dict(num_trees=total, ci_group_size=group), chunks, i) for i in range(chunks)]
+        assert all(s % group == 0 and s > 0 for s in sizes)
+        assert 0 <= sum(sizes) - total < group  # grf itself rounds up to a whole group
+        assert max(sizes) - min(sizes) <= group
+    with pytest.raises(ValueError, match="without trees"):
+        chunk_trees(dict(num_trees=3), 4, 3)

@@ -10,8 +10,9 @@ sys.path.insert(0, workflow.basedir)
 
 from snakemake.logging import logger  # noqa: E402
 
-from actionable.config import read_yaml, validate_config  # noqa: E402
+from actionable.config import ConfigError, read_yaml, validate_config  # noqa: E402
 from actionable.datasets import resolve  # noqa: E402
+from actionable.forests import chunk_trees  # noqa: E402
 from actionable.seeds import stream_seed  # noqa: E402
 
 # Stops the run before any job, naming each bad key and what was expected.
@@ -60,6 +61,10 @@ def seed_for(step):
 
 
 MACF_CHUNKS = config["forests"]["macf"].get("chunks", 1)
+try:  # every chunk must get trees: fail before any job runs
+    chunk_trees(config["forests"]["macf"], MACF_CHUNKS, MACF_CHUNKS - 1)
+except ValueError as err:
+    raise ConfigError(f"config: key 'forests.macf.chunks': {err}") from None
 
 
 def _size_mb(files):
