@@ -73,11 +73,12 @@ def _size_mb(files):
 
 def forest_mem_mb(wildcards, input, attempt):
     """Memory of a forest job: about 150 MB per MB of the study's data file (walmart_like: 41 MB of
-    CSV, 3.2 GB at 200 trees) plus 3 MB per MB of forest chunks it reads, doubled on each retry so
-    a cluster job killed for lack of memory comes back bigger."""
+    CSV, 3.2 GB at 200 trees) plus 20 MB per MB of the compressed forest chunks it merges
+    (penn_geisinger_like at paper scale: 320 MB of Y.hat chunks took 7.0 GB), doubled on each retry
+    so a cluster job killed for lack of memory comes back bigger."""
     data = [input.data] if "data" in input.keys() else []
     chunks = [f for f in input if str(f).endswith(".rds")]
-    return int((2000 + 150 * _size_mb(data) + 3 * _size_mb(chunks)) * attempt)
+    return int((2000 + 150 * _size_mb(data) + 20 * _size_mb(chunks)) * attempt)
 
 
 def macf_merge_inputs(wildcards):
