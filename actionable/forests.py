@@ -40,16 +40,9 @@ def _grf_args(settings: dict, n_train: int, seed: int, threads: int) -> dict:
 
 def fit_macf(x_train, arm_train, y_train, propensity, arms: list, settings: dict, seed: int, threads: int):
     """The training forest and its regression forest for Y.hat. ``propensity``: probabilities in arm order."""
-    grf = rbridge.importr("grf")
-    n = len(y_train)
-    X, Y = rbridge.matrix(x_train), rbridge.vector(y_train)
-    args = _grf_args(settings, n, seed, threads)
-    y_forest = rbridge.call(grf.regression_forest, X, Y, **_yhat_args(args))
-    y_hat = rbridge.to_numpy(y_forest.rx2("predictions")).reshape(-1)
-    W = rbridge.factor(arm_train, arms)
-    W_hat = rbridge.matrix(np.tile(np.asarray(propensity, float), (n, 1)))
-    forest = rbridge.call(grf.multi_arm_causal_forest, X, Y, W, **{"Y.hat": rbridge.vector(y_hat), "W.hat": W_hat},
-                          **args)
+    y_forest = fit_yhat_forest(x_train, y_train, settings, seed, threads)
+    forest = fit_macf_forest(x_train, arm_train, y_train, oob_predictions(y_forest), propensity, arms, settings, seed,
+                             threads)
     return forest, y_forest
 
 
@@ -74,17 +67,23 @@ def chunk_trees(settings: dict, chunks: int, index: int) -> int:
     return group * (units // chunks + (1 if index < units % chunks else 0))
 
 
-def fit_yhat_chunk(x_train, y_train, settings: dict, trees: int, seed: int, threads: int):
+def fit_yhat_forest(x_train, y_train, settings: dict, seed: int, threads: int, trees: int | None = None):
+    """grf::regression_forest for Y.hat (``trees``: a chunk's share instead of num_trees)."""
     grf = rbridge.importr("grf")
-    args = dict(_grf_args(settings, len(y_train), seed, threads), **{"num.trees": int(trees)})
+    args = _grf_args(settings, len(y_train), seed, threads)
+    if trees is not None:
+        args["num.trees"] = int(trees)
     return rbridge.call(grf.regression_forest, rbridge.matrix(x_train), rbridge.vector(y_train), **_yhat_args(args))
 
 
-def fit_macf_chunk(x_train, arm_train, y_train, y_hat, propensity, arms: list, settings: dict, trees: int, seed: int,
-                   threads: int):
+def fit_macf_forest(x_train, arm_train, y_train, y_hat, propensity, arms: list, settings: dict, seed: int,
+                    threads: int, trees: int | None = None):
+    """grf::multi_arm_causal_forest with the given Y.hat and the known assignment probabilities as W.hat."""
     grf = rbridge.importr("grf")
     n = len(y_train)
-    args = dict(_grf_args(settings, n, seed, threads), **{"num.trees": int(trees)})
+    args = _grf_args(settings, n, seed, threads)
+    if trees is not None:
+        args["num.trees"] = int(trees)
     W_hat = rbridge.matrix(np.tile(np.asarray(propensity, float), (n, 1)))
     return rbridge.call(grf.multi_arm_causal_forest, rbridge.matrix(x_train), rbridge.vector(y_train),
                         rbridge.factor(arm_train, arms), **{"Y.hat": rbridge.vector(y_hat), "W.hat": W_hat}, **args)
@@ -93,7 +92,7 @@ def fit_macf_chunk(x_train, arm_train, y_train, y_hat, propensity, arms: list, s
 def merge(forests_list):
     """One forest from chunks fit on the same data (grf::merge_forests; OOB predictions recomputed)."""
     grf = rbridge.importr("grf")
-    return rbridge.call(grf.merge_forests, rbridge._ro().r["list"](*forests_list))
+    return rbridge.call(grf.merge_forests, rbridge.r_function("list")(*forests_list))
 
 
 def oob_predictions(forest) -> np.ndarray:
@@ -109,11 +108,11 @@ def save_forest(forest, path) -> None:
     from .io import atomic_path
 
     with atomic_path(path) as tmp:
-        rbridge._ro().r["saveRDS"](forest, str(tmp))
+        rbridge.r_function("saveRDS")(forest, str(tmp))
 
 
 def read_forest(path):
-    return rbridge._ro().r["readRDS"](str(path))
+    return rbridge.r_function("readRDS")(str(path))
 
 
 def predict_tau(forest, x) -> np.ndarray:
@@ -184,4 +183,3 @@ def predict_policy_tree(tree, x_binned: np.ndarray, names=None) -> np.ndarray:
     """Arm index 0..m-1 (policy_tree's actions are 1-based columns of the scores)."""
     pred = rbridge.call(rbridge.r_function("predict"), tree, rbridge.matrix(x_binned, names))
     return rbridge.to_numpy(pred).astype(int).reshape(-1) - 1
-

@@ -21,7 +21,7 @@ number of features, levels and actions. Only ``split_step = 1`` (every split) is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -64,7 +64,6 @@ class Tree:
     left: "Tree | None" = None
     right: "Tree | None" = None
     n: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def depth(self) -> int:
@@ -154,17 +153,15 @@ def _best_depth1(cum: np.ndarray, cnt: np.ndarray, total: np.ndarray, n_total: f
     return float(leaf), -1, -1
 
 
-def _depth2_tables(hist: np.ndarray, count: np.ndarray, min_node_size: int, sizes=None):
+def _depth2_tables(hist: np.ndarray, count: np.ndarray, min_node_size: int, sizes: list):
     """For every root split (j, t): the best depth-1 subtree's reward on each side, and where it splits.
 
     ``hist``/``count`` are a node's pair histograms; ``sizes[j]`` the number of levels of feature j
     (root splits beyond it are empty and skipped). Returns arrays over (j, t): left and right
-    rewards, their (k, u) (k = -1: a leaf), and the side sizes."""
+    rewards and where each side splits (k, u; k = -1: a leaf)."""
     p, _, size, _, m = hist.shape
-    sizes = [size] * p if sizes is None else sizes
     out = {key: np.full((p, size), NEG if key.endswith("reward") else -1, dtype=float if key.endswith("reward") else int)
            for key in ("left_reward", "right_reward", "left_k", "left_u", "right_k", "right_u")}
-    n_left = np.zeros((p, size))
     total = hist[0, 0].sum(axis=(0, 1))
     n_total = count[0, 0].sum()
     for j in range(p):
@@ -177,7 +174,6 @@ def _depth2_tables(hist: np.ndarray, count: np.ndarray, min_node_size: int, size
         col_u = c[:, -1, :, :]  # (k, u, a): any level of j, level(k) <= u
         col_n = cn[:, -1, :]
         left_tot, left_n = row_t[0], row_n[0]  # (t, a), (t,)
-        n_left[j, :levels_j] = left_n
         # left child: people with level(j) <= t, split by k at u
         ll, lr = c, row_t[:, :, None, :] - c
         ll_n, lr_n = cn, row_n[:, :, None] - cn
@@ -186,9 +182,9 @@ def _depth2_tables(hist: np.ndarray, count: np.ndarray, min_node_size: int, size
         rr = total - row_t[:, :, None, :] - col_u[:, None, :, :] + c
         rl_n = col_n[:, None, :] - cn
         rr_n = n_total - row_n[:, :, None] - col_n[:, None, :] + cn
-        for side, (a, b, an, bn, tot, nn) in {
-            "left": (ll, lr, ll_n, lr_n, left_tot, left_n),
-            "right": (rl, rr, rl_n, rr_n, total - left_tot, n_total - left_n),
+        for side, (a, b, an, bn, tot) in {
+            "left": (ll, lr, ll_n, lr_n, left_tot),
+            "right": (rl, rr, rl_n, rr_n, total - left_tot),
         }.items():
             value = a.max(axis=3) + b.max(axis=3)  # (k, t, u)
             value = np.where((an >= min_node_size) & (bn >= min_node_size), value, NEG)
@@ -204,11 +200,10 @@ def _depth2_tables(hist: np.ndarray, count: np.ndarray, min_node_size: int, size
         bad = (left_n < min_node_size) | (n_total - left_n < min_node_size)
         out["left_reward"][j, :levels_j][bad] = NEG
         out["right_reward"][j, :levels_j][bad] = NEG
-    out["n_left"] = n_left
     return out
 
 
-def _leaf_node(codes, gamma, rows) -> Tree:
+def _leaf_node(gamma, rows) -> Tree:
     totals = gamma[rows].sum(axis=0)
     r, a = _leaf(totals)
     return Tree(reward=r, action=a, n=len(rows))
@@ -221,17 +216,17 @@ def _split_rows(codes, rows, k, u):
 
 def _depth1_node(codes, gamma, levels, rows, k, u) -> Tree:
     if k < 0:
-        return _leaf_node(codes, gamma, rows)
+        return _leaf_node(gamma, rows)
     lo, hi = _split_rows(codes, rows, k, u)
-    left, right = _leaf_node(codes, gamma, lo), _leaf_node(codes, gamma, hi)
+    left, right = _leaf_node(gamma, lo), _leaf_node(gamma, hi)
     return Tree(reward=left.reward + right.reward, feature=k, value=float(levels.values[k][u]), left=left, right=right,
                 n=len(rows))
 
 
-def _depth2_from_tables(codes, gamma, levels, rows, tables, min_node_size) -> Tree:
+def _depth2_from_tables(codes, gamma, levels, rows, tables) -> Tree:
     value = tables["left_reward"] + tables["right_reward"]
     j, t = np.unravel_index(np.argmax(value), value.shape)
-    leaf = _leaf_node(codes, gamma, rows)
+    leaf = _leaf_node(gamma, rows)
     if not value[j, t] > leaf.reward:  # no valid split, or none better than one action for all
         return leaf
     lo, hi = _split_rows(codes, rows, j, t)
@@ -261,13 +256,13 @@ def policy_tree(x: np.ndarray, gamma: np.ndarray, depth: int = 2, min_node_size:
     codes, n = levels.codes, len(gamma)
     rows = np.arange(n)
     if depth == 0:
-        return _leaf_node(codes, gamma, rows)
+        return _leaf_node(gamma, rows)
     if depth == 1:
         return _depth1(codes, gamma, levels, rows, min_node_size)
     if depth == 2:
         hist, count = _pair_histograms(codes, gamma, levels.size)
         return _depth2_from_tables(codes, gamma, levels, rows,
-                                   _depth2_tables(hist, count, min_node_size, levels.sizes), min_node_size)
+                                   _depth2_tables(hist, count, min_node_size, levels.sizes))
     return _depth3(codes, gamma, levels, min_node_size)
 
 
@@ -299,22 +294,23 @@ def _depth3(codes, gamma, levels, min_node_size) -> Tree:
             add = order[bounds[t]:bounds[t + 1]]
             if len(add):
                 _pair_histograms(codes[add], gamma[add], size, left_h, left_n)
-            n_left = len(order[:bounds[t + 1]])
+            n_left = bounds[t + 1]
             if n_left < min_node_size or n - n_left < min_node_size:
                 continue
+            right_h = hist - left_h
             tl = _depth2_tables(left_h, left_n, min_node_size, levels.sizes)
-            tr = _depth2_tables(hist - left_h, count - left_n, min_node_size, levels.sizes)
-            value = _best_value(tl, left_h[0, 0].sum(axis=(0, 1))) + _best_value(tr, (hist - left_h)[0, 0].sum(axis=(0, 1)))
+            tr = _depth2_tables(right_h, count - left_n, min_node_size, levels.sizes)
+            value = _best_value(tl, left_h[0, 0].sum(axis=(0, 1))) + _best_value(tr, right_h[0, 0].sum(axis=(0, 1)))
             if value > best[0]:
                 best = (value, (j, t, tl, tr))
     rows = np.arange(n)
-    leaf = _leaf_node(codes, gamma, rows)
+    leaf = _leaf_node(gamma, rows)
     if best[1] is None or not best[0] > leaf.reward:
         return leaf
     j, t, tl, tr = best[1]
     lo, hi = _split_rows(codes, rows, j, t)
-    left = _depth2_from_tables(codes, gamma, levels, lo, tl, min_node_size)
-    right = _depth2_from_tables(codes, gamma, levels, hi, tr, min_node_size)
+    left = _depth2_from_tables(codes, gamma, levels, lo, tl)
+    right = _depth2_from_tables(codes, gamma, levels, hi, tr)
     return Tree(reward=left.reward + right.reward, feature=int(j), value=float(levels.values[j][t]), left=left,
                 right=right, n=n)
 

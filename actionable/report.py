@@ -87,11 +87,9 @@ def markdown_to_html(md: str) -> str:
 
 
 def table3_html() -> str:
-    cols = ["method", "models", "nonlinearities", "objective", "here"]
-    head = "".join(f"<th>{c}</th>" for c in cols)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(r[c])}</td>" for c in cols) + "</tr>" for r in paper.TABLE3)
-    return (f"<h3>Table 3: Personalization methods</h3><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
-            "</table><p class=\"note\">Descriptive in the paper; reproduced as stated, with where each method lives here.</p>")
+    return ("<h3>Table 3: Personalization methods</h3>"
+            + _simple_table(paper.TABLE3, ["method", "models", "nonlinearities", "objective", "here"])
+            + '<p class="note">Descriptive in the paper; reproduced as stated, with where each method lives here.</p>')
 
 
 def caption(report_dir: Path, name: str | None) -> str:

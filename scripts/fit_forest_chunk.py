@@ -18,11 +18,11 @@ with script_log(snakemake) as log:
     trees = forests.chunk_trees(p.settings, p.chunks, int(snakemake.wildcards.chunk))
     t0 = time.perf_counter()
     if p.kind == "yhat":
-        forest = forests.fit_yhat_chunk(x_tr, y_tr, p.settings, trees, p.seed, snakemake.threads)
+        forest = forests.fit_yhat_forest(x_tr, y_tr, p.settings, p.seed, snakemake.threads, trees)
     else:
         y_hat = np.load(snakemake.input.yhat)
-        forest = forests.fit_macf_chunk(x_tr, a_tr, y_tr, y_hat, [ds.propensity[a] for a in ds.arms], ds.arms,
-                                        p.settings, trees, p.seed, snakemake.threads)
+        forest = forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, [ds.propensity[a] for a in ds.arms], ds.arms,
+                                         p.settings, p.seed, snakemake.threads, trees)
     forests.save_forest(forest, snakemake.output.forest)
     log.info("%s chunk %s: %d trees on %d rows, seed %d, %.1f s", p.kind, snakemake.wildcards.chunk, trees, len(y_tr),
              p.seed, time.perf_counter() - t0)

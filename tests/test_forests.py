@@ -112,12 +112,12 @@ def test_scattered_forest_agrees_with_one_forest_of_the_same_size(fitted, tmp_pa
     assert sizes == [100, 100, 100] and forests.chunk_trees(dict(num_trees=10), 3, 0) == 4
     paths = []
     for i in range(chunks):
-        forests.save_forest(forests.fit_yhat_chunk(x_tr, y_tr, MACF, sizes[i], 100 + i, 2), tmp_path / f"y{i}.rds")
+        forests.save_forest(forests.fit_yhat_forest(x_tr, y_tr, MACF, 100 + i, 2, sizes[i]), tmp_path / f"y{i}.rds")
         paths.append(tmp_path / f"y{i}.rds")
     y_forest = forests.merge([forests.read_forest(q) for q in paths])
     y_hat = forests.oob_predictions(y_forest)
     assert forests.num_trees(y_forest) == 300 and len(y_hat) == tr.sum()
-    parts = [forests.fit_macf_chunk(x_tr, a_tr, y_tr, y_hat, [1 / 3] * 3, arms, MACF, sizes[i], 200 + i, 2)
+    parts = [forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, [1 / 3] * 3, arms, MACF, 200 + i, 2, sizes[i])
              for i in range(chunks)]
     merged = forests.merge(parts)
     assert forests.num_trees(merged) == 300

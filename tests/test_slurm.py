@@ -44,8 +44,7 @@ def _tables(results: Path) -> dict:
 
 
 def test_small_run_through_slurm_matches_the_local_run(slurm, small_run, tmp_path):
-    env = dict(os.environ, USER=os.environ.get("USER") or "root")  # 7.21's --slurm reads $USER
-    os.environ.update(env)
+    os.environ["USER"] = os.environ.get("USER") or "root"  # 7.21's --slurm reads $USER
     res = run_snakemake("--profile", ROOT / "profiles" / "slurm-smk7", "--jobs", 4,
                         "--default-resources", "slurm_partition=debug", "mem_mb=1000", "runtime=30",
                         "-d", tmp_path, "--configfile", ROOT / ".test" / "config.yaml", timeout=1800)
