@@ -67,17 +67,20 @@ def chunk_trees(settings: dict, chunks: int, index: int) -> int:
     return group * (units // chunks + (1 if index < units % chunks else 0))
 
 
-def fit_yhat_forest(x_train, y_train, settings: dict, seed: int, threads: int, trees: int | None = None):
-    """grf::regression_forest for Y.hat (``trees``: a chunk's share instead of num_trees)."""
+def fit_yhat_forest(x_train, y_train, settings: dict, seed: int, threads: int, trees: int | None = None,
+                    oob: bool = True):
+    """grf::regression_forest for Y.hat (``trees``: a chunk's share instead of num_trees; ``oob``
+    False skips the out-of-bag predictions, which ``merge`` recomputes for the whole forest)."""
     grf = rbridge.importr("grf")
     args = _grf_args(settings, len(y_train), seed, threads)
     if trees is not None:
         args["num.trees"] = int(trees)
-    return rbridge.call(grf.regression_forest, rbridge.matrix(x_train), rbridge.vector(y_train), **_yhat_args(args))
+    return rbridge.call(grf.regression_forest, rbridge.matrix(x_train), rbridge.vector(y_train), **_yhat_args(args),
+                        **{"compute.oob.predictions": bool(oob)})
 
 
 def fit_macf_forest(x_train, arm_train, y_train, y_hat, propensity, arms: list, settings: dict, seed: int,
-                    threads: int, trees: int | None = None):
+                    threads: int, trees: int | None = None, oob: bool = True):
     """grf::multi_arm_causal_forest with the given Y.hat and the known assignment probabilities as W.hat."""
     grf = rbridge.importr("grf")
     n = len(y_train)
@@ -86,13 +89,27 @@ def fit_macf_forest(x_train, arm_train, y_train, y_hat, propensity, arms: list, 
         args["num.trees"] = int(trees)
     W_hat = rbridge.matrix(np.tile(np.asarray(propensity, float), (n, 1)))
     return rbridge.call(grf.multi_arm_causal_forest, rbridge.matrix(x_train), rbridge.vector(y_train),
-                        rbridge.factor(arm_train, arms), **{"Y.hat": rbridge.vector(y_hat), "W.hat": W_hat}, **args)
+                        rbridge.factor(arm_train, arms), **{"Y.hat": rbridge.vector(y_hat), "W.hat": W_hat,
+                                                                             "compute.oob.predictions": bool(oob)},
+                        **args)
 
 
-def merge(forests_list):
-    """One forest from chunks fit on the same data (grf::merge_forests; OOB predictions recomputed)."""
+def merge(forests_list, threads: int):
+    """One forest from chunks fit on the same data (grf::merge_forests), with the out-of-bag
+    predictions of all its trees computed on ``threads`` threads (merge_forests alone would use
+    every core of the node, whatever the job reserved). One chunk: just its OOB predictions."""
     grf = rbridge.importr("grf")
-    return rbridge.call(grf.merge_forests, rbridge.r_function("list")(*forests_list))
+    forest = rbridge.call(grf.merge_forests, rbridge.r_function("list")(*forests_list),
+                          **{"compute.oob.predictions": False})
+    return rbridge.call(rbridge.r_eval(_WITH_OOB), forest, int(threads))
+
+
+# What merge_forests(compute.oob.predictions = TRUE) stores, with the thread count given.
+_WITH_OOB = """function(forest, threads) {
+  oob <- predict(forest, num.threads = threads)
+  for (name in c("predictions", "debiased.error", "excess.error")) forest[[name]] <- oob[[name]]
+  forest
+}"""
 
 
 def oob_predictions(forest) -> np.ndarray:
@@ -115,16 +132,16 @@ def read_forest(path):
     return rbridge.r_function("readRDS")(str(path))
 
 
-def predict_tau(forest, x) -> np.ndarray:
+def predict_tau(forest, x, threads: int) -> np.ndarray:
     """tau_hat^a(x) for every arm, control first (= 0): n x m."""
-    pred = rbridge.call(rbridge.r_function("predict"), forest, rbridge.matrix(x))
+    pred = rbridge.call(rbridge.r_function("predict"), forest, rbridge.matrix(x), **{"num.threads": int(threads)})
     tau = rbridge.to_numpy(pred.rx2("predictions"))
     tau = tau.reshape(tau.shape[0], -1)  # n x (m-1) x 1 outcome -> n x (m-1)
     return np.column_stack([np.zeros(len(tau)), tau])
 
 
-def predict_y(y_forest, x) -> np.ndarray:
-    pred = rbridge.call(rbridge.r_function("predict"), y_forest, rbridge.matrix(x))
+def predict_y(y_forest, x, threads: int) -> np.ndarray:
+    pred = rbridge.call(rbridge.r_function("predict"), y_forest, rbridge.matrix(x), **{"num.threads": int(threads)})
     return rbridge.to_numpy(pred.rx2("predictions")).reshape(-1)
 
 

@@ -346,7 +346,8 @@ def simulate_gain(
     c = h / sqrt_lam if sqrt_lam > 0 else 0.0
     dtype = np.float32 if float32 else np.float64
     per_rep = n * m * np.dtype(dtype).itemsize * 1.3  # e (scored in place) and the gathers
-    k = max(1, min(reps, int(chunk_mb * 2**20 / per_rep)))
+    # At least one chunk per thread, so a job given two threads uses both.
+    k = max(1, min(reps, int(chunk_mb * 2**20 / per_rep), -(-reps // threads)))
     seqs = _rep_seeds(seed, reps)
     chunks = [seqs[i : i + k] for i in range(0, reps, k)]
     fixed_mu = _check_mu(mu, m)

@@ -83,9 +83,14 @@ def r_function(name: str):
     return _ro().r[name]
 
 
+def r_eval(code: str):
+    """The value of R code (e.g. a small function written in R)."""
+    return _ro().r(code)
+
+
 def capture_print(obj) -> str:
     """What R's print() shows for an object."""
-    return "\n".join(_ro().r("function(x) capture.output(print(x))")(obj))
+    return "\n".join(r_eval("function(x) capture.output(print(x))")(obj))
 
 
 def package_version(name: str) -> str:

@@ -2,6 +2,7 @@
 
 kind yhat: grf::regression_forest for Y.hat; kind macf: grf::multi_arm_causal_forest with the
 merged Y.hat (the same in every chunk, as merge_forests requires) and the known W.hat.
+No out-of-bag predictions here: the merge job computes them once for all the trees.
 """
 import time
 
@@ -18,11 +19,11 @@ with script_log(snakemake) as log:
     trees = forests.chunk_trees(p.settings, p.chunks, int(snakemake.wildcards.chunk))
     t0 = time.perf_counter()
     if p.kind == "yhat":
-        forest = forests.fit_yhat_forest(x_tr, y_tr, p.settings, p.seed, snakemake.threads, trees)
+        forest = forests.fit_yhat_forest(x_tr, y_tr, p.settings, p.seed, snakemake.threads, trees, oob=False)
     else:
         y_hat = np.load(snakemake.input.yhat)
         forest = forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, [ds.propensity[a] for a in ds.arms], ds.arms,
-                                         p.settings, p.seed, snakemake.threads, trees)
+                                         p.settings, p.seed, snakemake.threads, trees, oob=False)
     forests.save_forest(forest, snakemake.output.forest)
     log.info("%s chunk %s: %d trees on %d rows, seed %d, %.1f s", p.kind, snakemake.wildcards.chunk, trees, len(y_tr),
              p.seed, time.perf_counter() - t0)

@@ -1,4 +1,5 @@
-"""Multi-arm causal forest (grf, Eq. 20): holdout tau_hat and arm outcomes, importance, DR scores."""
+"""Multi-arm causal forest (grf, Eq. 20): the chunk jobs' trees merged; holdout tau_hat and arm outcomes,
+importance, DR scores."""
 import time
 
 import numpy as np
@@ -11,22 +12,20 @@ from actionable.study import load_study, training_matrices
 with script_log(snakemake) as log:
     ds, split = load_study(snakemake.input.spec, snakemake.input.split, snakemake.params.min_arm_rows)
     x_tr, a_tr, y_tr, x_te, _, _, enc = training_matrices(ds, split)
-    settings, seed = snakemake.params.settings, snakemake.params.seed
+    settings = snakemake.params.settings
     propensity = [ds.propensity[a] for a in ds.arms]
-    log.info("grf %s: %d training rows, %d arms, %d features, sample.fraction %.4f, seed %d, %d threads",
+    log.info("grf %s: %d training rows, %d arms, %d features, sample.fraction %.4f, %d threads (seeds: chunk logs)",
              rbridge.package_version("grf"), len(y_tr), len(ds.arms), x_tr.shape[1],
-             forests.sample_fraction(settings, len(y_tr)), seed, snakemake.threads)
+             forests.sample_fraction(settings, len(y_tr)), snakemake.threads)
     t0 = time.perf_counter()
-    chunks = list(snakemake.input.get("chunks", []))
-    if chunks:  # scattered: merge the chunk jobs' forests (grf::merge_forests)
-        forest = forests.merge([forests.read_forest(p) for p in chunks])
-        y_forest = forests.read_forest(snakemake.input.yhat_forest)
-        log.info("merged %d chunks: %d trees", len(chunks), forests.num_trees(forest))
-    else:
-        forest, y_forest = forests.fit_macf(x_tr, a_tr, y_tr, propensity, ds.arms, settings, seed, snakemake.threads)
-    t_fit = time.perf_counter() - t0
-    tau = forests.predict_tau(forest, x_te)
-    mu = forests.arm_outcomes(tau, forests.predict_y(y_forest, x_te), propensity)
+    # The chunk jobs grew the trees; merging computes the out-of-bag predictions of all of them.
+    chunks = list(snakemake.input.chunks)
+    forest = forests.merge([forests.read_forest(p) for p in chunks], snakemake.threads)
+    y_forest = forests.read_forest(snakemake.input.yhat_forest)
+    log.info("merged %d chunk(s): %d trees", len(chunks), forests.num_trees(forest))
+    t_merge = time.perf_counter() - t0
+    tau = forests.predict_tau(forest, x_te, snakemake.threads)
+    mu = forests.arm_outcomes(tau, forests.predict_y(y_forest, x_te, snakemake.threads), propensity)
     save_npy(tau, snakemake.output.tau)
     save_npy(mu, snakemake.output.mu)
     save_npy(forests.double_robust_scores(forest).astype(np.float32), snakemake.output.gamma)
@@ -35,10 +34,10 @@ with script_log(snakemake) as log:
              for f in enc.names}
     write_csv(pd.DataFrame({"feature": enc.names, "covariate": [owner[f] for f in enc.names], "importance": imp}),
               snakemake.output.importance)
-    write_json(dict(learner="macf", arms=ds.arms, features=enc.names, settings=settings, seed=seed,
+    write_json(dict(learner="macf", arms=ds.arms, features=enc.names, settings=settings,
                     sample_fraction=forests.sample_fraction(settings, len(y_tr)), grf=rbridge.package_version("grf"),
-                    fit_seconds=t_fit, seconds=time.perf_counter() - t0, threads=snakemake.threads,
-                    chunks=len(chunks) or 1, num_trees=forests.num_trees(forest)),
+                    merge_oob_seconds=t_merge, seconds=time.perf_counter() - t0, threads=snakemake.threads,
+                    chunks=len(chunks), num_trees=forests.num_trees(forest)),
                snakemake.output.info)
-    log.info("fit %.1f s, total %.1f s; MACF assigns %d distinct arms on the holdout", t_fit,
+    log.info("merge and OOB %.1f s, total %.1f s; MACF assigns %d distinct arms on the holdout", t_merge,
              time.perf_counter() - t0, len(np.unique(np.argmax(tau, axis=1))))

@@ -31,14 +31,14 @@ def fitted():
 
 def test_macf_recovers_the_planted_crossover(fitted):
     x, p, tr, _, forest, _ = fitted
-    tau = forests.predict_tau(forest, x[~tr])
+    tau = forests.predict_tau(forest, x[~tr], 2)
     assert tau.shape == ((~tr).sum(), 3) and np.all(tau[:, 0] == 0)
     assert (np.argmax(tau, axis=1) == np.argmax(p[~tr], axis=1)).mean() >= 0.8
 
 
 def test_arm_outcomes_track_the_truth(fitted):
     x, p, tr, _, forest, y_forest = fitted
-    mu = forests.arm_outcomes(forests.predict_tau(forest, x[~tr]), forests.predict_y(y_forest, x[~tr]), [1 / 3] * 3)
+    mu = forests.arm_outcomes(forests.predict_tau(forest, x[~tr], 2), forests.predict_y(y_forest, x[~tr], 2), [1 / 3] * 3)
     for a in range(3):
         assert np.corrcoef(mu[:, a], p[~tr, a])[0, 1] > 0.7
 
@@ -68,11 +68,11 @@ def test_same_seed_same_forest_and_tree():
         f, _ = forests.fit_macf(x, arm, y, [1 / 3] * 3, ["c", "a", "b"], small, seed=11, threads=2)
         gamma = forests.double_robust_scores(f)
         tree = forests.fit_policy_tree(np.round(x, 1), gamma, 2, 1, 1, seed=12)
-        runs.append((forests.predict_tau(f, x[:500]), rbridge.capture_print(tree)))
+        runs.append((forests.predict_tau(f, x[:500], 2), rbridge.capture_print(tree)))
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     assert runs[0][1] == runs[1][1]
     other, _ = forests.fit_macf(x, arm, y, [1 / 3] * 3, ["c", "a", "b"], small, seed=12, threads=2)
-    assert not np.array_equal(runs[0][0], forests.predict_tau(other, x[:500]))
+    assert not np.array_equal(runs[0][0], forests.predict_tau(other, x[:500], 2))
 
 
 def test_r_errors_carry_rs_message():
@@ -112,16 +112,16 @@ def test_scattered_forest_agrees_with_one_forest_of_the_same_size(fitted, tmp_pa
     assert sizes == [100, 100, 100] and forests.chunk_trees(dict(num_trees=10), 3, 0) == 4
     paths = []
     for i in range(chunks):
-        forests.save_forest(forests.fit_yhat_forest(x_tr, y_tr, MACF, 100 + i, 2, sizes[i]), tmp_path / f"y{i}.rds")
+        forests.save_forest(forests.fit_yhat_forest(x_tr, y_tr, MACF, 100 + i, 1, sizes[i], oob=False), tmp_path / f"y{i}.rds")
         paths.append(tmp_path / f"y{i}.rds")
-    y_forest = forests.merge([forests.read_forest(q) for q in paths])
+    y_forest = forests.merge([forests.read_forest(q) for q in paths], 2)
     y_hat = forests.oob_predictions(y_forest)
     assert forests.num_trees(y_forest) == 300 and len(y_hat) == tr.sum()
-    parts = [forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, [1 / 3] * 3, arms, MACF, 200 + i, 2, sizes[i])
+    parts = [forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, [1 / 3] * 3, arms, MACF, 200 + i, 1, sizes[i], oob=False)
              for i in range(chunks)]
-    merged = forests.merge(parts)
+    merged = forests.merge(parts, 2)
     assert forests.num_trees(merged) == 300
-    tau_m, tau_s = forests.predict_tau(merged, x[~tr]), forests.predict_tau(single, x[~tr])
+    tau_m, tau_s = forests.predict_tau(merged, x[~tr], 2), forests.predict_tau(single, x[~tr], 2)
     assert np.corrcoef(tau_m[:, 1], tau_s[:, 1])[0, 1] > 0.9
     # the two policies' IPW values on the holdout differ by no more than Monte Carlo error
     pi_m, pi_s = np.argmax(tau_m, axis=1), np.argmax(tau_s, axis=1)
@@ -132,3 +132,21 @@ def test_scattered_forest_agrees_with_one_forest_of_the_same_size(fitted, tmp_pa
     # doubly robust scores of the merged forest (what the policy tree is fit on) exist for every row
     gamma = forests.double_robust_scores(merged)
     assert gamma.shape == (tr.sum(), 3) and np.isfinite(gamma).all()
+
+
+def test_merge_computes_the_out_of_bag_predictions_grf_would(fitted):
+    """A chunk fit without OOB predictions, then merged alone, carries exactly the OOB predictions
+    (and DR scores) of the same forest fit by grf with them."""
+    x, _, tr, arms, _, _ = fitted
+    _, arm, y, _ = planted(12_000, 3, 1)
+    x_tr, y_tr, a_tr = x[tr], y[tr], arm[tr]
+    settings = dict(MACF, num_trees=50)
+    y_with = forests.fit_yhat_forest(x_tr, y_tr, settings, 5, 2)
+    y_merged = forests.merge([forests.fit_yhat_forest(x_tr, y_tr, settings, 5, 1, oob=False)], 2)
+    np.testing.assert_array_equal(forests.oob_predictions(y_merged), forests.oob_predictions(y_with))
+    y_hat = forests.oob_predictions(y_with)
+    with_oob = forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, [1 / 3] * 3, arms, settings, 6, 2)
+    merged = forests.merge([forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, [1 / 3] * 3, arms, settings, 6, 1,
+                                                    oob=False)], 1)
+    np.testing.assert_array_equal(forests.double_robust_scores(merged), forests.double_robust_scores(with_oob))
+    assert not np.isnan(forests.double_robust_scores(merged)).any()

@@ -81,14 +81,6 @@ def forest_mem_mb(wildcards, input, attempt):
     return int((2000 + 150 * _size_mb(data) + 20 * _size_mb(chunks)) * attempt)
 
 
-def macf_merge_inputs(wildcards):
-    """Input function: what fit_macf merges when the forest is scattered over chunk jobs."""
-    if MACF_CHUNKS == 1:
-        return {}
-    base = f"results/forests/{wildcards.study}/macf"
-    return {"chunks": [f"{base}/chunks/macf{i}.rds" for i in range(MACF_CHUNKS)], "yhat_forest": f"{base}/yhat.rds"}
-
-
 def project_path(path):
     """Config paths are relative to the project root, wherever the run's working directory is."""
     return path if os.path.isabs(path) else os.path.join(workflow.basedir, path)

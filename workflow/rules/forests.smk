@@ -1,5 +1,9 @@
 # Section 5.3 and Appendix A.2: grf's multi-arm causal forest and policytree's depth-2 tree through
 # rpy2, and Figures 9-11.
+# A forest is grown by `chunks` jobs of one thread each (the regression forest for Y.hat first) and
+# merged by a job on two threads that computes the out-of-bag predictions once for all trees. On
+# two cores a one-thread fit leaves the other core to the rest of the DAG; on a cluster, give the
+# chunk jobs more threads with --set-threads fit_macf_chunk=N fit_yhat_chunk=N.
 
 
 rule fit_yhat_chunk:
@@ -19,7 +23,7 @@ rule fit_yhat_chunk:
         settings=config["forests"]["macf"],
         seed=lambda w: seed_for(f"yhat/{w.study}/chunk{w.chunk}"),
     priority: 10
-    threads: 2
+    threads: 1
     resources:
         mem_mb=forest_mem_mb,
         runtime=180,
@@ -40,7 +44,7 @@ rule merge_yhat:
     benchmark:
         "benchmarks/runs/forests/{study}/merge_yhat.tsv"
     priority: 10
-    threads: 1
+    threads: 2
     resources:
         mem_mb=forest_mem_mb,
         runtime=60,
@@ -68,7 +72,7 @@ rule fit_macf_chunk:
         settings=config["forests"]["macf"],
         seed=lambda w: seed_for(f"macf/{w.study}/chunk{w.chunk}"),
     priority: 10
-    threads: 2
+    threads: 1
     resources:
         mem_mb=forest_mem_mb,
         runtime=180,
@@ -81,8 +85,9 @@ rule fit_macf_chunk:
 rule fit_macf:
     input:
         unpack(validated_study),
-        unpack(macf_merge_inputs),
         split="results/data/{study}/split.csv",
+        chunks=lambda w: [f"results/forests/{w.study}/macf/chunks/macf{i}.rds" for i in range(MACF_CHUNKS)],
+        yhat_forest="results/forests/{study}/macf/yhat.rds",
     output:
         tau="results/forests/{study}/macf/tau.npy",
         mu="results/forests/{study}/macf/mu.npy",
@@ -96,7 +101,6 @@ rule fit_macf:
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
         settings=config["forests"]["macf"],
-        seed=lambda w: seed_for(f"macf/{w.study}"),
     priority: 10
     threads: 2
     resources:
