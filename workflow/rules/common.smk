@@ -12,7 +12,7 @@ from snakemake.logging import logger  # noqa: E402
 
 from actionable.config import ConfigError, read_yaml, validate_config  # noqa: E402
 from actionable.datasets import resolve  # noqa: E402
-from actionable.forests import chunk_trees  # noqa: E402
+from actionable.forests import chunk_trees, yhat_settings  # noqa: E402
 from actionable.seeds import stream_seed  # noqa: E402
 
 # Stops the run before any job, naming each bad key and what was expected.
@@ -65,6 +65,11 @@ try:  # every chunk must get trees: fail before any job runs
     chunk_trees(config["forests"]["macf"], MACF_CHUNKS, MACF_CHUNKS - 1)
 except ValueError as err:
     raise ConfigError(f"config: key 'forests.macf.chunks': {err}") from None
+try:
+    chunk_trees(yhat_settings(config["forests"]["macf"]), MACF_CHUNKS, MACF_CHUNKS - 1)
+except ValueError as err:
+    raise ConfigError(f"config: key 'forests.macf.chunks': in the Y.hat forest (a quarter of num_trees, "
+                      f"at least 50, as grf grows it): {err}") from None
 
 
 def _size_mb(files):
@@ -73,12 +78,12 @@ def _size_mb(files):
 
 def forest_mem_mb(wildcards, input, attempt):
     """Memory of a forest job: about 150 MB per MB of the study's data file (walmart_like: 41 MB of
-    CSV, 3.2 GB at 200 trees) plus 20 MB per MB of the compressed forest chunks it merges
-    (penn_geisinger_like at paper scale: 320 MB of Y.hat chunks took 7.0 GB), doubled on each retry
-    so a cluster job killed for lack of memory comes back bigger."""
+    CSV, 3.2 GB at 200 trees) plus 5 MB per MB of the (uncompressed) forest chunks it merges
+    (penn_geisinger_like at paper scale: 320 MB of gzipped, about 1.3 GB of raw Y.hat chunks took
+    7.0 GB), doubled on each retry so a cluster job killed for lack of memory comes back bigger."""
     data = [input.data] if "data" in input.keys() else []
     chunks = [f for f in input if str(f).endswith(".rds")]
-    return int((2000 + 150 * _size_mb(data) + 20 * _size_mb(chunks)) * attempt)
+    return int((2000 + 150 * _size_mb(data) + 5 * _size_mb(chunks)) * attempt)
 
 
 def project_path(path):

@@ -1,9 +1,8 @@
 # Section 5.3 and Appendix A.2: grf's multi-arm causal forest and policytree's depth-2 tree through
 # rpy2, and Figures 9-11.
-# A forest is grown by `chunks` jobs of one thread each (the regression forest for Y.hat first) and
-# merged by a job on two threads that computes the out-of-bag predictions once for all trees. On
-# two cores a one-thread fit leaves the other core to the rest of the DAG; on a cluster, give the
-# chunk jobs more threads with --set-threads fit_macf_chunk=N fit_yhat_chunk=N.
+# A forest is grown by `chunks` jobs (the regression forest for Y.hat first) and merged by a job
+# that computes the out-of-bag predictions once for all trees. On a cluster, give the jobs more
+# threads with --set-threads fit_macf_chunk=N fit_yhat_chunk=N fit_macf=N merge_yhat=N.
 
 
 rule fit_yhat_chunk:
@@ -23,7 +22,7 @@ rule fit_yhat_chunk:
         settings=config["forests"]["macf"],
         seed=lambda w: seed_for(f"yhat/{w.study}/chunk{w.chunk}"),
     priority: 10
-    threads: 1
+    threads: 2
     resources:
         mem_mb=forest_mem_mb,
         runtime=180,
@@ -72,7 +71,7 @@ rule fit_macf_chunk:
         settings=config["forests"]["macf"],
         seed=lambda w: seed_for(f"macf/{w.study}/chunk{w.chunk}"),
     priority: 10
-    threads: 1
+    threads: 2
     resources:
         mem_mb=forest_mem_mb,
         runtime=180,
