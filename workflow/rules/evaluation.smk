@@ -26,7 +26,7 @@ rule evaluate_policies:
         xgb=config["learners"]["xgboost"],
         seed=lambda w: seed_for(f"evaluation/{w.study}"),
     priority: 10
-    threads: 2
+    threads: 1
     resources:
         mem_mb=6000,
         runtime=30,
@@ -72,7 +72,7 @@ rule sensitivity_curves:
         settings=config["sensitivity"],
         s=config["our_model"]["s"],
         seed=lambda w: seed_for(f"sensitivity/{w.study}"),
-    threads: 2
+    threads: 1
     resources:
         mem_mb=3000,
         runtime=60,
@@ -123,7 +123,7 @@ rule tables56:
         s=config["our_model"]["s"],
         paper_studies=PAPER_STUDY,
         seed=seed_for("tables56"),
-    threads: 2
+    threads: 1
     resources:
         mem_mb=3000,
         runtime=60,

@@ -1,8 +1,9 @@
 # Section 5.3 and Appendix A.2: grf's multi-arm causal forest and policytree's depth-2 tree through
 # rpy2, and Figures 9-11.
 # A forest is grown by `chunks` jobs (the regression forest for Y.hat first) and merged by a job
-# that computes the out-of-bag predictions once for all trees. On a cluster, give the jobs more
-# threads with --set-threads fit_macf_chunk=N fit_yhat_chunk=N fit_macf=N merge_yhat=N.
+# that computes the out-of-bag predictions once for all trees. One thread per job: on two cores,
+# two-thread jobs wait behind the one-thread jobs Snakemake keeps starting on the free core
+# (benchmarks/RESULTS.md). On bigger nodes give them more, e.g. --set-threads fit_macf_chunk=8.
 
 
 rule fit_yhat_chunk:
@@ -22,7 +23,7 @@ rule fit_yhat_chunk:
         settings=config["forests"]["macf"],
         seed=lambda w: seed_for(f"yhat/{w.study}/chunk{w.chunk}"),
     priority: 10
-    threads: 2
+    threads: 1
     resources:
         mem_mb=forest_mem_mb,
         runtime=180,
@@ -43,7 +44,7 @@ rule merge_yhat:
     benchmark:
         "benchmarks/runs/forests/{study}/merge_yhat.tsv"
     priority: 10
-    threads: 2
+    threads: 1
     resources:
         mem_mb=forest_mem_mb,
         runtime=60,
@@ -71,7 +72,7 @@ rule fit_macf_chunk:
         settings=config["forests"]["macf"],
         seed=lambda w: seed_for(f"macf/{w.study}/chunk{w.chunk}"),
     priority: 10
-    threads: 2
+    threads: 1
     resources:
         mem_mb=forest_mem_mb,
         runtime=180,
@@ -101,7 +102,7 @@ rule fit_macf:
         min_arm_rows=config["data"]["min_arm_rows"],
         settings=config["forests"]["macf"],
     priority: 10
-    threads: 2
+    threads: 1
     resources:
         mem_mb=forest_mem_mb,
         runtime=180,

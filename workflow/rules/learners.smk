@@ -41,7 +41,7 @@ rule fit_slearner:
         min_arm_rows=config["data"]["min_arm_rows"],
         xgb=config["learners"]["xgboost"],
         seed=lambda w: seed_for(f"sxgb/{w.study}"),
-    threads: 2
+    threads: 1
     resources:
         mem_mb=6000,
         runtime=60,

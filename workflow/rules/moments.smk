@@ -37,7 +37,7 @@ rule our_model:
     params:
         settings=config["our_model"],
         seed=lambda w: seed_for(f"our_model/{w.study}"),
-    threads: 2
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
