@@ -150,3 +150,13 @@ def test_merge_computes_the_out_of_bag_predictions_grf_would(fitted):
                                                     oob=False)], 1)
     np.testing.assert_array_equal(forests.double_robust_scores(merged), forests.double_robust_scores(with_oob))
     assert not np.isnan(forests.double_robust_scores(merged)).any()
+
+
+def test_yhat_forest_follows_grfs_own_recipe():
+    """multi_arm_causal_forest's args.orthog: max(50, num.trees / 4) trees, min.node.size 5,
+    honesty 0.5; sample.fraction (and its cap), mtry, alpha, imbalance.penalty from the forest."""
+    s = forests.yhat_settings(dict(num_trees=2000, min_node_size=20, honesty=False, honesty_fraction=0.7,
+                                   sample_fraction=0.3, max_rows_per_tree=1000, mtry=4, alpha=0.1, ci_group_size=4))
+    assert s == dict(num_trees=500, min_node_size=5, honesty=True, honesty_fraction=0.5, sample_fraction=0.3,
+                     max_rows_per_tree=1000, mtry=4, alpha=0.1)
+    assert forests.yhat_settings(dict(num_trees=120))["num_trees"] == 50

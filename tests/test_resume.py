@@ -25,7 +25,7 @@ def test_killed_run_resumes_to_identical_tables(tmp_path):
     proc = subprocess.Popen(_cmd(killed), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     # wait until the learners are under way, then kill snakemake and every job it started
     deadline = time.time() + 600
-    while not list((killed / "results" / "learners").glob("*/txgb_all/arm*.npy")) and time.time() < deadline:
+    while not list((killed / "results" / "learners").glob("*/txgb_all/group*.npy")) and time.time() < deadline:
         time.sleep(0.2)
     assert proc.poll() is None, "the run finished before it could be interrupted"
     os.killpg(proc.pid, signal.SIGKILL)

@@ -104,9 +104,16 @@ def test_dry_run_lists_the_dag(tmp_path):
                 "fit_macf", "fit_policy_tree", "figures_forest_paper", "figures_forest_study", "evaluate_policies",
                 "table4", "sensitivity_curves", "figure12", "tables56"):
         assert re.search(rf"^{job}\s+\d+", res.stdout, re.M), res.stdout
-    # one T-learner job per arm, as its own job: 23 + 20 arms, and 20 more for the overlap analysis
-    assert re.search(r"^fit_tlearner_arm\s+63\b", res.stdout, re.M), res.stdout
-    assert "txgb_all/arm22.npy" in res.stdout and "txgb_shared/arm19.npy" in res.stdout
+    # T-learner jobs of 8 arms: 23 + 20 arms, and 20 more for the overlap analysis -> 3 + 3 + 3
+    assert re.search(r"^fit_tlearner\s+9\b", res.stdout, re.M), res.stdout
+    assert "txgb_all/group2.npy" in res.stdout and "txgb_shared/group2.npy" in res.stdout
+    # a job per arm (for a cluster): 63 jobs
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    cfg["learners"]["tlearner_arms_per_job"] = 1
+    (tmp_path / "per_arm.yaml").write_text(yaml.safe_dump(cfg))
+    res = run_snakemake("-n", "-d", tmp_path / "work", "--configfile", tmp_path / "per_arm.yaml")
+    assert re.search(r"^fit_tlearner\s+63\b", res.stdout, re.M), res.stdout
+    assert "txgb_all/group22.npy" in res.stdout
 
 
 def test_end_to_end_outputs(small_run):
@@ -261,3 +268,14 @@ def test_duplicate_study_names_stop_the_run(tmp_path):
     res = run_snakemake("-n", "-d", tmp_path / "work", "--configfile", tmp_path / "config.yaml")
     assert res.returncode != 0
     assert "config key 'studies': name walmart_like appears more than once" in res.stdout + res.stderr
+
+
+def test_more_chunks_than_the_yhat_forest_has_tree_groups_stop_the_run(tmp_path):
+    # 200 trees make 100 groups of 2 for the forest but only 25 for its 50-tree Y.hat forest
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    cfg["forests"]["macf"].update(num_trees=200, chunks=30)
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    res = run_snakemake("-n", "-d", tmp_path / "work", "--configfile", tmp_path / "config.yaml")
+    assert res.returncode != 0
+    assert ("key 'forests.macf.chunks': in the Y.hat forest" in res.stdout + res.stderr
+            and "30 chunks leave a chunk without trees" in res.stdout + res.stderr)

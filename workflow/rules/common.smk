@@ -52,7 +52,7 @@ wildcard_constraints:
     study="|".join(STUDIES),
     covset="[A-Za-z][A-Za-z0-9_]*",
     chunk="[0-9]{1,4}",
-    arm="[0-9]{1,4}",
+    group="[0-9]{1,4}",
 
 
 def seed_for(step):
@@ -120,10 +120,17 @@ def validated_study(wildcards):
     return {**study_inputs(wildcards), "summary": f"results/data/{wildcards.study}/summary.json"}
 
 
+def tlearner_groups(study):
+    """The T-learner jobs of a study: arm indices in consecutive groups of tlearner_arms_per_job."""
+    size = config["learners"]["tlearner_arms_per_job"]
+    arms = arm_indices(study)
+    return [arms[i : i + size] for i in range(0, len(arms), size)]
+
+
 @functools.lru_cache(maxsize=None)
 def arm_indices(study):
     """0..m-1: arms in the dataset's order (control first), known before any job runs so that
-    every per-arm T-learner job shows in a dry run. A user's data file is read for its arm column
+    every T-learner job shows in a dry run. A user's data file is read for its arm column
     only; if it cannot be read, validate_study reports why."""
     entry = STUDY[study]
     if "simulator" in entry:

@@ -51,22 +51,23 @@ rule fit_slearner:
         "../../scripts/fit_slearner.py"
 
 
-rule fit_tlearner_arm:
+rule fit_tlearner:
     input:
         unpack(validated_study),
         split="results/data/{study}/split.csv",
     output:
-        predictions="results/learners/{study}/txgb_{covset}/arm{arm}.npy",
-        model="results/learners/{study}/txgb_{covset}/arm{arm}.model.json",
-        info="results/learners/{study}/txgb_{covset}/arm{arm}.json",
+        predictions="results/learners/{study}/txgb_{covset}/group{group}.npy",
+        models=directory("results/learners/{study}/txgb_{covset}/group{group}.models"),
+        info="results/learners/{study}/txgb_{covset}/group{group}.json",
     log:
-        "logs/learners/{study}/txgb_{covset}/arm{arm}.log",
+        "logs/learners/{study}/txgb_{covset}/group{group}.log",
     benchmark:
-        "benchmarks/runs/learners/{study}/txgb_{covset}/arm{arm}.tsv"
+        "benchmarks/runs/learners/{study}/txgb_{covset}/group{group}.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
         xgb=config["learners"]["xgboost"],
-        seed=lambda w: seed_for(f"txgb/{w.study}/{w.covset}/{w.arm}"),
+        arms=lambda w: tlearner_groups(w.study)[int(w.group)],
+        seeds=lambda w: [seed_for(f"txgb/{w.study}/{w.covset}/{a}") for a in tlearner_groups(w.study)[int(w.group)]],
     threads: 1
     resources:
         mem_mb=3000,
@@ -74,13 +75,15 @@ rule fit_tlearner_arm:
     conda:
         "../../envs/python.yaml"
     script:
-        "../../scripts/fit_tlearner_arm.py"
+        "../../scripts/fit_tlearner.py"
 
 
 rule gather_tlearner:
     input:
-        predictions=lambda w: expand("results/learners/{{study}}/txgb_{{covset}}/arm{arm}.npy", arm=arm_indices(w.study)),
-        infos=lambda w: expand("results/learners/{{study}}/txgb_{{covset}}/arm{arm}.json", arm=arm_indices(w.study)),
+        predictions=lambda w: expand("results/learners/{{study}}/txgb_{{covset}}/group{g}.npy",
+                                     g=range(len(tlearner_groups(w.study)))),
+        infos=lambda w: expand("results/learners/{{study}}/txgb_{{covset}}/group{g}.json",
+                               g=range(len(tlearner_groups(w.study)))),
     output:
         predictions="results/learners/{study}/txgb_{covset}/predictions.npy",
         info="results/learners/{study}/txgb_{covset}/info.json",
