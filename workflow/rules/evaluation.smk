@@ -72,6 +72,7 @@ rule sensitivity_curves:
         settings=config["sensitivity"],
         s=config["our_model"]["s"],
         seed=lambda w: seed_for(f"sensitivity/{w.study}"),
+    priority: 5
     threads: 1
     resources:
         mem_mb=3000,
@@ -123,6 +124,7 @@ rule tables56:
         s=config["our_model"]["s"],
         paper_studies=PAPER_STUDY,
         seed=seed_for("tables56"),
+    priority: 5
     threads: 1
     resources:
         mem_mb=3000,

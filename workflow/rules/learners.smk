@@ -1,5 +1,6 @@
-# Section 5.2 and Appendix A.2: OLS, S-learner and T-learner XGBoost (one job per arm), trained on
-# the 70% split, predicting every holdout person's outcome under every arm.
+# Section 5.2 and Appendix A.2: OLS, S-learner and T-learner XGBoost (one model per arm, fit in
+# jobs of tlearner_arms_per_job arms), trained on the 70% split, predicting every holdout
+# person's outcome under every arm.
 
 
 rule fit_ols:
@@ -15,6 +16,7 @@ rule fit_ols:
         "benchmarks/runs/learners/{study}/ols.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
+    priority: 5
     threads: 1
     resources:
         mem_mb=4000,
@@ -41,6 +43,7 @@ rule fit_slearner:
         min_arm_rows=config["data"]["min_arm_rows"],
         xgb=config["learners"]["xgboost"],
         seed=lambda w: seed_for(f"sxgb/{w.study}"),
+    priority: 5
     threads: 1
     resources:
         mem_mb=6000,
@@ -68,6 +71,7 @@ rule fit_tlearner:
         xgb=config["learners"]["xgboost"],
         arms=lambda w: tlearner_groups(w.study)[int(w.group)],
         seeds=lambda w: [seed_for(f"txgb/{w.study}/{w.covset}/{a}") for a in tlearner_groups(w.study)[int(w.group)]],
+    priority: 5
     threads: 1
     resources:
         mem_mb=3000,
@@ -91,6 +95,7 @@ rule gather_tlearner:
         "logs/learners/{study}/txgb_{covset}/gather.log",
     benchmark:
         "benchmarks/runs/learners/{study}/txgb_{covset}/gather.tsv"
+    priority: 5
     threads: 1
     resources:
         mem_mb=2000,

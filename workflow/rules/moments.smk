@@ -15,6 +15,7 @@ rule estimate_moments:
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
         groups=config["moments"]["quantile_groups"],
+    priority: 5
     threads: 1
     resources:
         mem_mb=4000,
@@ -37,6 +38,7 @@ rule our_model:
     params:
         settings=config["our_model"],
         seed=lambda w: seed_for(f"our_model/{w.study}"),
+    priority: 5
     threads: 1
     resources:
         mem_mb=2000,
