@@ -88,6 +88,7 @@ rule arm_rates:
         "benchmarks/runs/data/arm_rates_{study}.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
+    priority: 5
     threads: 1
     resources:
         mem_mb=3000,

@@ -4,8 +4,9 @@
 # that computes the out-of-bag predictions once for all trees. One thread per job: on two cores,
 # two-thread jobs wait behind the one-thread jobs Snakemake keeps starting on the free core
 # (benchmarks/RESULTS.md). On bigger nodes give them more, e.g. --set-threads fit_macf_chunk=8.
-# Priorities start the longest chains first: forests 10 (the critical path), then the learners ->
-# moments -> model chain 5 (Figure 12 and Tables 5-6 wait on it), then the rest.
+# Priorities start the longest chains first: forests 10 (the critical path); 5 for the learners ->
+# moments -> model chain (Figure 12 and Tables 5-6 wait on it), arm_rates (the evaluation's input)
+# and Figure 6's Monte Carlo cases (long, and needing nothing); then the rest.
 
 
 rule fit_yhat_chunk:

@@ -71,6 +71,7 @@ rule figure6_case:
         settings=config["theory"]["figure6"],
         chunk_mb=config["monte_carlo"]["chunk_mb"],
         seed=seed_for("figure6"),
+    priority: 5
     threads: 1
     resources:
         mem_mb=lambda wc, threads: 500 + int(config["monte_carlo"]["chunk_mb"]) * 2 * threads,
