@@ -3,6 +3,7 @@ workflow's JSON schemas, with messages that name the file, the key and what was 
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import jsonschema
@@ -48,10 +49,17 @@ def validate_document(doc, schema_path: Path | str, source: str, error=None, wha
 def validate_config(config: dict, source: str = "config", schema_path: Path | str = SCHEMA) -> dict:
     """Raise ConfigError naming every bad key; return the config with schema defaults filled in."""
     schema = validate_document(config, schema_path, source)
-    for key, sub in schema.get("properties", {}).items():  # top-level defaults
-        if key not in config and "default" in sub:
-            config[key] = sub["default"]
+    _fill_defaults(config, schema)
     return config
+
+
+def _fill_defaults(doc: dict, schema: dict) -> None:
+    """Schema defaults for missing keys, at every level of nested objects present in ``doc``."""
+    for key, sub in schema.get("properties", {}).items():
+        if key not in doc and "default" in sub:
+            doc[key] = copy.deepcopy(sub["default"])
+        elif isinstance(doc.get(key), dict):
+            _fill_defaults(doc[key], sub)
 
 
 def read_yaml(path: str | Path, error=None):

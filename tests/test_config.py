@@ -88,3 +88,13 @@ def test_forest_chunks_add_up_to_num_trees_in_whole_ci_groups():
         assert max(sizes) - min(sizes) <= group
     with pytest.raises(ValueError, match="without trees"):
         chunk_trees(dict(num_trees=3), 4, 3)
+
+
+def test_nested_schema_defaults_are_filled(config):
+    """A config that leaves out nested keys gets the schema's defaults (not only top-level ones)."""
+    del config["learners"]["tlearner_arms_per_job"]
+    del config["forests"]["macf"]["chunks"]
+    config["forests"]["policy_tree"].pop("backend", None)
+    filled = validate_config(config, source="config.yaml")
+    assert filled["learners"]["tlearner_arms_per_job"] == 8
+    assert filled["forests"]["macf"]["chunks"] == 1 and filled["forests"]["policy_tree"]["backend"] == "exact"
