@@ -57,6 +57,11 @@ def yhat_settings(settings: dict) -> dict:
     return out
 
 
+def chunk_settings(settings: dict, kind: str) -> dict:
+    """The settings a chunk job of ``kind`` grows trees by: yhat (the regression forest) or macf."""
+    return yhat_settings(settings) if kind == "yhat" else settings
+
+
 # Scattered training: a forest of T trees as k chunks of T/k trees, each its own job with its own
 # seed, combined by grf::merge_forests. Y.hat must be the same in every MACF chunk, so the
 # regression forest is scattered and merged first and its out-of-bag predictions are shared.

@@ -1,7 +1,8 @@
 """One chunk of a scattered forest: num_trees/chunks trees with the chunk's own seed, saved as RDS.
 
-kind yhat: grf::regression_forest for Y.hat (grf's recipe: a quarter of the trees); kind macf: grf::multi_arm_causal_forest with the
-merged Y.hat (the same in every chunk, as merge_forests requires) and the known W.hat.
+kind yhat: grf::regression_forest for Y.hat (grf's recipe: a quarter of the trees); kind macf:
+grf::multi_arm_causal_forest with the merged Y.hat (the same in every chunk, as merge_forests
+requires) and the known W.hat.
 No out-of-bag predictions here: the merge job computes them once for all the trees.
 """
 import time
@@ -16,8 +17,7 @@ with script_log(snakemake) as log:
     ds, split = load_study(snakemake.input.spec, snakemake.input.split, snakemake.params.min_arm_rows)
     x_tr, a_tr, y_tr, *_ = training_matrices(ds, split)
     p = snakemake.params
-    trees = forests.chunk_trees(forests.yhat_settings(p.settings) if p.kind == "yhat" else p.settings, p.chunks,
-                               int(snakemake.wildcards.chunk))
+    trees = forests.chunk_trees(forests.chunk_settings(p.settings, p.kind), p.chunks, int(snakemake.wildcards.chunk))
     t0 = time.perf_counter()
     if p.kind == "yhat":
         forest = forests.fit_yhat_forest(x_tr, y_tr, p.settings, p.seed, snakemake.threads, trees, oob=False)

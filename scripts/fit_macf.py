@@ -21,9 +21,9 @@ with script_log(snakemake) as log:
     # The chunk jobs grew the trees; merging computes the out-of-bag predictions of all of them.
     chunks = list(snakemake.input.chunks)
     forest = forests.merge([forests.read_forest(p) for p in chunks], snakemake.threads)
-    y_forest = forests.read_forest(snakemake.input.yhat_forest)
-    log.info("merged %d chunk(s): %d trees", len(chunks), forests.num_trees(forest))
     t_merge = time.perf_counter() - t0
+    log.info("merged %d chunk(s): %d trees", len(chunks), forests.num_trees(forest))
+    y_forest = forests.read_forest(snakemake.input.yhat_forest)
     tau = forests.predict_tau(forest, x_te, snakemake.threads)
     mu = forests.arm_outcomes(tau, forests.predict_y(y_forest, x_te, snakemake.threads), propensity)
     save_npy(tau, snakemake.output.tau)

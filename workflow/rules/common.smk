@@ -12,7 +12,7 @@ from snakemake.logging import logger  # noqa: E402
 
 from actionable.config import ConfigError, read_yaml, validate_config  # noqa: E402
 from actionable.datasets import resolve  # noqa: E402
-from actionable.forests import chunk_trees, yhat_settings  # noqa: E402
+from actionable.forests import chunk_settings, chunk_trees  # noqa: E402
 from actionable.seeds import stream_seed  # noqa: E402
 
 # Stops the run before any job, naming each bad key and what was expected.
@@ -60,16 +60,13 @@ def seed_for(step):
     return stream_seed(config["seed"], step)
 
 
-MACF_CHUNKS = config["forests"]["macf"].get("chunks", 1)
-try:  # every chunk must get trees: fail before any job runs
-    chunk_trees(config["forests"]["macf"], MACF_CHUNKS, MACF_CHUNKS - 1)
-except ValueError as err:
-    raise ConfigError(f"config: key 'forests.macf.chunks': {err}") from None
-try:
-    chunk_trees(yhat_settings(config["forests"]["macf"]), MACF_CHUNKS, MACF_CHUNKS - 1)
-except ValueError as err:
-    raise ConfigError(f"config: key 'forests.macf.chunks': in the Y.hat forest (a quarter of num_trees, "
-                      f"at least 50, as grf grows it): {err}") from None
+MACF_CHUNKS = config["forests"]["macf"]["chunks"]
+_YHAT = "in the Y.hat forest (a quarter of num_trees, at least 50, as grf grows it): "
+for _kind, _where in (("macf", ""), ("yhat", _YHAT)):
+    try:  # every chunk must get trees: fail before any job runs
+        chunk_trees(chunk_settings(config["forests"]["macf"], _kind), MACF_CHUNKS, MACF_CHUNKS - 1)
+    except ValueError as err:
+        raise ConfigError(f"config: key 'forests.macf.chunks': {_where}{err}") from None
 
 
 def _size_mb(files):
