@@ -115,12 +115,25 @@ def merge(forests_list, threads: int):
     return rbridge.call(rbridge.r_eval(_WITH_OOB), forest, int(threads))
 
 
+def merge_files(paths, threads: int):
+    """``merge`` of chunks saved as RDS, read in R so that no reference to them outlives
+    merge_forests: they are freed before the out-of-bag predictions, which would otherwise run
+    with the chunks and the merged forest in memory at once (the merge job's peak)."""
+    return rbridge.call(rbridge.r_eval(_MERGE_FILES), rbridge.r_function("c")(*map(str, paths)), int(threads))
+
+
 # What merge_forests(compute.oob.predictions = TRUE) stores, with the thread count given.
 _WITH_OOB = """function(forest, threads) {
   oob <- predict(forest, num.threads = threads)
   for (name in c("predictions", "debiased.error", "excess.error")) forest[[name]] <- oob[[name]]
   forest
 }"""
+
+_MERGE_FILES = f"""function(paths, threads) {{
+  forest <- grf::merge_forests(lapply(paths, readRDS), compute.oob.predictions = FALSE)
+  invisible(gc())
+  ({_WITH_OOB})(forest, threads)
+}}"""
 
 
 def oob_predictions(forest) -> np.ndarray:

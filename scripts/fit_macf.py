@@ -20,7 +20,7 @@ with script_log(snakemake) as log:
     t0 = time.perf_counter()
     # The chunk jobs grew the trees; merging computes the out-of-bag predictions of all of them.
     chunks = list(snakemake.input.chunks)
-    forest = forests.merge([forests.read_forest(p) for p in chunks], snakemake.threads)
+    forest = forests.merge_files(chunks, snakemake.threads)
     t_merge = time.perf_counter() - t0
     log.info("merged %d chunk(s): %d trees", len(chunks), forests.num_trees(forest))
     y_forest = forests.read_forest(snakemake.input.yhat_forest)

@@ -3,7 +3,7 @@ from actionable import forests
 from actionable.io import save_npy, script_log
 
 with script_log(snakemake) as log:
-    forest = forests.merge([forests.read_forest(p) for p in snakemake.input.chunks], snakemake.threads)
+    forest = forests.merge_files(snakemake.input.chunks, snakemake.threads)
     y_hat = forests.oob_predictions(forest)
     forests.save_forest(forest, snakemake.output.forest)
     save_npy(y_hat, snakemake.output.yhat)

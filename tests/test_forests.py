@@ -114,9 +114,12 @@ def test_scattered_forest_agrees_with_one_forest_of_the_same_size(fitted, tmp_pa
     for i in range(chunks):
         forests.save_forest(forests.fit_yhat_forest(x_tr, y_tr, MACF, 100 + i, 1, sizes[i], oob=False), tmp_path / f"y{i}.rds")
         paths.append(tmp_path / f"y{i}.rds")
-    y_forest = forests.merge([forests.read_forest(q) for q in paths], 2)
+    y_forest = forests.merge_files(paths, 2)
     y_hat = forests.oob_predictions(y_forest)
     assert forests.num_trees(y_forest) == 300 and len(y_hat) == tr.sum()
+    # read in R and freed before the OOB predictions: the same forest as merging the objects read here
+    np.testing.assert_array_equal(forests.oob_predictions(forests.merge([forests.read_forest(q) for q in paths], 1)),
+                                  y_hat)
     parts = [forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, [1 / 3] * 3, arms, MACF, 200 + i, 1, sizes[i], oob=False)
              for i in range(chunks)]
     merged = forests.merge(parts, 2)
