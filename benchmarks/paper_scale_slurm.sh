@@ -40,8 +40,13 @@ PYTHONPATH="$here" /usr/bin/python3 -m actionable.runtime --wall "$wall" --out "
   -s "$here/Snakefile" --configfile "${cfgs[@]}"
 /usr/bin/python3 - "$WORK/runtime/summary.json" "$here/benchmarks/results/paper_scale_$tag.json" "$STUDIES" <<'PY'
 import json, sys
+from pathlib import Path
 summary = json.load(open(sys.argv[1]))
 summary["studies"] = sys.argv[3].split()
+# what the merge jobs read (their memory grows with it)
+summary["chunk_files_mb"] = {
+    s: {k: round(sum(p.stat().st_size for p in Path(f"results/forests/{s}/macf/chunks").glob(f"{k}*.rds")) / 1e6, 1)
+        for k in ("yhat", "macf")} for s in summary["studies"]}
 summary["executor"] = "SLURM (profiles/slurm-smk7, local single-node cluster)"
 json.dump(summary, open(sys.argv[2], "w"), indent=1)
 print(f"wrote {sys.argv[2]}: wall {summary['wall_seconds']} s, critical path {summary['critical_path_seconds']:.0f} s")

@@ -75,12 +75,12 @@ def _size_mb(files):
 
 def forest_mem_mb(wildcards, input, attempt):
     """Memory of a forest job: about 150 MB per MB of the study's data file (walmart_like: 41 MB of
-    CSV, 3.2 GB at 200 trees) plus 5 MB per MB of the (uncompressed) forest chunks it merges
-    (penn_geisinger_like at paper scale: 320 MB of gzipped, about 1.3 GB of raw Y.hat chunks took
-    7.0 GB), doubled on each retry so a cluster job killed for lack of memory comes back bigger."""
+    CSV, 3.2 GB at 200 trees) plus 3 MB per MB of the forest chunks it merges (penn_geisinger_like
+    at paper scale: 1.2 GB of MACF chunks, 3.2 GB max RSS), doubled on each retry so a cluster job
+    killed for lack of memory comes back bigger."""
     data = [input.data] if "data" in input.keys() else []
     chunks = [f for f in input if str(f).endswith(".rds")]
-    return int((2000 + 150 * _size_mb(data) + 5 * _size_mb(chunks)) * attempt)
+    return int((2000 + 150 * _size_mb(data) + 3 * _size_mb(chunks)) * attempt)
 
 
 def project_path(path):
