@@ -120,6 +120,7 @@ def runtime_html(jobs: list[dict], summary: dict | None) -> str:
         parts.append(f'<p>{summary.get("jobs")} jobs; critical path {cp:.0f} s; work bound '
                      f'{summary.get("work_bound_seconds", float("nan")):.0f} s on {summary.get("cores")} cores'
                      + (f"; wall time {wall:.0f} s ({wall / cp:.2f} x the critical path)" if wall and cp else "")
+                     + (f"; jobs held {summary['occupancy']:.0%} of the core time" if summary.get("occupancy") else "")
                      + ".</p>")
         parts.append("<p>Critical path: " + " &rarr; ".join(html.escape(s.split(" (")[0])
                                                              for s in summary.get("critical_path", [])) + "</p>")

@@ -5,7 +5,10 @@ rule, log file and input files); each job's wall time and max RSS come from its 
 ``benchmark:`` file, whose path mirrors the log's (logs/X.log <-> benchmarks/runs/X.tsv, a
 convention the tests enforce). The critical path is the longest chain of dependent jobs by wall
 time: no schedule on any number of cores finishes sooner, so the run's wall time divided by it
-says how much time went to waiting for cores.
+says how much time went to waiting for cores. Occupancy, the jobs' wall time over cores x the
+run's wall time, says how much of that wait was idle cores (with one-thread jobs: 1 = never
+idle). Snakemake samples a job's CPU time every 30 s after its first 15 s, so the CPU seconds
+(and the work bound from them) undercount long jobs by up to 30 s each.
 
     /usr/bin/python3 -m actionable.runtime [--wall SECONDS] [snakemake args, e.g. --configfile X]
 """
@@ -102,6 +105,7 @@ def report(summary: str, root: Path, wall: float | None = None, cores: int | Non
                   critical_path=[jobs.set_index("log").loc[p, "rule"] + f" ({p})" for p in path],
                   wall_seconds=wall, wall_over_critical_path=(wall / length) if wall and length else None,
                   wall_over_lower_bound=(wall / bound) if wall and bound else None,
+                  occupancy=(float(jobs["seconds"].sum()) / (cores * wall)) if wall else None,
                   by_rule=by_rule.reset_index().to_dict(orient="records"))
     return table, totals
 
@@ -124,7 +128,8 @@ def main(argv=None) -> int:
     print(f"{totals['jobs']} jobs, {totals['job_seconds']:.0f} s of job time ({totals['cpu_seconds']:.0f} CPU s); "
           f"critical path {totals['critical_path_seconds']:.0f} s, work bound on {totals['cores']} cores "
           f"{totals['work_bound_seconds']:.0f} s" + (f"; wall {args.wall:.0f} s = {totals['wall_over_critical_path']:.2f} x "
-          f"the critical path, {totals['wall_over_lower_bound']:.2f} x the larger bound" if args.wall else ""))
+          f"the critical path, {totals['wall_over_lower_bound']:.2f} x the larger bound; jobs held "
+          f"{totals['occupancy']:.0%} of the core time" if args.wall else ""))
     for step in totals["critical_path"]:
         print("  ", step)
     return 0

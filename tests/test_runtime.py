@@ -28,6 +28,7 @@ def test_critical_path_is_the_longest_chain(tmp_path):
     assert [s.split(" ")[0] for s in totals["critical_path"]] == ["sim", "fit", "tab"]
     assert "logs/fit/c.log" in totals["critical_path"][1]
     assert totals["wall_over_critical_path"] == pytest.approx(40 / 33)
+    assert totals["occupancy"] == pytest.approx(43 / (2 * 40))  # job seconds / (cores x wall)
     assert set(table.loc[table["on_critical_path"], "log"]) == {"logs/sim.log", "logs/fit/c.log", "logs/tab.log"}
 
 
