@@ -100,12 +100,13 @@ def report(summary: str, root: Path, wall: float | None = None, cores: int | Non
     table["on_critical_path"] = table["log"].isin(path)
     by_rule = jobs.groupby("rule").agg(jobs=("log", "size"), seconds=("seconds", "sum"),
                                        max_rss_mb=("max_rss_mb", "max")).sort_values("seconds", ascending=False)
-    totals = dict(jobs=len(jobs), job_seconds=float(jobs["seconds"].sum()), cpu_seconds=float(jobs["cpu_seconds"].sum()),
+    job_seconds = float(jobs["seconds"].sum())
+    totals = dict(jobs=len(jobs), job_seconds=job_seconds, cpu_seconds=float(jobs["cpu_seconds"].sum()),
                   cores=cores, critical_path_seconds=length, work_bound_seconds=work, lower_bound_seconds=bound,
                   critical_path=[jobs.set_index("log").loc[p, "rule"] + f" ({p})" for p in path],
                   wall_seconds=wall, wall_over_critical_path=(wall / length) if wall and length else None,
                   wall_over_lower_bound=(wall / bound) if wall and bound else None,
-                  occupancy=(float(jobs["seconds"].sum()) / (cores * wall)) if wall else None,
+                  occupancy=(job_seconds / (cores * wall)) if wall else None,
                   by_rule=by_rule.reset_index().to_dict(orient="records"))
     return table, totals
 

@@ -25,10 +25,12 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from actionable import forests  # noqa: E402  (the chunk sizes the workflow uses)
 STUDY = "walmart_like"
 
 CHILD = """
-import json, resource, sys, time
+import json, os, resource, sys, time
 import numpy as np
 sys.path.insert(0, {root!r})
 from actionable import forests, rbridge
@@ -52,12 +54,12 @@ if args["step"] == "fit":
     t0 = time.perf_counter()
     forests.save_forest(forest, args["out"])
     out["save_raw_s"] = time.perf_counter() - t0
-    out["raw_mb"] = __import__("os").path.getsize(args["out"]) / 1e6
+    out["raw_mb"] = os.path.getsize(args["out"]) / 1e6
     if args.get("gzip"):
         t0 = time.perf_counter()
         rbridge.r_function("saveRDS")(forest, args["out"] + ".gz", compress=True)
         out["save_gzip_s"] = time.perf_counter() - t0
-        out["gzip_mb"] = __import__("os").path.getsize(args["out"] + ".gz") / 1e6
+        out["gzip_mb"] = os.path.getsize(args["out"] + ".gz") / 1e6
 else:
     # forests.merge_files, instrumented: read, merge_forests, free the chunks, out-of-bag predictions
     timed = rbridge.r_eval('''function(paths) {{
@@ -95,8 +97,6 @@ def step(**args) -> dict:
 def default_scale(tmp: Path) -> dict:
     """The default config's jobs: Y.hat chunk, 2 MACF chunks, merge (every step on one thread)."""
     macf = yaml.safe_load(open(ROOT / "config.yaml"))["forests"]["macf"]
-    from actionable import forests  # noqa: E402 (the package, for the chunk sizes the workflow uses)
-
     chunks = int(macf["chunks"])
     ysizes = [forests.chunk_trees(forests.yhat_settings(macf), chunks, i) for i in range(chunks)]
     msizes = [forests.chunk_trees(macf, chunks, i) for i in range(chunks)]
@@ -152,7 +152,6 @@ def main():
     parts = sys.argv[1:] or ["default", "paper"]
     out_path = ROOT / "benchmarks" / "results" / "forest_steps.json"
     results = json.loads(out_path.read_text()) if out_path.exists() else {}
-    sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as tmp:
         if "default" in parts:
             results["default"] = default_scale(Path(tmp))
