@@ -30,6 +30,7 @@ reference the tests and the benchmark compare against.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -181,7 +182,11 @@ def _check_F(F) -> ArmMeans:
 # --------------------------------------------------------------------------- exact expectation
 def expected_max_std_normal(m: int) -> float:
     """E[max of m iid N(0, 1)]."""
-    m = check_int("m", m, 1)
+    return _expected_max_std_normal(check_int("m", m, 1))
+
+
+@functools.lru_cache(maxsize=256)
+def _expected_max_std_normal(m: int) -> float:
     f = lambda x: x * m * stats.norm.pdf(x) * stats.norm.cdf(x) ** (m - 1)  # noqa: E731
     return integrate.quad(f, -np.inf, np.inf)[0]
 
@@ -201,40 +206,63 @@ def _expected_max(comps, m: int) -> float:
     return scale * (upper - lower)
 
 
-def expected_gain(F: ArmMeans, sigma: float, rho: float, m: int, sigma_eps: float = 0.0) -> float:
-    """Exact expected gain of Algorithm 2 (Algorithm 1 when sigma_eps = 0) as n -> infinity.
+def _value_of_best_score(comps, m: int, H: float, L: float) -> float:
+    """E[mu_a* + (true arm-specific part)_a*] for a* = argmax_a of scores u_a = mu_a + sqrt(L) e_a.
 
-    Each arm's score u_a = mu_a + sqrt(lambda) e_a is iid across arms; the chosen arm's true
-    value given its score is linear within each mixture component of F, so the personalized
-    value is a 1-D integral over the score of the winning arm. The uniform policy earns
-    E[max_a mu_a]. For normal F this reduces to
-    E[max of m N(0,1)] * ((s^2 + h) / sqrt(s^2 + lambda) - s), h = sigma^2 (1 - rho).
+    H is the variance of the true arm-specific part that the score carries (its covariance with
+    the score's noise), L the score noise's variance. Given the score, the chosen arm's true value
+    is linear within each component k of F: E[. | u, k] = (s_k^2 + H) / (s_k^2 + L) u (centered
+    at M). Personalization scores each person (H = h, L = lambda); Algorithm 2's uniform policy
+    scores each arm by its mean over n people (H = h / n, L = lambda / n); L = 0 is E[max mu].
     """
-    F = _check_F(F)
-    sigma, rho, m, sigma_eps = _check_model(sigma, rho, m, sigma_eps)
-    h = sigma**2 * (1.0 - rho)  # actionable part of the heterogeneity
-    lam = h + sigma_eps**2  # variance of a score's arm-specific part
-    comps = F.components()
-    if lam == 0:
-        return 0.0  # rho = 1 and perfect predictions: everyone's best arm is the best uniform arm
     if len(comps) == 1:
         s = comps[0][1]
-        return expected_max_std_normal(m) * ((s**2 + h) / math.sqrt(s**2 + lam) - s)
-
-    score_comps = [(w, math.sqrt(sd**2 + lam)) for w, sd in comps]
+        if s**2 + L == 0:
+            return 0.0
+        return expected_max_std_normal(m) * (s**2 + H) / math.sqrt(s**2 + L)
+    if L == 0:
+        return _expected_max(comps, m)
+    score_comps = [(w, math.sqrt(sd**2 + L)) for w, sd in comps]
 
     def integrand(u):
         cdf = _mixture_cdf(np.asarray(u), score_comps)
-        # sum_k w_k phi_k(u) E[mu + c e | u, k], with E[. | u, k] = (s_k^2 + h) / v_k * u
-        val = sum(
-            w * stats.norm.pdf(u, scale=v) * (sd**2 + h) / v**2 * u
-            for (w, sd), (_, v) in zip(comps, score_comps)
-        )
+        val = sum(w * stats.norm.pdf(u, scale=v) * (sd**2 + H) / v**2 * u
+                  for (w, sd), (_, v) in zip(comps, score_comps))
         return m * val * cdf ** (m - 1)
 
-    lim = 12 * max(v for _, v in score_comps)
-    personalized = integrate.quad(integrand, -lim, lim, points=[0.0], limit=400)[0]
-    return personalized - _expected_max(comps, m)
+    # Break points at each component's scale: a narrow spike component (small L) sits inside a wide one.
+    widths = sorted({v for _, v in score_comps})
+    points = sorted({0.0, *[k * v for v in widths for k in (-3, -1, 1, 3)]})
+    lim = 12 * widths[-1]
+    return integrate.quad(integrand, -lim, lim, points=points, limit=400)[0]
+
+
+def expected_gain(F: ArmMeans, sigma: float, rho: float, m: int, sigma_eps: float = 0.0,
+                  n: int | None = None) -> float:
+    """Exact expected gain of Algorithm 2 (Algorithm 1 when sigma_eps = 0).
+
+    n = None is the n -> infinity limit: the uniform arm is worth E[max_a mu_a]. A finite n is the
+    algorithm as printed (step 6): the uniform arm is the argmax of the n simulated people's mean
+    predicted outcome, valued at their mean true outcome, so it is chosen from arm means blurred
+    by noise of variance lambda / n. The personalized value does not depend on n. For normal F,
+    with h = sigma^2 (1 - rho) and lambda = h + sigma_eps^2,
+
+        E[max of m N(0,1)] * ((s^2 + h) / sqrt(s^2 + lambda) - (s^2 + h/n) / sqrt(s^2 + lambda/n)),
+
+    whose n -> infinity limit replaces the second term by s. Eq. 8's F goes through 1-D quadrature.
+    """
+    F = _check_F(F)
+    sigma, rho, m, sigma_eps = _check_model(sigma, rho, m, sigma_eps)
+    if n is not None:
+        n = check_int("n", n, 1)
+    h = sigma**2 * (1.0 - rho)  # actionable part of the heterogeneity
+    lam = h + sigma_eps**2  # variance of a score's arm-specific part
+    if lam == 0:
+        return 0.0  # rho = 1 and perfect predictions: everyone's best arm is the best uniform arm
+    comps = F.components()
+    personalized = _value_of_best_score(comps, m, h, lam)
+    uniform = _expected_max(comps, m) if n is None else _value_of_best_score(comps, m, h / n, lam / n)
+    return personalized - uniform
 
 
 # --------------------------------------------------------------------------- Monte Carlo

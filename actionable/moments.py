@@ -4,17 +4,18 @@ All on the holdout, from predictions yhat (n_test x m, arms in the dataset's ord
 fit on the training split, the assigned arms and the observed outcomes.
 
 * sigma (stratified): for each arm a, the holdout people assigned a are cut into ``groups``
-  quantile groups of yhat^a; sigma_a is the SD of the groups' mean observed outcomes (weighted
-  by group size: the between-group part of the law of total variance, Eq. 12). The estimate is
-  the average of sigma_a over arms.
+  quantile groups of yhat^a; sigma_a is "the standard deviation of these 10 averages" (Section
+  5.2): by default their sample SD (ddof = 1, as R's sd() and pandas compute it); ``sigma_sd=
+  "weighted_population"`` gives the group-size-weighted population SD instead, the between-group
+  part of the law of total variance (Eq. 12). The estimate is the average of sigma_a over arms.
 * rho (stratified): every holdout person gets, for each arm a, the mean observed outcome of the
   arm-a group their yhat^a falls in (cut points from arm a's assigned people); rho is the mean
-  off-diagonal correlation of these m columns.
-* s: SD of the arm means of the observed outcome; sigma_eps: SD of y - yhat of the assigned arm.
+  off-diagonal correlation of these m columns, over the pairs where both columns vary (a constant
+  column has no correlation; the number of skipped pairs is reported).
+* s: the sample SD of the arm means of the observed outcome (the paper's "standard deviation of
+  the average outcome levels"); sigma_eps: SD of y - yhat of the assigned arm.
 * naive: SD of yhat^a and correlation of yhat^a across arms, which prediction error inflates and
   deflates respectively (the paper's warning).
-
-SDs across arms or groups are population SDs (ddof = 0), the same convention as the model's s.
 """
 
 from __future__ import annotations
@@ -39,11 +40,16 @@ def _group_means(y: np.ndarray, g: np.ndarray, groups: int):
     return means, counts
 
 
-def stratified(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, groups: int = 10) -> dict:
+SIGMA_SD = ("sample", "weighted_population")
+
+
+def stratified(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, groups: int = 10, sigma_sd: str = "sample") -> dict:
     """Stratified sigma (per arm and average) and rho (matrix and off-diagonal mean)."""
     n, m = yhat.shape
     if groups < 2:
         raise ValueError(f"groups must be >= 2, got {groups}")
+    if sigma_sd not in SIGMA_SD:
+        raise ValueError(f"sigma_sd must be one of {SIGMA_SD}, got {sigma_sd!r}")
     sigma_a = np.empty(m)
     assigned_means = np.empty((n, m))
     for a in range(m):
@@ -53,27 +59,45 @@ def stratified(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, groups: int = 1
         edges = quantile_edges(yhat[sel, a], groups)
         means, counts = _group_means(y[sel], assign_groups(yhat[sel, a], edges), groups)
         ok = counts > 0
-        w = counts[ok] / counts[ok].sum()
-        mu = np.sum(w * means[ok])
-        sigma_a[a] = np.sqrt(np.sum(w * (means[ok] - mu) ** 2))
+        if sigma_sd == "sample":
+            sigma_a[a] = np.std(means[ok], ddof=1) if ok.sum() > 1 else 0.0
+        else:
+            w = counts[ok] / counts[ok].sum()
+            sigma_a[a] = np.sqrt(np.sum(w * (means[ok] - np.sum(w * means[ok])) ** 2))
         # everyone's group for arm a; a group empty among assigned people (ties) borrows its
         # nearest non-empty neighbour's mean
         filled = np.interp(np.arange(groups), np.flatnonzero(ok), means[ok])
         assigned_means[:, a] = filled[assign_groups(yhat[:, a], edges)]
     corr = _corr(assigned_means)
     return dict(sigma=float(sigma_a.mean()), sigma_by_arm=sigma_a, rho=off_diagonal_mean(corr), rho_matrix=corr,
-                assigned_means=assigned_means)
+                rho_pairs_skipped=skipped_pairs(corr), assigned_means=assigned_means)
 
 
 def _corr(cols: np.ndarray) -> np.ndarray:
+    """Correlation matrix; a pair involving a constant column is NaN (it has no correlation)."""
+    m = cols.shape[1]
     sd = cols.std(axis=0)
-    c = np.corrcoef(cols, rowvar=False) if np.all(sd > 0) else np.full((cols.shape[1],) * 2, np.nan)
-    return np.atleast_2d(c)
+    out = np.full((m, m), np.nan)
+    vary = np.flatnonzero(sd > 1e-12 * (np.abs(cols.mean(axis=0)) + 1))  # rounding leaves ~1e-17 on a constant
+    if len(vary) > 1:
+        out[np.ix_(vary, vary)] = np.corrcoef(cols[:, vary], rowvar=False)
+    elif len(vary) == 1:
+        out[vary[0], vary[0]] = 1.0
+    return out
 
 
 def off_diagonal_mean(corr: np.ndarray) -> float:
+    """Mean correlation over the pairs of distinct arms that have one (NaN if none has)."""
     m = corr.shape[0]
-    return float(np.nanmean(corr[~np.eye(m, dtype=bool)])) if m > 1 else float("nan")
+    vals = corr[~np.eye(m, dtype=bool)]
+    vals = vals[np.isfinite(vals)]
+    return float(vals.mean()) if len(vals) else float("nan")
+
+
+def skipped_pairs(corr: np.ndarray) -> int:
+    """Pairs of distinct arms left out of rho because one of their columns is constant."""
+    m = corr.shape[0]
+    return int(np.sum(~np.isfinite(corr[np.triu_indices(m, 1)])))
 
 
 def naive(yhat: np.ndarray) -> dict:
@@ -84,9 +108,9 @@ def naive(yhat: np.ndarray) -> dict:
 
 
 def s_hat(arm: np.ndarray, y: np.ndarray, m: int) -> float:
-    """SD of the arms' mean observed outcomes (the paper's estimate of s)."""
+    """Sample SD (ddof = 1) of the arms' mean observed outcomes (the paper's estimate of s)."""
     means = np.array([y[arm == a].mean() for a in range(m)])
-    return float(means.std())
+    return float(means.std(ddof=1))
 
 
 def s_hat_corrected(arm: np.ndarray, y: np.ndarray, m: int) -> float:
@@ -94,11 +118,11 @@ def s_hat_corrected(arm: np.ndarray, y: np.ndarray, m: int) -> float:
 
     With a few thousand people per arm, sampling noise in the arm means is as large as their
     true spread (Penn-Geisinger: SE about 0.008 per arm against s = 0.007), so the plain SD
-    overstates s. Var(means) = s^2 + mean(SE_a^2) (1 - 1/m) for independent arms.
+    overstates s. For independent arms E[sample variance of the means] = s^2 + mean(SE_a^2).
     """
     means = np.array([y[arm == a].mean() for a in range(m)])
     se2 = np.array([y[arm == a].var(ddof=1) / (arm == a).sum() for a in range(m)])
-    return float(np.sqrt(max(0.0, means.var() - se2.mean() * (1 - 1 / m))))
+    return float(np.sqrt(max(0.0, means.var(ddof=1) - se2.mean())))
 
 
 def sigma_eps_hat(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray) -> float:
@@ -111,18 +135,22 @@ def true_moments(truth: np.ndarray) -> dict:
     corr = _corr(truth)
     sd = truth.std(axis=0)
     return dict(sigma=float(sd.mean()), sigma_by_arm=sd, rho=off_diagonal_mean(corr), rho_matrix=corr,
-                s=float(truth.mean(axis=0).std()))
+                s=float(truth.mean(axis=0).std(ddof=1)))
 
 
-def estimate(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, groups: int = 10, truth=None) -> dict:
+def estimate(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, groups: int = 10, truth=None,
+             sigma_sd: str = "sample") -> dict:
     """All of Section 5.2's estimates from one set of holdout predictions."""
     m = yhat.shape[1]
-    st = stratified(yhat, arm, y, groups)
+    both = {sd: stratified(yhat, arm, y, groups, sd) for sd in SIGMA_SD}  # the chosen SD and the other, beside it
+    st = both[sigma_sd]
     nv = naive(yhat)
     out = dict(sigma=st["sigma"], rho=st["rho"], s=s_hat(arm, y, m), sigma_eps=sigma_eps_hat(yhat, arm, y),
-               naive_sigma=nv["sigma"], naive_rho=nv["rho"], m=m, n_test=len(y), groups=groups,
+               naive_sigma=nv["sigma"], naive_rho=nv["rho"], m=m, n_test=len(y), groups=groups, sigma_sd=sigma_sd,
+               **{f"sigma_{sd}": both[sd]["sigma"] for sd in SIGMA_SD},
+               rho_pairs_skipped=st["rho_pairs_skipped"],
                sigma_by_arm=st["sigma_by_arm"].tolist(), naive_sigma_by_arm=nv["sigma_by_arm"].tolist(),
-               rho_matrix=st["rho_matrix"].tolist())
+               rho_matrix=[[v if np.isfinite(v) else None for v in row] for row in st["rho_matrix"].tolist()])
     if truth is not None:
         tr = true_moments(truth)
         rows = np.arange(len(y))

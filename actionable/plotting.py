@@ -220,7 +220,8 @@ def covariate_heatmap(panels: dict, labels: dict | None = None):
 
 def sensitivity_curves(curves, markers: dict, ipw_gain: dict, percent: bool = True):
     """Figure 12: predicted gain as s, sigma, rho, sigma_eps move (others at the estimates),
-    95% MC band, a dot at the estimate, the MACF's IPW gain as a dotted line."""
+    95% MC band, a dot at the estimate, the MACF's IPW gain as a dotted line, and (when the curves
+    carry it) the n -> infinity value as a thin dashed line."""
     _style()
     k = 100.0 if percent else 1.0
     params = ["s", "sigma", "rho", "sigma_eps"]
@@ -233,6 +234,9 @@ def sensitivity_curves(curves, markers: dict, ipw_gain: dict, percent: bool = Tr
             ax.fill_between(g["value"], (g["gain"] - 1.96 * g["se"]) * k, (g["gain"] + 1.96 * g["se"]) * k,
                             color=c, alpha=0.2, lw=0)
             ax.plot(g["value"], g["gain"] * k, color=c, lw=1.6, label=study)
+            if "gain_inf" in g:
+                ax.plot(g["value"], g["gain_inf"] * k, color=c, lw=0.9, ls="--",
+                        label=f"{study}, n -> infinity")
             est, gain = markers[study][name], markers[study]["gain"]
             ax.plot([est], [gain * k], "o", color=c, ms=6)
             if study in ipw_gain:
@@ -241,6 +245,7 @@ def sensitivity_curves(curves, markers: dict, ipw_gain: dict, percent: bool = Tr
         ax.set_xlabel(name)
         ax.set_ylabel("predicted gain" + (" (pp)" if percent else ""))
     axes[0, 0].legend(frameon=False, fontsize=8)
-    fig.suptitle("Figure 12: sensitivity of the predicted gain (dots: estimates; dotted: MACF's IPW gain)")
+    fig.suptitle("Figure 12: sensitivity of the predicted gain (dots: estimates; dotted: MACF's IPW gain;\n"
+                 "dashed: uniform arm valued at its true mean, n -> infinity)")
     fig.tight_layout()
     return fig

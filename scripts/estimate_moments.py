@@ -14,11 +14,14 @@ with script_log(snakemake) as log:
     yhat = np.load(snakemake.input.predictions)
     truth = load_truth(ds)
     est = moments.estimate(yhat, arm[test], y[test], snakemake.params.groups,
-                           truth=None if truth is None else truth[test])
+                           truth=None if truth is None else truth[test], sigma_sd=snakemake.params.sigma_sd)
     m = len(ds.arms)
     est.update(study=ds.name, covariates=snakemake.wildcards.covset, arms=ds.arms, binary=ds.binary,
                s_holdout=est.pop("s"), s=moments.s_hat(arm, y, m), s_corrected=moments.s_hat_corrected(arm, y, m))
     write_json(est, snakemake.output[0])
+    if est["rho_pairs_skipped"]:
+        log.warning("%s: %d arm pairs left out of rho: an arm's assigned group means are constant",
+                    ds.name, est["rho_pairs_skipped"])
     log.info("%s (%s covariates): sigma=%.4f rho=%.3f s=%.4f (corrected %.4f) sigma_eps=%.4f; naive sigma=%.4f rho=%.3f%s",
              ds.name, snakemake.wildcards.covset, est["sigma"], est["rho"], est["s"], est["s_corrected"],
              est["sigma_eps"], est["naive_sigma"], est["naive_rho"],

@@ -3,16 +3,23 @@ import json
 
 import pandas as pd
 
-from actionable import paper, table4
+from actionable import paper, sensitivity, table4
 from actionable.io import script_log, write_csv, write_text
 
 with script_log(snakemake) as log:
     evals = pd.concat([pd.read_csv(p) for p in snakemake.input.evals], ignore_index=True)
     infos = [json.load(open(p)) for p in snakemake.input.infos]
     our_model = {i["study"]: i["our_model_gain"] for i in infos}
+    our_model_inf = {i["study"]: i["our_model_gain_inf"] for i in infos}
     percent = {i["study"]: i["binary"] for i in infos}
+    settings = snakemake.params.our_model
     names = {s: paper.ROLE_NAMES[r] for r, s in snakemake.params.paper_studies.items()}
     evals["our_model_gain"] = evals["study"].map(our_model)
     write_csv(evals, snakemake.output.csv)
-    write_text(table4.render(evals, our_model, names, percent), snakemake.output.md)
+    paper_mode = {}
+    if names:
+        pub = sensitivity.published_parameters(settings["n"], snakemake.params.paper_sigma_eps, settings["uniform"])
+        paper_mode = {k: (sensitivity.exact(p, settings["uniform"]), sensitivity.exact(p, "population"))
+                      for k, p in pub.items()}
+    write_text(table4.render(evals, our_model, names, percent, our_model_inf, paper_mode, settings), snakemake.output.md)
     log.info("\n%s", evals.to_string())

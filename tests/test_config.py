@@ -29,6 +29,13 @@ def test_default_config_is_valid(config):
         (["theory", "figure6", "cases", "d", "spike_prob"], 1.0, "theory.figure6.cases.d.spike_prob", "pi of Eq. 8"),
         (["theory", "table1", "n"], "many", "theory.table1.n", "is not of type 'integer'"),
         (["seed"], -3, "seed", "minimum of 0"),
+        (["our_model", "n"], 0, "our_model.n", "minimum of 1"),
+        (["our_model", "n"], 999.5, "our_model.n", "is not of type 'integer'"),
+        (["our_model", "uniform"], "infinite", "our_model.uniform", "is not one of"),
+        (["sensitivity", "n"], -5, "sensitivity.n", "minimum of 1"),
+        (["sensitivity", "n"], "1000", "sensitivity.n", "is not of type 'integer'"),
+        (["sensitivity", "uniform"], "Sample", "sensitivity.uniform", "is not one of"),
+        (["sensitivity", "paper_sigma_eps"], "fitted", "sensitivity.paper_sigma_eps", "is not one of"),
     ],
 )
 def test_bad_values_name_the_key(config, path, value, key, expected):

@@ -148,3 +148,61 @@ def test_negative_rho_at_many_arms_runs():
     rho = -1 / (m - 1) + 1e-3
     sim = simulate_gain(ArmMeans.normal(0.1), 1.0, rho, m, 300, 300, seed=2, uniform="population")
     assert abs(sim.mean - expected_gain(ArmMeans.normal(0.1), 1.0, rho, m)) <= 3 * sim.se
+
+
+def _closed_form_printed(sigma, rho, s, sigma_eps, m, n):
+    # Algorithm 2 as printed, normal F: personalized value minus the finite-n uniform's
+    h = sigma**2 * (1 - rho)
+    lam = h + sigma_eps**2
+    return expected_max_std_normal(m) * ((s**2 + h) / math.sqrt(s**2 + lam)
+                                         - (s**2 + h / n) / math.sqrt(s**2 + lam / n))
+
+
+# (sigma, rho, s, sigma_eps, m, n): the paper's two studies, small and large n, negative rho,
+# no noise, no spread of arm means, two arms
+FINITE_N = [
+    (0.078, 0.61, 0.007, 0.457, 23, 1000),
+    (0.267, 0.80, 0.007, 0.393, 20, 1000),
+    (0.267, 0.80, 0.007, 0.393, 20, 50),
+    (1.0, 0.3, 0.5, 0.7, 5, 10),
+    (1.0, -0.2, 0.2, 1.5, 4, 200),
+    (2.0, 0.5, 1.0, 0.0, 8, 30),
+    (1.0, 0.6, 0.0, 0.5, 3, 5),
+    (0.5, 0.0, 0.3, 0.2, 2, 2),
+]
+
+
+@pytest.mark.parametrize("sigma,rho,s,eps,m,n", FINITE_N)
+def test_finite_n_closed_form_equals_the_printed_algorithm(sigma, rho, s, eps, m, n):
+    exact = expected_gain(ArmMeans.normal(s), sigma, rho, m, eps, n=n)
+    assert exact == pytest.approx(_closed_form_printed(sigma, rho, s, eps, m, n), rel=1e-9, abs=1e-15)
+    fast = simulate_gain(ArmMeans.normal(s), sigma, rho, m, n, reps=max(400, 400_000 // n), sigma_eps=eps,
+                         seed=21, uniform="sample")
+    lit = simulate_gain_literal(ArmMeans.normal(s), sigma, rho, m, n, reps=max(300, 100_000 // n), sigma_eps=eps,
+                                seed=22, uniform="sample")
+    for sim in (fast, lit):
+        assert abs(sim.mean - exact) <= 3 * sim.se, (sim.mean, sim.se, exact)
+    # n -> infinity is the population benchmark
+    assert expected_gain(ArmMeans.normal(s), sigma, rho, m, eps, n=10**12) == pytest.approx(
+        expected_gain(ArmMeans.normal(s), sigma, rho, m, eps), abs=1e-6)
+
+
+@pytest.mark.parametrize("F,sigma,rho,m,eps,n", [
+    (ArmMeans.spike_and_slab(50, 0.9), 10.0, 0.5, 10, 8.0, 30),
+    (ArmMeans.spike_and_slab(10, 0.5), 10.0, 0.9, 23, 4.0, 5),
+    (ArmMeans.spike_and_slab(10, 0.9), 10.0, 0.0, 6, 0.0, 100),
+])
+def test_finite_n_quadrature_for_eq8_equals_monte_carlo(F, sigma, rho, m, eps, n):
+    exact = expected_gain(F, sigma, rho, m, eps, n=n)
+    sim = simulate_gain(F, sigma, rho, m, n, reps=20_000, sigma_eps=eps, seed=23, uniform="sample")
+    assert abs(sim.mean - exact) <= 3 * sim.se, (sim.mean, sim.se, exact)
+    # a vanishing spike goes down the quadrature and must land on the normal closed form
+    closed = expected_gain(ArmMeans.normal(0.9), 1.2, 0.3, 7, 0.8, n=40)
+    assert expected_gain(ArmMeans(s=0.9, spike_prob=1e-12), 1.2, 0.3, 7, 0.8, n=40) == pytest.approx(closed, rel=1e-6)
+
+
+def test_finite_n_is_checked():
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        expected_gain(ArmMeans.normal(0.1), 1.0, 0.5, 3, 0.2, n=0)
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        expected_gain(ArmMeans.normal(0.1), 1.0, 0.5, 3, 0.2, n=10.5)

@@ -7,7 +7,9 @@ from actionable import learners, moments
 
 def test_stratified_sigma_with_perfect_predictions_and_no_noise():
     # Uniform truth, y = truth, perfect predictions: 10 equal-sized groups keep 1 - 1/10^2 of the
-    # variance, so sigma_hat = sigma sqrt(0.99). Identical arms correlate 1, mirrored arms -1.
+    # variance, so the weighted population SD of the group means is sigma sqrt(0.99) and their
+    # sample SD (ddof 1, the paper's "standard deviation of these 10 averages") sigma sqrt(0.99 * 10 / 9).
+    # Identical arms correlate 1, mirrored arms -1.
     rng = np.random.default_rng(0)
     n, m = 300_000, 3
     u = rng.random(n)
@@ -15,7 +17,10 @@ def test_stratified_sigma_with_perfect_predictions_and_no_noise():
     arm = rng.integers(0, m, n)
     y = truth[np.arange(n), arm]
     est = moments.stratified(truth, arm, y, 10)
-    np.testing.assert_allclose(est["sigma_by_arm"], np.sqrt(0.99) * truth.std(axis=0), rtol=2e-3)
+    np.testing.assert_allclose(est["sigma_by_arm"], np.sqrt(0.99 * 10 / 9) * truth.std(axis=0), rtol=2e-3)
+    pop = moments.stratified(truth, arm, y, 10, sigma_sd="weighted_population")
+    np.testing.assert_allclose(pop["sigma_by_arm"], np.sqrt(0.99) * truth.std(axis=0), rtol=2e-3)
+    assert est["rho_pairs_skipped"] == 0
     np.testing.assert_allclose(est["rho_matrix"], [[1, 1, -1], [1, 1, -1], [-1, -1, 1]], atol=1e-3)
     assert est["rho"] == pytest.approx(-1 / 3, abs=1e-3)  # (1 - 1 - 1) / 3
 
@@ -26,20 +31,31 @@ def test_sigma_eps_s_and_naive():
     y = np.array([1.0, 0.0, 0.0, 1.0])
     assert moments.sigma_eps_hat(yhat, arm, y) == pytest.approx(np.std([0.8, -0.1, -0.3, 0.1]))
     assert moments.s_hat(arm, y, 2) == pytest.approx(0.0)
+    # sample SD of the arm means 0.2, 0.4, 0.6 (ddof 1): 0.2
+    arm3 = np.repeat([0, 1, 2], 10)
+    y3 = np.concatenate([np.r_[np.ones(k), np.zeros(10 - k)] for k in (2, 4, 6)])
+    assert moments.s_hat(arm3, y3, 3) == pytest.approx(0.2)
     nv = moments.naive(yhat)
     assert nv["sigma"] == pytest.approx(yhat.std(axis=0).mean())
 
 
 def test_s_corrected_removes_sampling_noise():
+    # With 3,000 people per arm the arm means' sampling SE (~0.0084) exceeds their true spread
+    # (0.007): the plain sample SD overstates s; the corrected variance is unbiased for s^2.
     rng = np.random.default_rng(3)
-    m, per = 20, 3000
+    m, per, reps = 20, 3000, 300
     means = 0.3 + 0.007 * rng.standard_normal(m)
-    means = 0.3 + 0.007 * (means - means.mean()) / means.std()  # true SD of arm means exactly 0.007
+    true_s = np.std(means, ddof=1)
     arm = np.repeat(np.arange(m), per)
-    y = (rng.random(m * per) < means[arm]).astype(float)
-    plain, corrected = moments.s_hat(arm, y, m), moments.s_hat_corrected(arm, y, m)
-    assert plain > 0.009  # inflated by SE ~ 0.0084 per arm mean
-    assert abs(corrected - 0.007) < 0.003
+    plain2, corrected2 = [], []
+    for _ in range(reps):
+        y = (rng.random(m * per) < means[arm]).astype(float)
+        plain2.append(moments.s_hat(arm, y, m) ** 2)
+        corrected2.append(moments.s_hat_corrected(arm, y, m) ** 2)
+    plain2, corrected2 = np.array(plain2), np.array(corrected2)
+    assert np.sqrt(plain2.mean()) > 0.009
+    # the corrected SD is floored at 0, which biases its square up slightly; 3 SEs plus that
+    assert abs(corrected2.mean() - true_s**2) < 3 * corrected2.std() / np.sqrt(reps) + 2e-6, (corrected2.mean(), true_s**2)
 
 
 def noisy_study(seed, n=24_000, m=4, sigma=0.12, rho=0.5):
@@ -89,6 +105,22 @@ def test_groups_and_small_arms_are_checked():
         moments.stratified(yhat, np.zeros(30, int), np.zeros(30), 10)
 
 
+def test_a_constant_arm_is_left_out_of_rho_not_nan():
+    # An arm whose predictions are all equal puts everyone in one group: its assigned-means column
+    # is constant and has no correlation; rho averages the other pairs and says how many it skipped.
+    rng = np.random.default_rng(6)
+    n = 6000
+    u = rng.random(n)
+    yhat = np.column_stack([u, u, 1 - u, np.full(n, 0.3)])
+    arm = rng.integers(0, 4, n)
+    y = (rng.random(n) < yhat[np.arange(n), arm]).astype(float)
+    est = moments.stratified(yhat, arm, y, 10)
+    assert est["rho_pairs_skipped"] == 3
+    assert est["rho"] == pytest.approx(-1 / 3, abs=0.05)  # pairs (0,1), (0,2), (1,2): (1 - 1 - 1) / 3
+    full = moments.estimate(yhat, arm, y, 10)
+    assert full["rho_pairs_skipped"] == 3 and all(full["rho_matrix"][3][a] is None for a in range(3))
+
+
 def test_ties_in_predictions_do_not_break_the_groups():
     # OLS on discrete covariates gives many tied predictions: empty quantile groups are handled.
     rng = np.random.default_rng(5)
@@ -104,6 +136,7 @@ def test_our_model_with_no_heterogeneity_is_undefined_not_a_crash():
 
     out = predicted_gain(0.007, 0.0, float("nan"), 0.46, 20, 1000, 10, seed=1)
     assert np.isnan(out["gain"]) and "needs sigma > 0" in out["note"]
-    ok = predicted_gain(0.007, 0.267, 0.8, 0.38, 20, 20_000, 50, seed=1)
-    assert abs(ok["gain"] - ok["exact_gain"]) < 4 * ok["se"] + 2e-4  # finite n vs n -> infinity
+    ok = predicted_gain(0.007, 0.267, 0.8, 0.38, 20, 1000, 400, seed=1)
+    assert abs(ok["gain"] - ok["exact_gain"]) < 4 * ok["se"]  # the printed algorithm, MC vs exact
+    assert ok["gain"] > ok["gain_inf"] + 10 * ok["se"]  # n = 1000 people choose the uniform arm noisily
     assert ok["gain_pp"] == pytest.approx(100 * ok["gain"])

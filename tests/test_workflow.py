@@ -104,15 +104,16 @@ def test_dry_run_lists_the_dag(tmp_path):
                 "fit_macf", "fit_policy_tree", "figures_forest_paper", "figures_forest_study", "evaluate_policies",
                 "table4", "sensitivity_curves", "figure12", "tables56"):
         assert re.search(rf"^{job}\s+\d+", res.stdout, re.M), res.stdout
-    # T-learner jobs of 8 arms: 23 + 20 arms, and 20 more for the overlap analysis -> 3 + 3 + 3
-    assert re.search(r"^fit_tlearner\s+9\b", res.stdout, re.M), res.stdout
+    # T-learner jobs of 8 arms: 23 + 20 arms, and 23 + 20 more for Section 6's overlap analysis of
+    # both studies -> 3 + 3 + 3 + 3
+    assert re.search(r"^fit_tlearner\s+12\b", res.stdout, re.M), res.stdout
     assert "txgb_all/group2.npy" in res.stdout and "txgb_shared/group2.npy" in res.stdout
-    # a job per arm (for a cluster): 63 jobs
+    # a job per arm (for a cluster): 86 jobs
     cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
     cfg["learners"]["tlearner_arms_per_job"] = 1
     (tmp_path / "per_arm.yaml").write_text(yaml.safe_dump(cfg))
     res = run_snakemake("-n", "-d", tmp_path / "work", "--configfile", tmp_path / "per_arm.yaml")
-    assert re.search(r"^fit_tlearner\s+63\b", res.stdout, re.M), res.stdout
+    assert re.search(r"^fit_tlearner\s+86\b", res.stdout, re.M), res.stdout
     assert "txgb_all/group22.npy" in res.stdout
 
 
@@ -205,6 +206,18 @@ def test_end_to_end_evaluation(small_run):
     t6 = pd.read_csv(small_run / "tables" / "table6.csv")
     assert set(t6["mode"]) == {"estimated", "paper"}
     assert "[6.014]" in (small_run / "tables" / "table6.md").read_text()
+    # the printed algorithm (n = 1,000 simulated people) and its n -> infinity value, labelled, in every table
+    assert "Our Model as n -> infinity" in md and "Our Model from the paper's parameters" in md
+    for t in ("table5", "table6"):
+        text = (small_run / "tables" / f"{t}.md").read_text()
+        assert "(paper), n = 1,000" in text and "(paper), n -> infinity" in text, t
+        assert "binary floor" in text, t
+    t5 = pd.read_csv(small_run / "tables" / "table5.csv").set_index(["mode", "study"])
+    for col in ("Original", "sigma", "rho", "sigma_eps", "m"):  # MC agrees with the exact printed algorithm
+        diff = (t5[col] - t5[f"{col}_exact"]).abs()
+        assert (diff < 4 * t5[f"{col}_se"]).all(), (col, t5[[col, f"{col}_se", f"{col}_exact"]])
+    curves = pd.read_csv(small_run / "sensitivity" / "walmart_like" / "curves.csv")
+    assert curves["gain_inf"].notna().all() and (curves["gain"] - curves["gain_exact"]).abs().max() < 0.01
 
 
 def test_same_config_same_tables_and_new_seed_changes_them(small_run, tmp_path):
@@ -256,7 +269,10 @@ def test_a_users_study_list_replaces_the_default(tmp_path):
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
     res = run_snakemake("-n", "-d", tmp_path / "work", "--configfile", tmp_path / "config.yaml")
     assert res.returncode == 0, res.stderr
-    assert "simulate_study" not in res.stdout and "walmart_like" not in res.stdout
+    assert "simulate_study" not in res.stdout and "results/simulated/walmart_like" not in res.stdout
+    assert "results/moments/walmart_like" not in res.stdout
+    # the default's overlap analyses name studies this config lacks: skipped, with a warning that says so
+    assert "config key 'moments.overlap': skipping study 'walmart_like'" in res.stdout + res.stderr
     assert re.search(r"^validate_study\s+1", res.stdout, re.M)
     assert "figure7.png" not in res.stdout  # no study stands in for the paper's Walmart
 

@@ -49,6 +49,8 @@ rule table4:
         "benchmarks/runs/evaluation/table4.tsv"
     params:
         paper_studies=PAPER_STUDY,
+        our_model=config["our_model"],
+        paper_sigma_eps=config["sensitivity"]["paper_sigma_eps"],
     threads: 1
     resources:
         mem_mb=1000,

@@ -15,6 +15,7 @@ rule estimate_moments:
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
         groups=config["moments"]["quantile_groups"],
+        sigma_sd=config["moments"]["sigma_sd"],
     priority: 5
     threads: 1
     resources:
