@@ -108,7 +108,7 @@ def table6_findings(t6: pd.DataFrame) -> list[str]:
             theirs = printed[label] - printed["Original"]
             ours, se = row[f"{label} change"] * 100, row[f"{label} change_se"] * 100
             if abs(theirs - ours) > 2 * se + 0.001:  # 0.001: the printed values' rounding
-                diffs.append(f"'{label}' {theirs:+.3f} printed vs {ours:+.4f} ± {se:.4f} here "
+                diffs.append(f"'{label}' {theirs:+.3f} printed vs {ours:+.4f} ± {se:.2g} here "
                              f"(exact {row[f'{label} change_exact'] * 100:+.4f})")
         out.append(f"{study}: changes that differ from the paper's printed row beyond 2 MC SEs: "
                    + ("; ".join(diffs) if diffs else "none") + ".")
@@ -123,7 +123,7 @@ def render_table6(t6: pd.DataFrame, t5: pd.DataFrame, names: dict, settings: dic
     def cell(row, c):
         if c == "Original":
             return f"{row[c] * 100:.3f} ({row[c + '_se'] * 100:.3f})"
-        return f"{row[c] * 100:.3f} ({row[c + ' change'] * 100:+.4f} ± {row[c + ' change_se'] * 100:.4f})"
+        return f"{row[c] * 100:.3f} ({row[c + ' change'] * 100:+.4f} ± {row[c + ' change_se'] * 100:.2g})"
 
     def cell_inf(row, c):
         if c == "Original":
