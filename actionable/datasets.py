@@ -8,6 +8,7 @@ with an error naming the file, the column and what was expected.
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from dataclasses import dataclass, field
@@ -16,13 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import SCHEMAS, read_yaml, validate_document
+from .config import SCHEMAS, InputError, read_yaml, validate_document
 
 DATASET_SCHEMA = SCHEMAS / "dataset.schema.yaml"
 PROB_TOLERANCE = 1e-6
 
 
-class DatasetError(ValueError):
+class DatasetError(InputError):
     """A dataset or spec the analysis cannot use; the message names the file and column."""
 
 
@@ -105,16 +106,29 @@ def _read_table(path: Path, fmt: str | None, columns: list, spec_path) -> pd.Dat
     fmt = fmt or ("hdf5" if path.suffix in (".h5", ".hdf5") else "csv")
     try:
         if fmt == "csv":
-            header = pd.read_csv(path, nrows=0).columns.tolist()
+            # the raw header: pandas renames a repeated name ('spend' -> 'spend.1') and reads the first
+            with open(path, newline="") as fh:
+                header = next(csv.reader(fh), [])
+            _unique_columns(header, path)
             _require_columns(header, columns, path)
             return pd.read_csv(path, usecols=columns, low_memory=False)
         frame = pd.read_hdf(path)
+        _unique_columns(frame.columns.tolist(), path)
         _require_columns(frame.columns.tolist(), columns, path)
         return frame[columns].copy()
     except DatasetError:
         raise
     except (OSError, ValueError, ImportError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{path}: cannot read as {fmt} ({exc})") from exc
+
+
+def _unique_columns(header, path):
+    dup = sorted({str(c) for c in header if list(map(str, header)).count(str(c)) > 1})
+    if dup:
+        where = {d: [i + 1 for i, c in enumerate(header) if str(c) == d] for d in dup}
+        raise DatasetError(f"{path}: column name(s) used more than once: "
+                           + "; ".join(f"{d!r} (columns {', '.join(map(str, w))})" for d, w in where.items())
+                           + "; every column needs its own name")
 
 
 def _require_columns(header, columns, path):
@@ -177,6 +191,9 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
         raise DatasetError(f"{where}: outcome column {out_col!r} has {int(y.isna().sum())} missing value(s); every row needs an outcome")
     if not np.all(np.isfinite(y.to_numpy(float))):
         raise DatasetError(f"{where}: outcome column {out_col!r} has non-finite values")
+    if y.nunique() < 2:
+        raise DatasetError(f"{where}: outcome column {out_col!r} has the same value ({y.iloc[0]!r}) in every row; "
+                           "there is no response to personalize")
     if spec["outcome"]["type"] == "binary":
         vals = set(np.unique(y.to_numpy(float)).tolist())
         if not vals <= {0.0, 1.0}:
@@ -190,6 +207,16 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     frame[arm_col] = _labels(frame[arm_col])
     control = _label(spec["arm"]["control"])
     present = set(frame[arm_col].unique())
+    folded = {}
+    for a in present:
+        folded.setdefault(a.strip().casefold(), []).append(a)
+    variants = [sorted(v) for v in folded.values() if len(v) > 1]
+    if variants:
+        counts = frame[arm_col].value_counts()
+        listing = "; ".join(" vs ".join(f"{a!r} ({int(counts[a])} rows)" for a in v) for v in variants[:5])
+        raise DatasetError(f"{where}: arm column {arm_col!r} has labels that differ only in case or surrounding "
+                           f"spaces: {listing}; they would count as separate arms. Make each arm's label identical "
+                           "in every row")
     if control not in present:
         raise DatasetError(f"{where}: control arm {control!r} (spec key arm.control) does not appear in column {arm_col!r}; "
                            f"arms found: {', '.join(sorted(present, key=_natural_key)[:30])}")
@@ -206,6 +233,7 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     probs = spec["assignment"]["probabilities"]
     if probs == "equal":
         propensity = {a: 1.0 / len(arms) for a in arms}
+        _check_shares(propensity, counts, len(frame), spec_path, where)
     elif probs == "estimate":
         propensity = {a: float(counts[a] / len(frame)) for a in arms}
     else:
@@ -223,6 +251,7 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
         if abs(total - 1.0) > PROB_TOLERANCE:
             raise DatasetError(f"{spec_path}: assignment.probabilities must sum to 1 (tolerance {PROB_TOLERANCE:g}), they sum to {total:.8g}")
         propensity = {a: given[a] for a in arms}
+        _check_shares(propensity, counts, len(frame), spec_path, where)
 
     # covariates
     for cov in covs:
@@ -234,6 +263,16 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
                 conv = pd.to_numeric(nonmissing, errors="coerce")
                 example = nonmissing[conv.isna()].iloc[0] if conv.isna().any() else nonmissing.iloc[0]
                 raise DatasetError(f"{where}: covariate {name!r} is declared continuous but is not numeric (e.g. {example!r})")
+            x = col.to_numpy(float)
+            x = x[~np.isnan(x)]
+            if not np.all(np.isfinite(x)):
+                raise DatasetError(f"{where}: covariate {name!r} has infinite values ({int(np.sum(~np.isfinite(x)))} rows); "
+                                   "use a finite number, or leave the value empty for missing")
+            with np.errstate(over="ignore", invalid="ignore"):
+                spread = np.std(x) if len(x) else 0.0
+            if not np.isfinite(spread):
+                raise DatasetError(f"{where}: covariate {name!r} has values too large to compute with (largest "
+                                   f"magnitude {np.max(np.abs(x)):.3g}); rescale the column")
             frame[name] = col.astype(float)
         elif kind == "binary":
             vals = set(pd.unique(nonmissing))
@@ -256,6 +295,26 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     return Dataset(name=spec["name"], spec=spec, spec_path=str(spec_path), data_path=str(data_path),
                    frame=frame, arms=arms, control=control, propensity=propensity, covariates=covs,
                    arm_labels=labels)
+
+
+# An arm's count this many binomial SDs from its declared share is not what the declared design
+# produces (about 2e-9 per arm by chance): the IPW weights would be wrong without a word.
+SHARE_Z = 6.0
+
+
+def _check_shares(propensity: dict, counts, n: int, spec_path, where) -> None:
+    bad = []
+    for a, p in propensity.items():
+        k = int(counts.get(a, 0))
+        sd = math.sqrt(n * p * (1 - p)) if p < 1 else 0.0
+        z = (k - n * p) / sd if sd > 0 else 0.0
+        if abs(z) > SHARE_Z:
+            bad.append(f"{a!r} declared {p:.4g}, observed {k:,} of {n:,} rows ({k / n:.4g}; expected about {n * p:,.0f})")
+    if bad:
+        raise DatasetError(f"{spec_path}: assignment.probabilities disagree with the arm shares in {where} beyond "
+                           f"{SHARE_Z:g} binomial SDs: " + "; ".join(bad[:5])
+                           + ". Correct the declared probabilities, or use 'probabilities: estimate' to take the "
+                           "observed shares")
 
 
 def resolve(dataset_or_spec_path, path: str) -> Path:

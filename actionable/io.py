@@ -14,6 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -101,7 +103,23 @@ def save_npy(array, path):
             np.save(fh, array)
 
 
+def json_safe(obj):
+    """``obj`` with NaN and infinities as None (null): bare NaN is not JSON, and strict readers refuse it."""
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if np.isfinite(obj) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.ndarray):
+        return json_safe(obj.tolist())
+    return obj
+
+
 def write_json(obj, path):
+    """Valid JSON: NaN and infinities written as null."""
     import json
 
-    write_text(json.dumps(obj, indent=1, default=float) + "\n", path)
+    write_text(json.dumps(json_safe(obj), indent=1, default=float, allow_nan=False) + "\n", path)

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
+from .config import InputError
 from .seeds import stream_seed
 
 COVARIATE_TYPES = ("continuous", "binary", "categorical")
@@ -347,7 +348,7 @@ def simulate_megastudy(spec: dict) -> Simulation:
 
 
 # --------------------------------------------------------------------------- specs in and out
-class SimulatorSpecError(ValueError):
+class SimulatorSpecError(InputError):
     """A simulator spec the simulator cannot use; the message names the file and key."""
 
 

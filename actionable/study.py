@@ -4,8 +4,38 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .datasets import load_dataset
+from .datasets import DatasetError, load_dataset
 from .features import FeatureEncoder
+from .simulate import load_simulator_spec
+
+
+def load_named_study(spec_path, name: str, min_arm_rows: int):
+    """A user's study checked against its data, and its spec's name against its config entry."""
+    dataset = load_dataset(spec_path, min_arm_rows=min_arm_rows)
+    if dataset.name != name:
+        raise DatasetError(f"{spec_path}: spec name {dataset.name!r} differs from its config entry "
+                           f"'studies: name: {name}'; use the same name in both")
+    return dataset
+
+
+def check_studies(studies: list, min_arm_rows: int, path=lambda p: p, overlap=()) -> None:
+    """Every configured study, before any job: a user's spec against its data file, a simulator
+    spec against its schema (its data do not exist until the workflow simulates them), and the
+    covariate sets the overlap analyses (config moments.overlap) name. ``path`` turns a config
+    path into a real one."""
+    sets = {}
+    for entry in studies:
+        if "spec" in entry:
+            ds = load_named_study(path(entry["spec"]), entry["name"], min_arm_rows)
+            sets[entry["name"]] = (ds.spec_path, set(ds.spec.get("covariate_sets") or {}))
+        else:
+            spec = load_simulator_spec(path(entry["simulator"]), entry.get("n"))
+            sets[entry["name"]] = (path(entry["simulator"]), {"shared"} if spec.get("shared_covariates") else set())
+    for o in overlap:
+        where, have = sets[o["study"]]
+        if o["covariate_set"] not in have:
+            raise DatasetError(f"config key 'moments.overlap': study {o['study']!r} has no covariate set "
+                               f"{o['covariate_set']!r} ({where} has: {', '.join(sorted(have)) or 'none'})")
 
 
 def load_study(spec_path, split_path, min_arm_rows: int):

@@ -1,3 +1,4 @@
+import os
 import shutil
 import subprocess
 import sys
@@ -11,10 +12,12 @@ sys.path.insert(0, str(ROOT))
 SNAKEMAKE = shutil.which("snakemake")
 
 
-def run_snakemake(*args, cwd=ROOT, timeout=900):
-    """Run the workflow's Snakefile with the given arguments; returns the CompletedProcess."""
+def run_snakemake(*args, cwd=ROOT, timeout=900, env=None):
+    """Run the workflow's Snakefile with the given arguments (``env``: extra environment
+    variables); returns the CompletedProcess."""
     cmd = [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), *map(str, args)]
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env=None if env is None else {**os.environ, **env})
 
 
 @pytest.fixture(scope="session")

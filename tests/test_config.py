@@ -50,6 +50,37 @@ def test_bad_values_name_the_key(config, path, value, key, expected):
     assert f"key '{key}'" in msg and expected in msg, msg
 
 
+@pytest.mark.parametrize("path,value", [
+    (["learners", "xgboost", "eta"], float("nan")),
+    (["learners", "xgboost", "min_child_weight"], float("nan")),
+    (["data", "train_share"], float("nan")),
+    (["monte_carlo", "chunk_mb"], float("inf")),
+])
+def test_nan_and_infinity_are_refused(config, path, value):
+    # JSON schema's bounds never reject NaN (every comparison with it is false)
+    node = config
+    for p in path[:-1]:
+        node = node[p]
+    node[path[-1]] = value
+    with pytest.raises(ConfigError) as err:
+        validate_config(config, source="config.yaml")
+    assert f"key '{'.'.join(path)}': found {value}, expected a finite number" in str(err.value)
+
+
+def test_duplicate_keys_are_refused(tmp_path):
+    # PyYAML (and Snakemake) keep the last of a repeated key without a word
+    bad = tmp_path / "dup.yaml"
+    bad.write_text("seed: 1\nour_model:\n  reps: 10\n  reps: 20\n")
+    with pytest.raises(ConfigError, match=r"dup.yaml: key 'reps' appears twice \(lines 3 and 4\)"):
+        load_config(bad)
+    # through the workflow: a --configfile that repeats a key stops the run before any job
+    cfg = (ROOT / "config.yaml").read_text().replace("seed: 20241122", "seed: 20241122\nseed: 5")
+    (tmp_path / "dup_config.yaml").write_text(cfg)
+    res = run_snakemake("-n", "-d", tmp_path / "work", "--configfile", tmp_path / "dup_config.yaml")
+    assert res.returncode != 0
+    assert "dup_config.yaml: key 'seed' appears twice" in res.stdout + res.stderr
+
+
 def test_unknown_and_missing_keys(config):
     config["theroy"] = config.pop("theory")
     with pytest.raises(ConfigError) as err:

@@ -216,3 +216,66 @@ def test_hdf5_columnar_format_reads_like_csv(tmp_path):
     from_csv = load_dataset(src / "spec.yaml", min_arm_rows=50)
     pd.testing.assert_frame_equal(from_h5.frame.reset_index(drop=True), from_csv.frame, check_dtype=False)
     assert from_h5.propensity == from_csv.propensity
+
+
+# ---- inputs that used to pass and give wrong numbers without a word (issue: bad data never misleads)
+def test_duplicate_column_names_are_refused(tmp_path):
+    # pandas would rename the second 'y' to 'y.1' and read the first: a junk column as the outcome
+    frame = base_frame()
+    frame.insert(1, "junk", 0)
+    write(tmp_path, None, frame)
+    text = (tmp_path / "tiny.csv").read_text().replace("junk", "y", 1)
+    (tmp_path / "tiny.csv").write_text(text)
+    with pytest.raises(DatasetError) as err:
+        load_dataset(tmp_path / "spec.yaml", min_arm_rows=10)
+    assert "tiny.csv" in str(err.value) and "'y' (columns 2, 4)" in str(err.value)
+
+
+@pytest.mark.parametrize("value,expected", [(np.inf, "infinite values"), (1e308, "too large to compute")])
+def test_covariates_must_be_finite_and_computable(tmp_path, value, expected):
+    frame = base_frame()
+    frame.loc[3, "age"] = value
+    fails(tmp_path, None, frame, 10, "tiny.csv", "'age'", expected)
+
+
+def test_constant_outcome_is_refused(tmp_path):
+    frame = base_frame()
+    frame["y"] = 0
+    fails(tmp_path, None, frame, 10, "tiny.csv", "outcome column 'y'", "same value (0) in every row")
+
+
+def test_case_variant_arm_labels_are_refused(tmp_path):
+    spec = copy.deepcopy(BASE_SPEC)
+    spec["assignment"] = dict(probabilities="estimate")
+    frame = base_frame()
+    frame.loc[frame.index[:5], "arm"] = "Ctrl "
+    fails(tmp_path, spec, frame, 1, "tiny.csv", "differ only in case", "'Ctrl ' (5 rows) vs 'ctrl'")
+
+
+def test_declared_probabilities_must_match_the_arm_shares(tmp_path):
+    spec = copy.deepcopy(BASE_SPEC)
+    frame = base_frame(n=2000)
+    keep = (frame["arm"] != "b") | (np.arange(len(frame)) % 50 == 0)  # b keeps ~10 of ~500 rows
+    msg = fails(tmp_path, spec, frame[keep], 5, "spec.yaml", "assignment.probabilities disagree", "'b' declared 0.25")
+    assert "probabilities: estimate" in msg
+    # the same shares within sampling noise pass
+    load_dataset(write(tmp_path, spec, base_frame(n=2000)), min_arm_rows=10)
+
+
+def test_duplicate_yaml_keys_in_a_spec(tmp_path):
+    write(tmp_path)
+    text = (tmp_path / "spec.yaml").read_text()
+    (tmp_path / "spec.yaml").write_text(text + "name: tiny2\n")
+    with pytest.raises(DatasetError, match=r"spec.yaml: key 'name' appears twice \(lines \d+ and \d+\)"):
+        load_dataset(tmp_path / "spec.yaml", min_arm_rows=10)
+
+
+def test_json_outputs_are_valid_json(tmp_path):
+    import json
+
+    from actionable.io import write_json
+
+    write_json(dict(a=float("nan"), b=[1.0, float("inf")], c=np.float64(2.5), d=np.array([np.nan, 1])), tmp_path / "x.json")
+    text = (tmp_path / "x.json").read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == dict(a=None, b=[1.0, None], c=2.5, d=[None, 1.0])

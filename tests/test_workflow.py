@@ -256,11 +256,15 @@ def test_bad_dataset_stops_the_run_and_leaves_nothing(tmp_path):
                         "--configfile", tmp_path / "config.yaml")
     assert res.returncode != 0
     expected = "outcome column 'spend' must be numeric, found non-numeric values such as 'lots'"
-    log = (work / "logs" / "data" / "validate_example_shop.log").read_text()
-    assert expected in log and "shop.csv" in log
-    assert "validate_study" in res.stderr and "logs/data/validate_example_shop.log" in res.stderr
-    assert not (work / "results" / "data" / "example_shop").exists() or not any((work / "results" / "data" / "example_shop").iterdir())
-
+    # checked when the workflow starts: one block naming the file, before any job, without a traceback
+    block = res.stderr[res.stderr.index("error: "):]
+    assert expected in block and "shop.csv" in block and len(block.strip().splitlines()) <= 10, res.stderr
+    assert "Traceback" not in res.stdout + res.stderr and "validate_study" not in res.stdout + res.stderr
+    assert not (work / "results").exists() and not (work / "logs").exists()
+    # the debug switch shows where it came from
+    env_res = run_snakemake("results/data/example_shop/split.csv", "--cores", 1, "-d", work,
+                            "--configfile", tmp_path / "config.yaml", env={"ACTIONABLE_DEBUG": "1"})
+    assert env_res.returncode != 0 and "load_dataset" in env_res.stdout + env_res.stderr
 
 
 def test_a_users_study_list_replaces_the_default(tmp_path):

@@ -10,15 +10,12 @@ sys.path.insert(0, workflow.basedir)
 
 from snakemake.logging import logger  # noqa: E402
 
-from actionable.config import ConfigError, read_yaml, validate_config  # noqa: E402
+from actionable.config import ConfigError, InputError, read_yaml, stop, validate_config  # noqa: E402
 from actionable.datasets import resolve  # noqa: E402
 from actionable.forests import chunk_settings, chunk_trees  # noqa: E402
 from actionable.seeds import stream_seed  # noqa: E402
+from actionable.study import check_studies  # noqa: E402
 
-# Stops the run before any job, naming each bad key and what was expected.
-validate_config(config, source="config (config.yaml and --config/--configfile)")
-
-FIGURE6_CASES = sorted(config["theory"]["figure6"]["cases"])
 PAPER_ROLES = {"walmart": ("Walmart", 7), "penn_geisinger": ("Penn-Geisinger", 8)}
 
 
@@ -26,12 +23,26 @@ def _unique(key):
     values = [e[key] for e in config["studies"] if key in e]
     dup = sorted({v for v in values if values.count(v) > 1})
     if dup:
-        raise ValueError(f"config key 'studies': {key} {', '.join(dup)} appears more than once")
-    return values
+        raise ConfigError(f"config key 'studies': {key} {', '.join(dup)} appears more than once")
 
 
-_unique("name")
-_unique("paper_role")
+def _check_config():
+    """Stops the run before any job, naming each bad key and what was expected. Snakemake has
+    merged the config files already, keeping the last of a key given twice: re-read each to
+    refuse that."""
+    for path in workflow.configfiles:
+        read_yaml(path)
+    validate_config(config, source="config (config.yaml and --config/--configfile)")
+    _unique("name")
+    _unique("paper_role")
+
+
+try:
+    _check_config()
+except InputError as _err:
+    stop(_err)
+
+FIGURE6_CASES = sorted(config["theory"]["figure6"]["cases"])
 STUDY = {entry["name"]: entry for entry in config["studies"]}
 STUDIES = list(STUDY)
 SIMULATED = [s for s in STUDIES if "simulator" in STUDY[s]]
@@ -66,7 +77,19 @@ for _kind, _where in (("macf", ""), ("yhat", _YHAT)):
     try:  # every chunk must get trees: fail before any job runs
         chunk_trees(chunk_settings(config["forests"]["macf"], _kind), MACF_CHUNKS, MACF_CHUNKS - 1)
     except ValueError as err:
-        raise ConfigError(f"config: key 'forests.macf.chunks': {_where}{err}") from None
+        stop(ConfigError(f"config: key 'forests.macf.chunks': {_where}{err}"))
+
+
+def _main_process():
+    """True in the process a user starts (not in a job that re-reads the workflow to run one rule)."""
+    mode = getattr(workflow, "mode", None)  # Snakemake 7: an int, 0 = snakemake.common.Mode.default
+    if mode is None:
+        mode = getattr(workflow, "exec_mode", None)  # Snakemake 8+: an enum, ExecMode.DEFAULT
+    if mode is None:
+        return True
+    if hasattr(mode, "name"):
+        return mode.name.lower() == "default"
+    return mode == 0
 
 
 def _size_mb(files):
@@ -86,6 +109,14 @@ def forest_mem_mb(wildcards, input, attempt):
 def project_path(path):
     """Config paths are relative to the project root, wherever the run's working directory is."""
     return path if os.path.isabs(path) else os.path.join(workflow.basedir, path)
+
+
+if _main_process():
+    # Every study's spec against its data before any job (validate_study records the same check)
+    try:
+        check_studies(config["studies"], config["data"]["min_arm_rows"], project_path, OVERLAP)
+    except InputError as _err:
+        stop(_err)
 
 
 def study_spec(study):
