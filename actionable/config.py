@@ -136,3 +136,27 @@ def read_yaml(path: str | Path, error=None):
 
 def load_config(path: str | Path) -> dict:
     return validate_config(read_yaml(path), source=str(path))
+
+
+def check_config_files(argv: list[str]) -> int:
+    """Check the config files among Snakemake arguments before Snakemake reads them: it reports an
+    empty file, a list or tab indentation with a traceback that does not name the file."""
+    import argparse
+
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--configfile", "--configfiles", nargs="+", action="extend", default=[])
+    files = parser.parse_known_args(argv)[0].configfile
+    for path in files:
+        try:
+            doc = read_yaml(path)
+            if not isinstance(doc, dict):
+                found = "an empty file" if doc is None else f"a {type(doc).__name__}"
+                raise ConfigError(f"{path}: expected a mapping of config keys to values, found {found}")
+        except ConfigError as err:
+            sys.stderr.write(f"error: {err}\n(the run did not start)\n")
+            return 1
+    return 0
+
+
+if __name__ == "__main__":  # bin/replicate.sh: python3 -m actionable.config <snakemake arguments>
+    sys.exit(check_config_files(sys.argv[1:]))

@@ -103,6 +103,8 @@ def load_spec(path: str | Path) -> dict:
 def _read_table(path: Path, fmt: str | None, columns: list, spec_path) -> pd.DataFrame:
     if not path.exists():
         raise DatasetError(f"{spec_path}: data file {path} does not exist")
+    if path.stat().st_size == 0:
+        raise DatasetError(f"{path}: the data file is empty (0 bytes)")
     fmt = fmt or ("hdf5" if path.suffix in (".h5", ".hdf5") else "csv")
     try:
         if fmt == "csv":
@@ -111,8 +113,18 @@ def _read_table(path: Path, fmt: str | None, columns: list, spec_path) -> pd.Dat
                 header = next(csv.reader(fh), [])
             _unique_columns(header, path)
             _require_columns(header, columns, path)
-            return pd.read_csv(path, usecols=columns, low_memory=False)
-        frame = pd.read_hdf(path)
+            # every column, not usecols: with usecols pandas drops a row's extra fields silently
+            try:
+                return pd.read_csv(path, low_memory=False)[columns]
+            except pd.errors.ParserError as exc:
+                raise DatasetError(f"{path}: rows do not all have the header's {len(header)} fields "
+                                   f"({str(exc).strip()}); check the quoting and separators of that line") from exc
+        try:
+            frame = pd.read_hdf(path)
+        except Exception as exc:  # PyTables raises its own classes (HDF5ExtError is a RuntimeError)
+            last = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+            raise DatasetError(f"{path}: cannot read as hdf5 ({last[-1]}); expected a file written by "
+                               "pandas.DataFrame.to_hdf") from exc
         _unique_columns(frame.columns.tolist(), path)
         _require_columns(frame.columns.tolist(), columns, path)
         return frame[columns].copy()
@@ -171,6 +183,8 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     columns = ([spec["id"]] if spec.get("id") else []) + [arm_col, out_col] + names
     frame = _read_table(data_path, spec.get("format"), columns, spec_path)
     where = str(data_path)
+    if frame.empty:
+        raise DatasetError(f"{where}: has column names but no data rows")
 
     # id
     if spec.get("id"):
@@ -284,6 +298,8 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
         if frame[name].nunique(dropna=True) < 2:
             raise DatasetError(f"{where}: covariate {name!r} is constant (at most one distinct non-missing value); it cannot explain heterogeneity, drop it from the spec")
 
+    _check_design_width(frame, covs, counts, arms, where)
+
     for set_name, members in (spec.get("covariate_sets") or {}).items():
         unknown = [c for c in members if c not in names]
         if unknown:
@@ -295,6 +311,21 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     return Dataset(name=spec["name"], spec=spec, spec_path=str(spec_path), data_path=str(data_path),
                    frame=frame, arms=arms, control=control, propensity=propensity, covariates=covs,
                    arm_labels=labels)
+
+
+def _check_design_width(frame, covs, counts, arms, where) -> None:
+    """A categorical covariate with a level for nearly every person (an id by another name) makes
+    the per-arm OLS (Eq. 13) a saturated fit that predicts nothing. Refused when it has more than
+    10 levels and at least half as many as the smallest arm has rows (tiny arms are for
+    data.min_arm_rows to refuse)."""
+    smallest = min(arms, key=lambda a: counts[a])
+    rows = int(counts[smallest])
+    for c in covs:
+        levels = frame[c["name"]].nunique(dropna=True) if c["type"] == "categorical" else 0
+        if levels > 10 and levels >= rows / 2:
+            raise DatasetError(f"{where}: categorical covariate {c['name']!r} has {levels:,} levels, at "
+                               f"least half the {rows:,} rows of arm {smallest!r}: the per-arm OLS would be "
+                               "saturated. Merge rare levels or drop the covariate")
 
 
 # An arm's count this many binomial SDs from its declared share is not what the declared design

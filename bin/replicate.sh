@@ -12,6 +12,8 @@ if [ -n "$(ls -A .snakemake/locks 2>/dev/null)" ] && ! pgrep -f "bin/snakemake" 
   echo "[replicate] removing the lock left by an interrupted run" >&2
   snakemake --unlock "$@" >/dev/null
 fi
+# Config files Snakemake itself cannot read (empty, a list, tabs) get a message naming the file.
+PYTHONPATH="$here" /usr/bin/python3 -m actionable.config "$@" || exit 1
 start=$(date +%s)
 snakemake --cores "${CORES:-all}" --rerun-incomplete --printshellcmds "$@"
 wall=$(( $(date +%s) - start ))
@@ -19,7 +21,9 @@ case " $* " in
   *" -n "*|*" --dry-run "*|*" --dryrun "*) ;;
   *) if PYTHONPATH="$here" /usr/bin/python3 -m actionable.runtime --wall "$wall" "$@"; then
        # the report shows this run's runtimes: rebuild it now that results/runtime/ has them
-       snakemake reports/replication.html --cores 1 --forcerun replication_report "$@" >/dev/null 2>&1 \
+       # only that rule: a file edited since the run must not restart the workflow here, unseen
+       snakemake reports/replication.html --cores 1 --forcerun replication_report --allowed-rules replication_report \
+         "$@" >/dev/null 2>&1 \
          || echo "[replicate] report not rebuilt with the runtimes (see logs/report/)" >&2
      else
        echo "[replicate] runtime report skipped (see the message above)" >&2

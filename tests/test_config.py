@@ -136,3 +136,20 @@ def test_nested_schema_defaults_are_filled(config):
     filled = validate_config(config, source="config.yaml")
     assert filled["learners"]["tlearner_arms_per_job"] == 8
     assert filled["forests"]["macf"]["chunks"] == 1 and filled["forests"]["policy_tree"]["backend"] == "exact"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("", "found an empty file"),
+    ("- seed: 7\n", "found a list"),
+    ("seed: 7\ndata:\n\tmin_arm_rows: 50\n", "not valid YAML"),
+])
+def test_replicate_checks_config_files_snakemake_cannot_read(tmp_path, capsys, text, expected):
+    # bin/replicate.sh runs this first: Snakemake's own reading of these ends in a traceback without the file
+    from actionable.config import check_config_files
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    assert check_config_files(["-n", "--configfile", str(ROOT / "config.yaml"), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: {bad}" in err and expected in err and len(err.strip().splitlines()) <= 5
+    assert check_config_files(["--configfile", str(ROOT / "config.yaml")]) == 0
