@@ -56,9 +56,11 @@ with script_log(snakemake) as log:
     })
     notes = [
         "[paper] = the paper's value for the study this one stands in for (Section 5.2, Section 6, Table 4).",
-        "sigma, rho: stratified estimates (10 quantile groups of T-XGB holdout predictions); naive: SD and correlation "
+        "sigma, rho: stratified estimates (10 quantile groups of T-XGB holdout predictions; sigma = the SD of the "
+        "group means as config moments.sigma_sd says, by default their sample SD); naive: SD and correlation "
         "of the predictions themselves; true: from the stand-ins' stored E[Y^a | x] of the same holdout people.",
-        "s: SD of arm means on the whole study (the paper's estimate); corrected: less the arm means' sampling variance.",
+        "s: sample SD of the arm means on the whole study (the paper's estimate); corrected: less the arm means' "
+        "sampling variance.",
         "Our Model: Algorithm 2 with these estimates, Monte Carlo mean ± SE, percentage points for binary outcomes; "
         + (f"as printed, the uniform arm chosen from the mean predictions of n = {table['our_model_n'].iloc[0]:,} simulated "
            "people" if (table["our_model_uniform"] == "sample").all() else "the uniform arm valued at its true mean")
