@@ -41,6 +41,7 @@ class Dataset:
     propensity: dict  # arm label -> assignment probability
     covariates: list  # [{name, type, ...}]
     arm_labels: dict = field(default_factory=dict)  # arm label -> human-readable text
+    warnings: list = field(default_factory=list)  # legitimate but odd data, said at start and in the report
 
     @property
     def outcome(self) -> str:
@@ -81,6 +82,7 @@ class Dataset:
             covariates_discrete=len(self.covariates) - len(self.covariate_names("continuous")),
             missing_covariate_values={c: int(self.frame[c].isna().sum()) for c in self.covariate_names()},
             outcome_mean=float(self.frame[self.outcome].mean()),
+            warnings=list(self.warnings),
         )
 
 
@@ -238,6 +240,9 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
         raise DatasetError(f"{where}: arm column {arm_col!r} has {len(present)} arm; a megastudy needs at least 2")
     arms = arm_order(present, control)
     counts = frame[arm_col].value_counts()
+    warnings = [f"arm {a!r} has {int(counts[a])} rows (fewer than {RARE_ARM_ROWS}): its holdout gives each of the "
+                "10 quantile groups of the stratified sigma and rho fewer than 10 people"
+                for a in arms if counts[a] < RARE_ARM_ROWS]
     small = [(a, int(counts[a])) for a in arms if counts[a] < min_arm_rows]
     if small:
         listing = ", ".join(f"{a!r} ({k})" for a, k in small[:10])
@@ -247,7 +252,7 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     probs = spec["assignment"]["probabilities"]
     if probs == "equal":
         propensity = {a: 1.0 / len(arms) for a in arms}
-        _check_shares(propensity, counts, len(frame), spec_path, where)
+        warnings += _check_shares(propensity, counts, len(frame), spec_path, where)
     elif probs == "estimate":
         propensity = {a: float(counts[a] / len(frame)) for a in arms}
     else:
@@ -265,7 +270,7 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
         if abs(total - 1.0) > PROB_TOLERANCE:
             raise DatasetError(f"{spec_path}: assignment.probabilities must sum to 1 (tolerance {PROB_TOLERANCE:g}), they sum to {total:.8g}")
         propensity = {a: given[a] for a in arms}
-        _check_shares(propensity, counts, len(frame), spec_path, where)
+        warnings += _check_shares(propensity, counts, len(frame), spec_path, where)
 
     # covariates
     for cov in covs:
@@ -298,7 +303,7 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
         if frame[name].nunique(dropna=True) < 2:
             raise DatasetError(f"{where}: covariate {name!r} is constant (at most one distinct non-missing value); it cannot explain heterogeneity, drop it from the spec")
 
-    _check_design_width(frame, covs, counts, arms, where)
+    warnings += _check_design_width(frame, covs, counts, arms, where)
 
     for set_name, members in (spec.get("covariate_sets") or {}).items():
         unknown = [c for c in members if c not in names]
@@ -310,42 +315,55 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     labels = {_label(k): v for k, v in (spec["arm"].get("labels") or {}).items()}
     return Dataset(name=spec["name"], spec=spec, spec_path=str(spec_path), data_path=str(data_path),
                    frame=frame, arms=arms, control=control, propensity=propensity, covariates=covs,
-                   arm_labels=labels)
+                   arm_labels=labels, warnings=warnings)
 
 
-def _check_design_width(frame, covs, counts, arms, where) -> None:
+def _check_design_width(frame, covs, counts, arms, where) -> list:
     """A categorical covariate with a level for nearly every person (an id by another name) makes
     the per-arm OLS (Eq. 13) a saturated fit that predicts nothing. Refused when it has more than
     10 levels and at least half as many as the smallest arm has rows (tiny arms are for
-    data.min_arm_rows to refuse)."""
+    data.min_arm_rows to refuse); a warning from a tenth."""
     smallest = min(arms, key=lambda a: counts[a])
     rows = int(counts[smallest])
+    out = []
     for c in covs:
         levels = frame[c["name"]].nunique(dropna=True) if c["type"] == "categorical" else 0
         if levels > 10 and levels >= rows / 2:
             raise DatasetError(f"{where}: categorical covariate {c['name']!r} has {levels:,} levels, at "
                                f"least half the {rows:,} rows of arm {smallest!r}: the per-arm OLS would be "
                                "saturated. Merge rare levels or drop the covariate")
+        if levels > 10 and levels >= rows / 10:
+            out.append(f"categorical covariate {c['name']!r} has {levels:,} levels for the {rows:,} rows of arm "
+                       f"{smallest!r}: the per-arm OLS is close to saturated")
+    return out
 
 
 # An arm's count this many binomial SDs from its declared share is not what the declared design
-# produces (about 2e-9 per arm by chance): the IPW weights would be wrong without a word.
+# produces (about 2e-9 per arm by chance): the IPW weights would be wrong without a word. Beyond 3 SDs
+# (about 0.3% per arm) the run goes on with a warning.
 SHARE_Z = 6.0
+SHARE_WARN_Z = 3.0
+RARE_ARM_ROWS = 300  # below this an arm's 30% holdout gives its 10 quantile groups fewer than 10 people each
 
 
-def _check_shares(propensity: dict, counts, n: int, spec_path, where) -> None:
-    bad = []
+def _check_shares(propensity: dict, counts, n: int, spec_path, where) -> list:
+    """Refuse shares beyond SHARE_Z binomial SDs of the declared design; warn beyond SHARE_WARN_Z."""
+    bad, odd = [], []
     for a, p in propensity.items():
         k = int(counts.get(a, 0))
         sd = math.sqrt(n * p * (1 - p)) if p < 1 else 0.0
         z = (k - n * p) / sd if sd > 0 else 0.0
+        text = f"{a!r} declared {p:.4g}, observed {k:,} of {n:,} rows ({k / n:.4g}; expected about {n * p:,.0f})"
         if abs(z) > SHARE_Z:
-            bad.append(f"{a!r} declared {p:.4g}, observed {k:,} of {n:,} rows ({k / n:.4g}; expected about {n * p:,.0f})")
+            bad.append(text)
+        elif abs(z) > SHARE_WARN_Z:
+            odd.append(f"{text}, {z:+.1f} binomial SDs")
     if bad:
         raise DatasetError(f"{spec_path}: assignment.probabilities disagree with the arm shares in {where} beyond "
                            f"{SHARE_Z:g} binomial SDs: " + "; ".join(bad[:5])
                            + ". Correct the declared probabilities, or use 'probabilities: estimate' to take the "
                            "observed shares")
+    return [f"arm shares unusually far from the declared probabilities (IPW uses the declared ones): {t}" for t in odd]
 
 
 def resolve(dataset_or_spec_path, path: str) -> Path:

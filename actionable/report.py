@@ -131,12 +131,23 @@ def runtime_html(jobs: list[dict], summary: dict | None) -> str:
     return "\n".join(parts)
 
 
+def warnings_html(input_warnings: dict) -> str:
+    """The data's warnings per study (datasets.load_dataset): odd but legitimate input a reader should know."""
+    items = [f"<li><b>{html.escape(study)}</b>: {html.escape(w)}</li>" for study, ws in input_warnings.items() for w in ws]
+    if not items:
+        return '<p class="note">None: every study\'s data passed the checks without a warning.</p>'
+    return f'<ul class="warnings">{"".join(items)}</ul>'
+
+
 def build(root: Path, config: dict, versions: dict, jobs: list[dict], summary: dict | None,
-          report_dir: Path, title: str) -> tuple[str, dict]:
+          report_dir: Path, title: str, input_warnings: dict | None = None) -> tuple[str, dict]:
     """The page, and which tables and figures it holds (for the log and the tests)."""
     root = Path(root)
     found = dict(tables=[], figures=[], missing=[])
     sec = []
+    if input_warnings is not None:
+        sec.append('<h2 id="warnings">Warnings about the input data</h2>')
+        sec.append(warnings_html(input_warnings))
     sec.append("<h2 id=\"tables\">Tables</h2>")
     for number, (md, cap) in TABLES.items():
         sec.append(f'<section id="table{number}" class="table-item">')

@@ -18,16 +18,17 @@ def load_named_study(spec_path, name: str, min_arm_rows: int):
     return dataset
 
 
-def check_studies(studies: list, min_arm_rows: int, path=lambda p: p, overlap=()) -> None:
+def check_studies(studies: list, min_arm_rows: int, path=lambda p: p, overlap=()) -> list:
     """Every configured study, before any job: a user's spec against its data file, a simulator
     spec against its schema (its data do not exist until the workflow simulates them), and the
     covariate sets the overlap analyses (config moments.overlap) name. ``path`` turns a config
-    path into a real one."""
-    sets = {}
+    path into a real one. Returns the data's warnings as "study: warning" lines."""
+    sets, warnings = {}, []
     for entry in studies:
         if "spec" in entry:
             ds = load_named_study(path(entry["spec"]), entry["name"], min_arm_rows)
             sets[entry["name"]] = (ds.spec_path, set(ds.spec.get("covariate_sets") or {}))
+            warnings += [f"{entry['name']}: {w}" for w in ds.warnings]
         else:
             spec = load_simulator_spec(path(entry["simulator"]), entry.get("n"))
             sets[entry["name"]] = (path(entry["simulator"]), {"shared"} if spec.get("shared_covariates") else set())
@@ -36,6 +37,7 @@ def check_studies(studies: list, min_arm_rows: int, path=lambda p: p, overlap=()
         if o["covariate_set"] not in have:
             raise DatasetError(f"config key 'moments.overlap': study {o['study']!r} has no covariate set "
                                f"{o['covariate_set']!r} ({where} has: {', '.join(sorted(have)) or 'none'})")
+    return warnings
 
 
 def load_study(spec_path, split_path, min_arm_rows: int):

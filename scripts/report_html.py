@@ -31,8 +31,12 @@ with script_log(snakemake) as log:
                 jobs.append(dict(step=str(tsv.relative_to(root / "benchmarks/runs").with_suffix("")),
                                  seconds=row["s"], max_rss_mb=row["max_rss"]))
         jobs.sort(key=lambda j: -float(j["seconds"]))
+    input_warnings = {}
+    for path in snakemake.input.summaries:
+        study = json.loads(Path(path).read_text())
+        input_warnings[study["study"]] = study.get("warnings", [])
     page, found = report.build(root, snakemake.config, versions, jobs, summary, Path(snakemake.params.report_dir),
-                               snakemake.params.title)
+                               snakemake.params.title, input_warnings)
     write_text(page, snakemake.output.html)
     log.info("report: tables %s, figures %s, missing %s, %.1f MB", found["tables"], found["figures"],
              found["missing"] or "none", len(page) / 1e6)

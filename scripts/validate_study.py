@@ -6,5 +6,7 @@ with script_log(snakemake) as log:
     ds = load_named_study(snakemake.input.spec, snakemake.wildcards.study, snakemake.params.min_arm_rows)
     summary = ds.summary()
     write_json(summary, snakemake.output[0])
+    for warning in ds.warnings:
+        log.warning("%s: %s", ds.name, warning)
     log.info("%s: %d rows, %d arms (control %s), %d covariates", ds.name, summary["n"], summary["m"],
              ds.control, summary["covariates_total"])

@@ -128,3 +128,15 @@ def test_bad_input_stops_before_any_job_with_one_clear_block(path, tmp_path):
     assert "Traceback" not in out and len(block.splitlines()) <= 10, block
     for text in case["expect"]:
         assert text in block, f"{case['what']}: {text!r} not in\n{block}"
+
+
+def test_odd_but_legitimate_data_runs_with_a_warning_at_start(tmp_path):
+    # declared shares 4 binomial SDs from the data's: the run goes on, and says so before any job
+    case = {"spec": {"assignment.probabilities": {"control": 0.35, "discount_10": 0.2, "free_shipping": 0.2,
+                                                   "scarcity": 0.25}}}
+    config = _materialize(case, tmp_path)
+    res = run_snakemake("-n", TARGET, "-d", tmp_path / "work", "--configfile", config)
+    assert res.returncode == 0, res.stdout + res.stderr
+    out = res.stdout + res.stderr
+    assert "warning: shop: arm shares unusually far from the declared probabilities" in out
+    assert "warning: shop: arm 'discount_10' has 107 rows (fewer than 300)" in out

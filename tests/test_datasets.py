@@ -279,3 +279,22 @@ def test_json_outputs_are_valid_json(tmp_path):
     text = (tmp_path / "x.json").read_text()
     assert "NaN" not in text and "Infinity" not in text
     assert json.loads(text) == dict(a=None, b=[1.0, None], c=2.5, d=[None, 1.0])
+
+
+def test_odd_but_legitimate_data_gives_warnings_not_errors(tmp_path):
+    # rare arms, shares 3-6 binomial SDs off the declared design, a categorical near saturation
+    frame = base_frame(n=2000)
+    ds = load_dataset(write(tmp_path, None, frame), min_arm_rows=10)
+    assert not [w for w in ds.warnings if "fewer than 300" in w], ds.warnings
+    small = load_dataset(write(tmp_path, None, base_frame()), min_arm_rows=10)  # 240 rows: every arm is rare
+    assert sum("fewer than 300" in w for w in small.warnings) == 3 and small.summary()["warnings"] == small.warnings
+    # b declared 0.25 of 2,000 (500 expected, SD 19.4): 420 rows is 4.1 SDs off
+    rows = np.flatnonzero(frame["arm"] == "b")
+    shifted = frame.copy()
+    shifted.loc[rows[: len(rows) - 420], "arm"] = "ctrl"
+    ds = load_dataset(write(tmp_path, None, shifted), min_arm_rows=10)
+    assert any("unusually far from the declared probabilities" in w and "'b' declared 0.25" in w for w in ds.warnings), ds.warnings
+    # 60 regions for arms of ~500 rows: close to saturated, not refused
+    many = frame.assign(region=[f"r{i % 60}" for i in range(len(frame))])
+    ds = load_dataset(write(tmp_path, None, many), min_arm_rows=10)
+    assert any("'region' has 60 levels" in w for w in ds.warnings), ds.warnings

@@ -63,3 +63,12 @@ def test_report_opens_offline_with_every_table_and_figure(small_run):
     shot = ARTIFACTS / "report.png"
     res = _chromium("--hide-scrollbars", "--window-size=1280,6000", f"--screenshot={shot}", page.as_uri())
     assert res.returncode == 0 and shot.stat().st_size > 50_000, res.stderr[-2000:]
+
+
+def test_input_warnings_have_their_own_section(tmp_path):
+    page, _ = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, [], None, tmp_path, "t",
+                           {"shop": ["arm 'b' has 120 rows <few>"], "other": []})
+    assert '<h2 id="warnings">Warnings about the input data</h2>' in page
+    assert "<li><b>shop</b>: arm &#x27;b&#x27; has 120 rows &lt;few&gt;</li>" in page
+    clean, _ = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, [], None, tmp_path, "t", {"shop": []})
+    assert "passed the checks without a warning" in clean

@@ -114,7 +114,8 @@ def project_path(path):
 if _main_process():
     # Every study's spec against its data before any job (validate_study records the same check)
     try:
-        check_studies(config["studies"], config["data"]["min_arm_rows"], project_path, OVERLAP)
+        for _warning in check_studies(config["studies"], config["data"]["min_arm_rows"], project_path, OVERLAP):
+            logger.warning(f"warning: {_warning}")  # also in results/data/{study}/summary.json and the report
     except InputError as _err:
         stop(_err)
 

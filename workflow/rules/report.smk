@@ -4,6 +4,7 @@
 rule replication_report:
     input:
         [f for f in all_outputs() if f.endswith((".md", ".png", ".csv"))],
+        summaries=expand("results/data/{study}/summary.json", study=STUDIES),
     output:
         html="reports/replication.html",
     log:
