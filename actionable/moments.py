@@ -43,14 +43,23 @@ def _group_means(y: np.ndarray, g: np.ndarray, groups: int):
 SIGMA_SD = ("sample", "weighted_population")
 
 
+def _group_sds(means: np.ndarray, counts: np.ndarray) -> dict:
+    """The SD of the non-empty groups' means, in each convention of SIGMA_SD."""
+    ok = counts > 0
+    w = counts[ok] / counts[ok].sum()
+    return dict(sample=float(np.std(means[ok], ddof=1)) if ok.sum() > 1 else 0.0,
+                weighted_population=float(np.sqrt(np.sum(w * (means[ok] - np.sum(w * means[ok])) ** 2))))
+
+
 def stratified(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, groups: int = 10, sigma_sd: str = "sample") -> dict:
-    """Stratified sigma (per arm and average) and rho (matrix and off-diagonal mean)."""
+    """Stratified sigma (per arm and average, in the ``sigma_sd`` convention; ``sigma_by_sd`` holds
+    the average in each) and rho (matrix and off-diagonal mean)."""
     n, m = yhat.shape
     if groups < 2:
         raise ValueError(f"groups must be >= 2, got {groups}")
     if sigma_sd not in SIGMA_SD:
         raise ValueError(f"sigma_sd must be one of {SIGMA_SD}, got {sigma_sd!r}")
-    sigma_a = np.empty(m)
+    sigma_a = {sd: np.empty(m) for sd in SIGMA_SD}
     assigned_means = np.empty((n, m))
     for a in range(m):
         sel = arm == a
@@ -58,19 +67,17 @@ def stratified(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, groups: int = 1
             raise ValueError(f"arm index {a} has {int(sel.sum())} holdout rows, fewer than {groups} quantile groups")
         edges = quantile_edges(yhat[sel, a], groups)
         means, counts = _group_means(y[sel], assign_groups(yhat[sel, a], edges), groups)
-        ok = counts > 0
-        if sigma_sd == "sample":
-            sigma_a[a] = np.std(means[ok], ddof=1) if ok.sum() > 1 else 0.0
-        else:
-            w = counts[ok] / counts[ok].sum()
-            sigma_a[a] = np.sqrt(np.sum(w * (means[ok] - np.sum(w * means[ok])) ** 2))
+        for sd, value in _group_sds(means, counts).items():
+            sigma_a[sd][a] = value
         # everyone's group for arm a; a group empty among assigned people (ties) borrows its
         # nearest non-empty neighbour's mean
+        ok = counts > 0
         filled = np.interp(np.arange(groups), np.flatnonzero(ok), means[ok])
         assigned_means[:, a] = filled[assign_groups(yhat[:, a], edges)]
     corr = _corr(assigned_means)
-    return dict(sigma=float(sigma_a.mean()), sigma_by_arm=sigma_a, rho=off_diagonal_mean(corr), rho_matrix=corr,
-                rho_pairs_skipped=skipped_pairs(corr), assigned_means=assigned_means)
+    return dict(sigma=float(sigma_a[sigma_sd].mean()), sigma_by_arm=sigma_a[sigma_sd],
+                sigma_by_sd={sd: float(v.mean()) for sd, v in sigma_a.items()}, rho=off_diagonal_mean(corr),
+                rho_matrix=corr, rho_pairs_skipped=skipped_pairs(corr), assigned_means=assigned_means)
 
 
 def _corr(cols: np.ndarray) -> np.ndarray:
@@ -142,12 +149,11 @@ def estimate(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, groups: int = 10,
              sigma_sd: str = "sample") -> dict:
     """All of Section 5.2's estimates from one set of holdout predictions."""
     m = yhat.shape[1]
-    both = {sd: stratified(yhat, arm, y, groups, sd) for sd in SIGMA_SD}  # the chosen SD and the other, beside it
-    st = both[sigma_sd]
+    st = stratified(yhat, arm, y, groups, sigma_sd)
     nv = naive(yhat)
     out = dict(sigma=st["sigma"], rho=st["rho"], s=s_hat(arm, y, m), sigma_eps=sigma_eps_hat(yhat, arm, y),
                naive_sigma=nv["sigma"], naive_rho=nv["rho"], m=m, n_test=len(y), groups=groups, sigma_sd=sigma_sd,
-               **{f"sigma_{sd}": both[sd]["sigma"] for sd in SIGMA_SD},
+               **{f"sigma_{sd}": v for sd, v in st["sigma_by_sd"].items()},
                rho_pairs_skipped=st["rho_pairs_skipped"],
                sigma_by_arm=st["sigma_by_arm"].tolist(), naive_sigma_by_arm=nv["sigma_by_arm"].tolist(),
                rho_matrix=[[v if np.isfinite(v) else None for v in row] for row in st["rho_matrix"].tolist()])
