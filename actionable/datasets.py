@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,9 +138,10 @@ def _read_table(path: Path, fmt: str | None, columns: list, spec_path) -> pd.Dat
 
 
 def _unique_columns(header, path):
-    dup = sorted({str(c) for c in header if list(map(str, header)).count(str(c)) > 1})
+    names = list(map(str, header))
+    dup = sorted(n for n, k in Counter(names).items() if k > 1)
     if dup:
-        where = {d: [i + 1 for i, c in enumerate(header) if str(c) == d] for d in dup}
+        where = {d: [i + 1 for i, c in enumerate(names) if c == d] for d in dup}
         raise DatasetError(f"{path}: column name(s) used more than once: "
                            + "; ".join(f"{d!r} (columns {', '.join(map(str, w))})" for d, w in where.items())
                            + "; every column needs its own name")

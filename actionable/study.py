@@ -6,7 +6,7 @@ import pandas as pd
 
 from .datasets import DatasetError, load_dataset
 from .features import FeatureEncoder
-from .simulate import load_simulator_spec
+from .simulate import dataset_spec, load_simulator_spec
 
 
 def load_named_study(spec_path, name: str, min_arm_rows: int):
@@ -30,8 +30,9 @@ def check_studies(studies: list, min_arm_rows: int, path=lambda p: p, overlap=()
             sets[entry["name"]] = (ds.spec_path, set(ds.spec.get("covariate_sets") or {}))
             warnings += [f"{entry['name']}: {w}" for w in ds.warnings]
         else:
-            spec = load_simulator_spec(path(entry["simulator"]), entry.get("n"))
-            sets[entry["name"]] = (path(entry["simulator"]), {"shared"} if spec.get("shared_covariates") else set())
+            # the sets of the spec simulate_study will write for it
+            spec = dataset_spec(load_simulator_spec(path(entry["simulator"]), entry.get("n")), "", "")
+            sets[entry["name"]] = (path(entry["simulator"]), set(spec.get("covariate_sets") or {}))
     for o in overlap:
         where, have = sets[o["study"]]
         if o["covariate_set"] not in have:
