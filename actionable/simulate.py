@@ -95,9 +95,11 @@ class ResponseBasis:
     """
 
     def __init__(self, covariates: list[dict], frame: pd.DataFrame, nonlinearity: float,
-                 interactions: float, n_pairs: int, rng: np.random.Generator):
+                 interactions: float, n_pairs: int, rng: np.random.Generator, rough: float = 0.0,
+                 frequency: float = 3.0, n_waves: int = 20):
         self.covariates = covariates
-        self.shares = dict(main=1.0 - nonlinearity - interactions, square=nonlinearity, pair=interactions)
+        self.shares = dict(main=1.0 - nonlinearity - interactions - rough, square=nonlinearity, pair=interactions,
+                           wave=rough)
         self.levels = {c["name"]: list(c["levels"]) for c in covariates if c["type"] == "categorical"}
         self.center = {}
         self.scale = {}
@@ -116,6 +118,15 @@ class ResponseBasis:
         sq, pr = self._nonlinear(main)
         self.sq_center, self.sq_scale = sq.mean(0), sq.std(0) + 1e-12
         self.pr_center, self.pr_scale = pr.mean(0), pr.std(0) + 1e-12
+        # waves: cos(frequency * w'z + b) along random directions weighted by importance, a
+        # response a depth-limited tree ensemble needs many splits (and much data) to follow
+        self.n_waves = int(n_waves) if rough > 0 else 0
+        if self.n_waves:
+            w = rng.standard_normal((k, self.n_waves)) * imp[:, None]
+            self.wave_dir = frequency * w / np.sqrt((w**2).sum(0, keepdims=True))
+            self.wave_phase = rng.uniform(0, 2 * np.pi, self.n_waves)
+            wv = self._waves(main)
+            self.wv_center, self.wv_scale = wv.mean(0), wv.std(0) + 1e-12
 
     def _main(self, frame: pd.DataFrame, fit: bool = False):
         blocks, imps, owners = [], [], []
@@ -149,24 +160,33 @@ class ResponseBasis:
               if self.pairs else np.zeros((len(main), 0)))
         return sq, pr
 
+    def _waves(self, main):
+        if not self.n_waves:
+            return np.zeros((len(main), 0))
+        return np.cos(main @ self.wave_dir + self.wave_phase)
+
     def features(self, frame: pd.DataFrame) -> dict:
         main, _ = self._main(frame)
         sq, pr = self._nonlinear(main)
-        return dict(main=main, square=(sq - self.sq_center) / self.sq_scale,
-                    pair=(pr - self.pr_center) / self.pr_scale)
+        out = dict(main=main, square=(sq - self.sq_center) / self.sq_scale,
+                   pair=(pr - self.pr_center) / self.pr_scale)
+        out["wave"] = (self._waves(main) - self.wv_center) / self.wv_scale if self.n_waves else self._waves(main)
+        return out
 
     def draw_coefficients(self, rng: np.random.Generator, k: int) -> dict:
         """k random response functions: per feature group, coefficients scaled by importance."""
         imp_sq = self.importance[self.square_cols] if self.square_cols else np.zeros(0)
         imp_pr = np.array([math.sqrt(self.importance[i] * self.importance[j]) for i, j in self.pairs])
-        return dict(
+        out = dict(
             main=rng.standard_normal((len(self.importance), k)) * self.importance[:, None],
             square=rng.standard_normal((len(imp_sq), k)) * imp_sq[:, None],
             pair=rng.standard_normal((len(imp_pr), k)) * imp_pr[:, None],
         )
+        out["wave"] = rng.standard_normal((self.n_waves, k))  # no draw when there are no waves
+        return out
 
     def raw(self, feats: dict, coefs: dict) -> dict:
-        return {g: feats[g] @ coefs[g] for g in ("main", "square", "pair")}
+        return {g: feats[g] @ coefs[g] for g in ("main", "square", "pair", "wave")}
 
 
 def _combine(raw: dict, shares: dict, norm: dict) -> np.ndarray:
@@ -227,19 +247,36 @@ class _Model:
         self.binary = spec["outcome"]["type"] == "binary"
         self.m = spec["arms"]["count"]
         rng = np.random.default_rng(stream_seed(seed, "coefficients"))
-        self.basis = ResponseBasis(spec["covariates"], calib_frame, het["nonlinearity"],
-                                   het["interactions"], het.get("pairs", 10), rng)
+        self.basis = ResponseBasis(spec["covariates"], calib_frame, het["nonlinearity"], het["interactions"],
+                                   het.get("pairs", 10), rng, het.get("rough", 0.0), het.get("frequency", 3.0),
+                                   het.get("waves", 20))
         self.coef_c = self.basis.draw_coefficients(rng, 1)
         self.coef_d = self.basis.draw_coefficients(rng, self.m)
+        # the arm-specific parts d_a may have a shape of their own (how hard they are to learn
+        # apart from the common part); their own basis and coefficients come from their own stream
+        arm = het.get("arm_specific")
+        self.basis_d = self.basis
+        if arm:
+            rng_d = np.random.default_rng(stream_seed(seed, "arm_specific"))
+            self.basis_d = ResponseBasis(spec["covariates"], calib_frame, arm.get("nonlinearity", het["nonlinearity"]),
+                                         arm.get("interactions", het["interactions"]), arm.get("pairs", het.get("pairs", 10)),
+                                         rng_d, arm.get("rough", 0.0), arm.get("frequency", 3.0), arm.get("waves", 20))
+            self.coef_d = self.basis_d.draw_coefficients(rng_d, self.m)
+        # per-arm weight of d_a (lognormal, mean square 1): a few arms carry most of the
+        # arm-specific heterogeneity, which concentrates a personalized policy on them
+        spread = float((arm or {}).get("arm_spread", 0.0))
+        w = np.exp(spread * np.random.default_rng(stream_seed(seed, "arm_spread")).standard_normal(self.m)) if spread else np.ones(self.m)
+        self.arm_weight = w / np.sqrt(np.mean(w**2))
         feats = self.basis.features(calib_frame)
-        raw_c, raw_d = self.basis.raw(feats, self.coef_c), self.basis.raw(feats, self.coef_d)
+        feats_d = self.basis_d.features(calib_frame) if self.basis_d is not self.basis else feats
+        raw_c, raw_d = self.basis.raw(feats, self.coef_c), self.basis_d.raw(feats_d, self.coef_d)
         # group norms on the calibration sample: c per its own SD, d pooled over arms
         self.norm_c = {g: (v.mean(0), v.std() + 1e-12) for g, v in raw_c.items()}
         self.norm_d = {g: (v.mean(0), v.std(0).mean() + 1e-12) for g, v in raw_d.items()}
         c = _combine(raw_c, self.basis.shares, self.norm_c)
-        d = _combine(raw_d, self.basis.shares, self.norm_d)
+        d = _combine(raw_d, self.basis_d.shares, self.norm_d)
         self.c_scale, self.d_scale = c.std() + 1e-12, d.std(0).mean() + 1e-12
-        c, d = c / self.c_scale, d / self.d_scale
+        c, d = c / self.c_scale, d / self.d_scale * self.arm_weight
         am = spec["arm_means"]
         self.mu = target_arm_means(self.m, spec["arms"]["control_index"], am["base_rate"],
                                    am["control_offset"], am["s"],
@@ -267,8 +304,9 @@ class _Model:
 
     def truth(self, frame: pd.DataFrame) -> np.ndarray:
         feats = self.basis.features(frame)
+        feats_d = self.basis_d.features(frame) if self.basis_d is not self.basis else feats
         c = _combine(self.basis.raw(feats, self.coef_c), self.basis.shares, self.norm_c) / self.c_scale
-        d = _combine(self.basis.raw(feats, self.coef_d), self.basis.shares, self.norm_d) / self.d_scale
+        d = _combine(self.basis_d.raw(feats_d, self.coef_d), self.basis_d.shares, self.norm_d) / self.d_scale * self.arm_weight
         eta = self.alpha + self.tau * (math.sqrt(self.omega) * c + math.sqrt(1 - self.omega) * d)
         return self._link(eta)
 
@@ -366,8 +404,11 @@ def load_simulator_spec(path, n: int | None = None) -> dict:
         if arms.get(key) is not None and len(arms[key]) != m:
             raise SimulatorSpecError(f"{path}: arms.{key} has {len(arms[key])} entries, expected one per arm ({m})")
     het = spec["heterogeneity"]
-    if het["nonlinearity"] + het["interactions"] > 1:
-        raise SimulatorSpecError(f"{path}: heterogeneity.nonlinearity + interactions must be <= 1")
+    if het["nonlinearity"] + het["interactions"] + het.get("rough", 0) > 1:
+        raise SimulatorSpecError(f"{path}: heterogeneity.nonlinearity + interactions + rough must be <= 1")
+    arm = het.get("arm_specific") or {}
+    if sum(arm.get(k, het.get(k, 0) if k != "rough" else 0) for k in ("nonlinearity", "interactions", "rough")) > 1:
+        raise SimulatorSpecError(f"{path}: heterogeneity.arm_specific: nonlinearity + interactions + rough must be <= 1")
     names = [c["name"] for c in spec["covariates"]]
     need = {"normal": ("mean", "sd"), "lognormal": ("mean", "sd"), "uniform": ("min", "max")}
     for c in spec["covariates"]:

@@ -1,0 +1,189 @@
+"""Calibrate the synthetic stand-ins to the paper's published outputs, not only its moments.
+
+For each stand-in this program searches the simulator's knobs (true sigma and rho, the arm means'
+base rate, the shape and per-arm spread of the arm-specific parts d_a) so that the paper's own
+procedure on the simulated study lands on what the paper printed, jointly:
+
+- Section 5.2's stratified sigma-hat and rho-hat from T-XGB holdout predictions (targets 0.078 /
+  0.267 and 0.61 / 0.80; tolerances 10% and 0.05);
+- Table 4's Best Uniform level (tolerance 1 pp) and the gains of T-XGB and OLS over it (tolerance
+  two of the paper's bootstrap SEs);
+- the share of people a perfect-knowledge policy sends to its 6 most used arms (Figure 9's
+  concentration; reported, not fitted).
+
+The inner loop is cheap and runs at full n: simulate the study, split it 70/30 by arm as the
+workflow does, fit the T-learner (one XGBoost per arm, the config's settings) and per-arm OLS, and
+value each policy at the truth (the expected IPW value, free of its sampling noise). The forests
+(MACF, PT-CF) and the S-learner are not in the loop: the full default run checks them at the end.
+
+Every evaluated point, its objective and the chosen one are written to
+benchmarks/results/calibration.json; the chosen knobs are the ones in data/simulators/*.yaml.
+
+    /usr/bin/python3 benchmarks/calibrate_standins.py            # both stand-ins, ~15 min
+    /usr/bin/python3 benchmarks/calibrate_standins.py --xgb tuned --out benchmarks/results/calibration_tuned_xgb.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import itertools
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from actionable import learners, moments, simulate  # noqa: E402
+from actionable.config import read_yaml  # noqa: E402
+from actionable.features import FeatureEncoder  # noqa: E402
+from actionable.seeds import stream_seed  # noqa: E402
+from actionable.table4 import PAPER  # noqa: E402
+
+ROLE = {"walmart_like": "Walmart", "penn_geisinger_like": "Penn-Geisinger"}
+SIGMA_HAT = {"Walmart": 0.078, "Penn-Geisinger": 0.267}
+RHO_HAT = {"Walmart": 0.61, "Penn-Geisinger": 0.80}
+# the learner settings used before this calibration (kept to show the frontier they allow)
+TUNED_XGB = dict(eta=0.05, max_depth=3, min_child_weight=50, subsample=0.8, colsample_bytree=0.8)
+
+# The search: grids over the knobs that matter most (a study's passes run in turn; the second
+# Penn-Geisinger pass followed the first's finding that OLS gained too much from linear d_a)
+GRID = {
+    "walmart_like": [{
+        "targets.rho": [0.95, 0.97, 0.98],
+        "targets.sigma": [0.09, 0.095, 0.10],
+        "heterogeneity.arm_specific.interactions": [0.15, 0.5],
+    }],
+    "penn_geisinger_like": [{
+        "targets.rho": [0.93, 0.95, 0.97],
+        "heterogeneity.arm_specific.interactions": [0.15, 0.5],
+        "heterogeneity.arm_specific.arm_spread": [0.0, 0.8],
+    }, {
+        "targets.rho": [0.93, 0.95],
+        "heterogeneity.arm_specific.nonlinearity": [0.3, 0.6],
+        "heterogeneity.arm_specific.interactions": [0.35],
+        "heterogeneity.arm_specific.arm_spread": [0.0, 0.8],
+    }],
+}
+# With --xgb tuned: how rho-hat trades against the gains as the true rho moves (Walmart)
+FRONTIER = {"walmart_like": [{"targets.rho": [0.78, 0.85, 0.90, 0.95, 0.97], "targets.sigma": [0.09]}]}
+
+
+def _set(spec: dict, key: str, value):
+    d = spec
+    *path, last = key.split(".")
+    for p in path:
+        d = d.setdefault(p, {})
+    d[last] = value
+
+
+def inner_loop(spec: dict, xgb: dict, seed: int) -> dict:
+    """The paper's procedure on one simulated study, at full n: moments and policy values."""
+    sim = simulate.simulate_megastudy(spec)
+    obs, m = sim.observed, sim.truth.shape[1]
+    arm = pd.Categorical(obs[spec["arms"].get("column", "arm")], categories=sim.arms).codes.astype(int)
+    y = obs[spec["outcome"]["column"]].to_numpy(float)
+    rng = np.random.default_rng(stream_seed(seed, "split"))
+    train = np.zeros(len(y), bool)
+    for a in range(m):
+        rows = np.flatnonzero(arm == a)
+        train[rng.permutation(rows)[: int(round(0.7 * len(rows)))]] = True
+    covs = [dict(name=c["name"], type=c["type"]) for c in spec["covariates"]]
+    x = FeatureEncoder(covs).fit(obs[train]).transform(obs)
+    atr, ate, ytr, yte = arm[train], arm[~train], y[train], y[~train]
+    truth = sim.truth[~train]
+    yhat = np.column_stack([
+        learners.fit_predict_tlearner_arm(x[train][atr == a], ytr[atr == a], x[~train], xgb, True,
+                                          stream_seed(seed, f"txgb_arm{a}"), threads=2)[0]
+        for a in range(m)])
+    xo = FeatureEncoder(covs, impute=True).fit(obs[train]).transform(obs)
+    ols = learners.fit_predict_ols(xo[train], atr, ytr, xo[~train], m)
+    est = moments.estimate(yhat, ate, yte, truth=truth)
+    rows = np.arange(len(yte))
+    best = int(np.argmax([ytr[atr == a].mean() for a in range(m)]))
+
+    def value(policy):
+        return float(truth[rows, policy].mean()) * 100
+
+    perfect = truth.argmax(1)
+    share = np.sort(np.bincount(perfect, minlength=m))[::-1] / len(perfect)
+    uniform = value(np.full(len(yte), best))
+    # s-hat as the paper's Figures 7-8 show the arm means (training sample), and on all people
+    s_train, s_all = moments.s_hat(atr, ytr, m), moments.s_hat(arm, y, m)
+    return dict(sigma_hat=est["sigma"], rho_hat=est["rho"], s_hat=est["s"], s_hat_train=s_train, s_hat_all=s_all,
+                sigma_eps_hat=est["sigma_eps"],
+                true_sigma=est["true_sigma"], true_rho=est["true_rho"], true_sigma_eps=est["true_sigma_eps"],
+                best_uniform=uniform, txgb_gain=value(learners.policy(yhat)) - uniform,
+                ols_gain=value(learners.policy(ols)) - uniform, perfect_gain=value(perfect) - uniform,
+                perfect_top6_share=float(share[:6].sum()))
+
+
+def objective(study: str, got: dict) -> dict:
+    """Standardized distances to the paper's values (each 1.0 at its tolerance) and their sum of squares."""
+    role = ROLE[study]
+    paper = PAPER[role]
+    z = dict(
+        sigma_hat=(got["sigma_hat"] - SIGMA_HAT[role]) / (0.1 * SIGMA_HAT[role]),
+        rho_hat=(got["rho_hat"] - RHO_HAT[role]) / 0.05,
+        best_uniform=(got["best_uniform"] - paper["Best Uniform"]) / 1.0,
+        txgb_gain=(got["txgb_gain"] - (paper["T-XGB"] - paper["Best Uniform"])) / (2 * paper["se"]["T-XGB"]),
+        ols_gain=(got["ols_gain"] - (paper["OLS"] - paper["Best Uniform"])) / (2 * paper["se"]["OLS"]),
+    )
+    return dict(z=z, loss=float(sum(v**2 for v in z.values())))
+
+
+def calibrate(study: str, xgb: dict, passes: list, seed: int, log) -> dict:
+    base = simulate.load_simulator_spec(ROOT / "data" / "simulators" / f"{study}.yaml")
+    points = []
+    for grid in passes:
+        points += _search(study, base, xgb, grid, seed, log)
+    best = min(points, key=lambda p: p["loss"])
+    return dict(passes=passes, points=points, chosen=best)
+
+
+def _search(study, base, xgb, grid, seed, log) -> list:
+    points = []
+    keys = list(grid)
+    for values in itertools.product(*(grid[k] for k in keys)):
+        spec = copy.deepcopy(base)
+        knobs = dict(zip(keys, values))
+        for k, v in knobs.items():
+            _set(spec, k, v)
+        t0 = time.time()
+        got = inner_loop(spec, xgb, seed)
+        got.update(objective(study, got), knobs=knobs, seconds=round(time.time() - t0, 1))
+        points.append(got)
+        log(f"{study} {knobs} loss {got['loss']:.2f} sigma {got['sigma_hat']:.3f} rho {got['rho_hat']:.3f} "
+            f"uniform {got['best_uniform']:.1f} txgb {got['txgb_gain']:+.2f} ols {got['ols_gain']:+.2f} "
+            f"top6 {got['perfect_top6_share']:.2f}")
+    return points
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--studies", nargs="*", default=None)
+    ap.add_argument("--xgb", choices=["config", "tuned"], default="config",
+                    help="the learner settings: config.yaml's (default) or the earlier tuned ones")
+    ap.add_argument("--current", action="store_true", help="evaluate the specs as they are, no search")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "calibration.json"))
+    args = ap.parse_args(argv)
+    cfg = read_yaml(ROOT / "config.yaml")
+    xgb = dict(cfg["learners"]["xgboost"])
+    if args.xgb == "tuned":
+        xgb.update(TUNED_XGB)
+    out = dict(xgb=xgb, xgb_label=args.xgb, seed=cfg["seed"], studies={})
+    args.studies = args.studies or list(FRONTIER if args.xgb == "tuned" else GRID)
+    for study in args.studies:
+        grid = [{}] if args.current else (FRONTIER if args.xgb == "tuned" else GRID)[study]
+        out["studies"][study] = calibrate(study, xgb, grid, cfg["seed"], lambda s: print(s, flush=True))
+    Path(args.out).write_text(json.dumps(out, indent=1))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
