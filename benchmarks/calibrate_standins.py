@@ -82,8 +82,8 @@ def _set(spec: dict, key: str, value):
     d[last] = value
 
 
-def inner_loop(spec: dict, xgb: dict, seed: int) -> dict:
-    """The paper's procedure on one simulated study, at full n: moments and policy values."""
+def simulate_and_split(spec: dict, seed: int):
+    """The simulated study, its arm indices and outcomes, the 70/30 split by arm and the features."""
     sim = simulate.simulate_megastudy(spec)
     obs, m = sim.observed, sim.truth.shape[1]
     arm = pd.Categorical(obs[spec["arms"].get("column", "arm")], categories=sim.arms).codes.astype(int)
@@ -95,12 +95,26 @@ def inner_loop(spec: dict, xgb: dict, seed: int) -> dict:
         train[rng.permutation(rows)[: int(round(0.7 * len(rows)))]] = True
     covs = [dict(name=c["name"], type=c["type"]) for c in spec["covariates"]]
     x = FeatureEncoder(covs).fit(obs[train]).transform(obs)
+    return sim, obs, covs, arm, y, train, x
+
+
+def tlearner(x, arm, y, train, xgb, seed, rows=None, tag="txgb"):
+    """Holdout predictions of a T-learner fit on the training rows (or the ``rows`` among them)."""
+    m = int(arm.max()) + 1
+    use = train if rows is None else rows
+    return np.column_stack([
+        learners.fit_predict_tlearner_arm(x[use & (arm == a)], y[use & (arm == a)], x[~train], xgb, True,
+                                          stream_seed(seed, f"{tag}_arm{a}"), threads=2)[0]
+        for a in range(m)])
+
+
+def inner_loop(spec: dict, xgb: dict, seed: int) -> dict:
+    """The paper's procedure on one simulated study, at full n: moments and policy values."""
+    sim, obs, covs, arm, y, train, x = simulate_and_split(spec, seed)
+    m = sim.truth.shape[1]
     atr, ate, ytr, yte = arm[train], arm[~train], y[train], y[~train]
     truth = sim.truth[~train]
-    yhat = np.column_stack([
-        learners.fit_predict_tlearner_arm(x[train][atr == a], ytr[atr == a], x[~train], xgb, True,
-                                          stream_seed(seed, f"txgb_arm{a}"), threads=2)[0]
-        for a in range(m)])
+    yhat = tlearner(x, arm, y, train, xgb, seed)
     xo = FeatureEncoder(covs, impute=True).fit(obs[train]).transform(obs)
     ols = learners.fit_predict_ols(xo[train], atr, ytr, xo[~train], m)
     est = moments.estimate(yhat, ate, yte, truth=truth)

@@ -1,0 +1,110 @@
+"""The learner's prediction error and the de-attenuated moments, without the truth (an extension).
+
+Algorithm 2 models a prediction as Y_hat = Y + epsilon, Y = h^a(x) = E[Y^a | x] the part of the
+outcome the covariates explain and epsilon the prediction's error about it. The paper estimates
+sigma_eps as SD(y - y_hat), which also holds the outcome's own noise y - E[Y | x]: for a binary
+outcome near 30% that is about 0.45, far above any prediction error. And its stratified sigma and
+rho come from the same noisy predictions, so the noise pulls both down (a finding the stand-ins'
+truth shows). This module estimates all three from two extra T-learners, each fit on a random
+half of every arm's training rows, under one working model of a learner's predictions:
+
+    y_hat^a = lambda_a h^a(x) + c_a + e^a(x),  e^a independent of h and across fits,
+
+i.e. predictions shrunk towards a constant (lambda_a <= 1, as early-stopped boosting does) plus
+noise from the training sample. On the holdout (people assigned to a, for anything with y):
+
+* Var(h^a) = Cov(y, y_hat_1^a) Cov(y, y_hat_2^a) / Cov(y_hat_1^a, y_hat_2^a): the halves' noise is
+  independent, so their covariance is lambda_h^2 Var(h), and Cov(y, y_hat_h) = lambda_h Var(h)
+  (a split-half reliability correction); lambda_a = Cov(y, y_hat^a) / Var(h^a) for the full fit.
+* rho: Cov(y_hat^a, y_hat^b) / (lambda_a lambda_b), over sqrt(Var(h^a) Var(h^b)); the T-learner fits
+  each arm on its own people, so their noise is independent across arms.
+* sigma_eps, two ways:
+  ``noise_corrected``: E[(y - y_hat)^2] - (Var(y) - Var(h^a)) within arm a: the residual less the
+  outcome's own noise (independent of a prediction made without it);
+  ``split_half``: Var(y_hat_1 - y_hat_2) / 4 (each half's noise variance is twice the full fit's
+  when it scales as 1 / n) plus the shrinkage bias (1 - lambda_a)^2 Var(h^a).
+
+Per-arm values are pooled as Section 5.2 pools sigma (mean of the arms' SDs) and as root mean
+squares for sigma_eps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def half_masks(arm: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two disjoint halves of the training rows, each holding half of every arm (seeded)."""
+    rng = np.random.default_rng(seed)
+    first = np.zeros(len(arm), dtype=bool)
+    for a in np.unique(arm):
+        rows = rng.permutation(np.flatnonzero(arm == a))
+        first[rows[: len(rows) // 2]] = True
+    return first, ~first
+
+
+def _cov(u, v) -> float:
+    return float(np.cov(u, v, ddof=1)[0, 1])
+
+
+def reliability(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.ndarray, y: np.ndarray) -> dict:
+    """Var(h^a), lambda_a, and the de-attenuated sigma and rho (see the module's working model)."""
+    m = yhat.shape[1]
+    var_h, lam = np.full(m, np.nan), np.full(m, np.nan)
+    for a in range(m):
+        sel = arm == a
+        c12 = _cov(yhat_1[:, a], yhat_2[:, a])
+        c1, c2 = _cov(y[sel], yhat_1[sel, a]), _cov(y[sel], yhat_2[sel, a])
+        if c12 > 0 and c1 * c2 > 0:
+            var_h[a] = c1 * c2 / c12
+            lam[a] = _cov(y[sel], yhat[sel, a]) / var_h[a]
+    cov_h = np.cov(yhat, rowvar=False, ddof=1) / np.outer(lam, lam)
+    corr = cov_h / np.sqrt(np.outer(var_h, var_h))
+    off = corr[~np.eye(m, dtype=bool)]
+    off = off[np.isfinite(off)]
+    return dict(sigma=float(np.nanmean(np.sqrt(var_h))), rho=float(off.mean()) if len(off) else float("nan"),
+                var_h=var_h, lam=lam, arms_undefined=int(np.sum(~np.isfinite(var_h))))
+
+
+def noise_corrected(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, var_h: np.ndarray) -> dict:
+    """sigma_eps: the residuals' mean square less the outcome's own noise Var(y) - Var(h^a), per arm."""
+    m = yhat.shape[1]
+    resid2 = (y - yhat[np.arange(len(y)), arm]) ** 2
+    var = np.array([resid2[arm == a].mean() - (y[arm == a].var(ddof=1) - var_h[a]) for a in range(m)])
+    return _pool(var)
+
+
+def split_half(yhat_1: np.ndarray, yhat_2: np.ndarray, lam: np.ndarray, var_h: np.ndarray) -> dict:
+    """sigma_eps: the full fit's noise from the halves' disagreement plus its shrinkage bias."""
+    noise = (np.asarray(yhat_1, float) - np.asarray(yhat_2, float)).var(axis=0, ddof=1) / 4
+    return _pool(noise + (1 - lam) ** 2 * var_h)
+
+
+def _pool(var: np.ndarray) -> dict:
+    ok = np.isfinite(var)
+    clipped = np.maximum(var[ok], 0.0)
+    return dict(sigma_eps=float(np.sqrt(clipped.mean())) if ok.any() else float("nan"),
+                by_arm=[float(np.sqrt(max(v, 0.0))) if np.isfinite(v) else None for v in var],
+                arms_at_zero=int(np.sum(var[ok] <= 0)))
+
+
+def true_error(yhat: np.ndarray, truth: np.ndarray) -> float:
+    """SD(y_hat - E[Y | x]) pooled over arms (synthetic studies): what sigma_eps estimates."""
+    err = np.asarray(yhat, float) - np.asarray(truth, float)
+    return float(np.sqrt(np.mean(err.var(axis=0))))
+
+
+def estimate(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.ndarray, y: np.ndarray,
+             truth: np.ndarray | None = None) -> dict:
+    """Everything above from the holdout predictions of the full fit and of the two halves."""
+    rel = reliability(yhat, yhat_1, yhat_2, arm, y)
+    out = dict(sigma=rel["sigma"], rho=rel["rho"], arms_undefined=rel["arms_undefined"],
+               lam=[float(v) for v in rel["lam"]],
+               sigma_eps=dict(noise_corrected=noise_corrected(yhat, arm, y, rel["var_h"]),
+                              split_half=split_half(yhat_1, yhat_2, rel["lam"], rel["var_h"])))
+    if truth is not None:
+        from .moments import true_moments
+
+        tr = true_moments(truth)
+        out.update(true_sigma=tr["sigma"], true_rho=tr["rho"], true_sigma_eps=true_error(yhat, truth))
+    return out

@@ -1,0 +1,59 @@
+"""Prediction error and de-attenuated moments without the truth, against a known working model."""
+import numpy as np
+import pytest
+
+from actionable import prediction_error as pe
+
+
+def _study(n=400_000, m=4, sigma=0.08, rho=0.9, lam=0.8, tau=0.04, binary=True, seed=1):
+    """h ~ equicorrelated normal (sigma, rho) around 0.3; y from h; the full fit is lam h + noise tau
+    and each half-fit lam h + noise tau sqrt(2) (noise variance doubles at half the rows)."""
+    rng = np.random.default_rng(seed)
+    common = rng.standard_normal((n, 1))
+    h = 0.3 + sigma * (np.sqrt(rho) * common + np.sqrt(1 - rho) * rng.standard_normal((n, m)))
+    arm = rng.integers(0, m, n)
+    p = h[np.arange(n), arm]
+    y = (rng.random(n) < p).astype(float) if binary else p + rng.normal(0, 0.45, n)
+    fit = lambda s: 0.05 + lam * h + s * rng.standard_normal((n, m))  # noqa: E731
+    return h, arm, y, fit(tau), fit(tau * np.sqrt(2)), fit(tau * np.sqrt(2))
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_recovers_sigma_rho_and_the_prediction_error(binary):
+    sigma, rho, lam, tau = 0.08, 0.9, 0.8, 0.04
+    h, arm, y, yhat, y1, y2 = _study(sigma=sigma, rho=rho, lam=lam, tau=tau, binary=binary)
+    out = pe.estimate(yhat, y1, y2, arm, y, truth=h)
+    true_eps = np.sqrt((1 - lam) ** 2 * sigma**2 + tau**2)  # shrinkage bias and noise
+    assert out["true_sigma_eps"] == pytest.approx(true_eps, rel=0.02)
+    assert out["sigma"] == pytest.approx(sigma, rel=0.05)
+    assert out["rho"] == pytest.approx(rho, abs=0.03)  # sampling noise about 0.01
+    assert np.mean(out["lam"]) == pytest.approx(lam, rel=0.05)
+    for name in ("noise_corrected", "split_half"):
+        assert out["sigma_eps"][name]["sigma_eps"] == pytest.approx(true_eps, rel=0.15), name
+    # the naive correlation of the predictions is attenuated: the correction is doing the work
+    naive = np.corrcoef(yhat, rowvar=False)[~np.eye(4, dtype=bool)].mean()
+    assert naive < rho - 0.1
+
+
+def test_split_half_without_bias_is_the_halves_disagreement():
+    h, arm, y, yhat, y1, y2 = _study(lam=1.0, tau=0.05, binary=False)
+    got = pe.split_half(y1, y2, np.ones(4), np.full(4, 0.08**2))
+    assert got["sigma_eps"] == pytest.approx(0.05, rel=0.02)
+
+
+def test_half_masks_split_every_arm_in_two():
+    arm = np.repeat(np.arange(3), [10, 11, 40])
+    a, b = pe.half_masks(arm, seed=5)
+    assert not np.any(a & b) and np.all(a | b)
+    assert [int(a[arm == k].sum()) for k in range(3)] == [5, 5, 20]
+    a2, _ = pe.half_masks(arm, seed=5)
+    assert np.array_equal(a, a2)
+
+
+def test_arm_without_signal_is_reported_not_divided_by_zero():
+    h, arm, y, yhat, y1, y2 = _study(n=20_000)
+    y1[:, 2] = 0.3
+    y2[:, 2] = 0.3  # an arm whose half-fits are constant: Var(h) is not identified
+    out = pe.estimate(yhat, y1, y2, arm, y)
+    assert out["arms_undefined"] == 1 and out["sigma_eps"]["noise_corrected"]["by_arm"][2] is None
+    assert np.isfinite(out["sigma"]) and np.isfinite(out["rho"])
