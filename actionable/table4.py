@@ -17,13 +17,15 @@ PAPER = {
 
 
 def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dict, our_model_inf: dict | None = None,
-           paper_mode: dict | None = None, settings: dict | None = None) -> str:
+           paper_mode: dict | None = None, settings: dict | None = None, extension: dict | None = None) -> str:
     """Rows per study: value, (bootstrap SE), relative improvement, and the paper's row beneath.
 
     our_model: Algorithm 2's gain as configured (printed: a finite n); our_model_inf: its n -> infinity
     value; paper_mode: the printed algorithm's and n -> infinity gains for the paper's published
-    parameters ({paper study: (gain, gain_inf)}), shown on the paper's row.
+    parameters ({paper study: (gain, gain_inf)}), shown on the paper's row; extension: this package's
+    Our Model with de-attenuated sigma, rho and a prediction-error sigma_eps ({study: {gain, sigma, ...}}).
     """
+    extension = extension or {}
     our_model_inf = our_model_inf or {}
     paper_mode = paper_mode or {}
     settings = settings or {}
@@ -45,6 +47,12 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
         if inf is not None:
             rows.append({"": "Our Model as n -> infinity", **{p: "" for p in POLICIES},
                          "Our Model": "n/a" if pd.isna(inf) else f"{(base + inf) * k:.1f} (gain {inf * k:.2f})"})
+        ext = extension.get(study)
+        if ext is not None:
+            rows.append({"": "Our Model, prediction-error sigma_eps (extension)", **{p: "" for p in POLICIES},
+                         "Our Model": "n/a" if pd.isna(ext["gain"]) else
+                         f"{(base + ext['gain']) * k:.1f} (gain {ext['gain'] * k:.2f}; sigma {ext['sigma']:.3f}, "
+                         f"rho {ext['rho']:.2f}, sigma_eps {ext['sigma_eps']:.3f})"})
         if "oracle" in g:
             rows.append({"": "True value (oracle)", **{p: f"{g.loc[p, 'oracle'] * k:.1f}" for p in POLICIES},
                          "Our Model": ""})
@@ -71,6 +79,11 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
            " (the uniform arm valued at its true mean)")
         + "; 'as n -> infinity' is the exact value when the uniform arm is valued at its true mean.",
     ]
+    if extension:
+        notes.append("Our Model, prediction-error sigma_eps: this package's extension, not the paper's procedure. "
+                     "Algorithm 2 (uniform arm at its true mean) with sigma and rho corrected for the predictions' noise "
+                     "and sigma_eps = SD(y_hat - E[Y | x]), all estimated from two extra T-learners fit on halves of "
+                     "the training split (actionable.prediction_error; README).")
     if paper_mode:
         notes.append("Our Model from the paper's parameters: the exact expectation of Algorithm 2 with the paper's "
                      "published sigma, rho, s, m and the sigma_eps of Tables 5-6's paper mode, added to the paper's Best "

@@ -178,6 +178,33 @@ def _search(study, base, xgb, grid, seed, log) -> list:
     return points
 
 
+def markdown(record: dict) -> str:
+    """The chosen points against the paper's values (what RESULTS.md and the README show)."""
+    lines = ["| | target | " + " | ".join(record["studies"]) + " |", "|---|---|" + "---|" * len(record["studies"])]
+    rows = [("sigma-hat (stratified)", "sigma_hat", "{:.3f}", SIGMA_HAT, "within 10%"),
+            ("rho-hat (stratified)", "rho_hat", "{:.3f}", RHO_HAT, "within 0.05"),
+            ("s-hat, all people (plain SD)", "s_hat_all", "{:.4f}", {"Walmart": 0.007, "Penn-Geisinger": 0.007}, "within 0.002"),
+            ("Best Uniform (%, at the truth)", "best_uniform", "{:.1f}",
+             {k: v["Best Uniform"] for k, v in PAPER.items()}, "within 1"),
+            ("T-XGB gain (pp, at the truth)", "txgb_gain", "{:+.2f}",
+             {k: v["T-XGB"] - v["Best Uniform"] for k, v in PAPER.items()}, "within 2 SE"),
+            ("OLS gain (pp, at the truth)", "ols_gain", "{:+.2f}",
+             {k: v["OLS"] - v["Best Uniform"] for k, v in PAPER.items()}, "within 2 SE"),
+            ("perfect-knowledge gain (pp)", "perfect_gain", "{:+.2f}", None, ""),
+            ("true sigma / rho", None, None, None, "")]
+    for label, key, fmt, target, tol in rows:
+        cells = []
+        for study, rec in record["studies"].items():
+            c = rec["chosen"]
+            if key is None:
+                cells.append(f"{c['true_sigma']:.3f} / {c['true_rho']:.3f}")
+                continue
+            t = "" if target is None else f" [{fmt.format(target[ROLE[study]])}]"
+            cells.append((fmt.format(c[key]) if key in c else "not recorded") + t)
+        lines.append(f"| {label} | {tol} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--studies", nargs="*", default=None)
@@ -196,6 +223,7 @@ def main(argv=None):
         grid = [{}] if args.current else (FRONTIER if args.xgb == "tuned" else GRID)[study]
         out["studies"][study] = calibrate(study, xgb, grid, cfg["seed"], lambda s: print(s, flush=True))
     Path(args.out).write_text(json.dumps(out, indent=1))
+    print(markdown(out))
     print(f"wrote {args.out}")
 
 

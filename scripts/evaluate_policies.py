@@ -46,5 +46,6 @@ with script_log(snakemake) as log:
     write_json(dict(study=ds.name, n_test=int(len(y_te)), bootstrap=cfg["bootstrap"], seed=snakemake.params.seed,
                     binary=ds.binary, best_uniform_arm=ds.arms[best], our_model_gain=gain["gain"],
                     our_model_se=gain["se"], our_model_gain_inf=gain["gain_inf"],
+                    our_model_extension=gain.get("extension"),
                     our_model_settings=dict(n=gain["inputs"]["n"], uniform=gain["inputs"]["uniform"])), snakemake.output.info)
     log.info("\n%s", table.to_string())

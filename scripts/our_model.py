@@ -1,11 +1,12 @@
 """The "Our Model" prediction: Algorithm 2 with the study's estimated moments."""
 import json
+import math
 
 from actionable.io import script_log, write_json
 from actionable.our_model import predicted_gain
 
 with script_log(snakemake) as log:
-    est = json.load(open(snakemake.input[0]))
+    est = json.load(open(snakemake.input.moments))
     cfg = snakemake.params.settings
     s = est["s_corrected"] if cfg["s"] == "corrected" else est["s"]
     run = dict(s=s, sigma=est["sigma"], rho=est["rho"], m=est["m"], n=cfg["n"], reps=cfg["reps"],
@@ -17,6 +18,22 @@ with script_log(snakemake) as log:
         alt = predicted_gain(sigma_eps=est["true_sigma_eps"], **run)
         out.update(gain_true_sigma_eps=alt["gain"], se_true_sigma_eps=alt["se"], gain_inf_true_sigma_eps=alt["gain_inf"],
                    true_sigma_eps=est["true_sigma_eps"])
+    # this package's extension: Algorithm 2 with de-attenuated sigma, rho and sigma_eps as the
+    # prediction error (actionable.prediction_error), the uniform arm at its true mean
+    pe = json.load(open(snakemake.input.prediction_error))
+    choice = cfg["prediction_error"]
+    eps = pe["sigma_eps"][choice]["sigma_eps"]
+    inputs = [pe["sigma"], pe["rho"], eps]
+    if all(v is not None and math.isfinite(v) for v in inputs):
+        # sampling noise can put the corrected rho just above 1; the model needs rho <= 1
+        rho = min(pe["rho"], 0.999)
+        ext = predicted_gain(**{**run, "sigma": pe["sigma"], "rho": rho, "uniform": "population"}, sigma_eps=eps)
+    else:
+        ext = dict(gain_inf=math.nan, gain_inf_pp=math.nan)
+        log.warning("%s: the extension's inputs are not identified (sigma, rho, sigma_eps = %s)", est["study"], inputs)
+    out["extension"] = dict(gain=ext["gain_inf"], gain_pp=ext["gain_inf_pp"], sigma=pe["sigma"], rho=pe["rho"],
+                            sigma_eps=pe["sigma_eps"][choice]["sigma_eps"], sigma_eps_estimator=choice,
+                            label="Our Model, prediction-error sigma_eps (this package's extension)")
     write_json(out, snakemake.output[0])
-    log.info("%s: predicted gain %.5f +/- %.5f (exact %.5f; n -> inf %.5f)", est["study"], out["gain"], out["se"],
-             out["exact_gain"], out["gain_inf"])
+    log.info("%s: predicted gain %.5f +/- %.5f (exact %.5f; n -> inf %.5f); extension %.5f", est["study"], out["gain"],
+             out["se"], out["exact_gain"], out["gain_inf"], out["extension"]["gain"])

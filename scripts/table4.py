@@ -11,6 +11,7 @@ with script_log(snakemake) as log:
     infos = [json.load(open(p)) for p in snakemake.input.infos]
     our_model = {i["study"]: i["our_model_gain"] for i in infos}
     our_model_inf = {i["study"]: i["our_model_gain_inf"] for i in infos}
+    extension = {i["study"]: i["our_model_extension"] for i in infos if i.get("our_model_extension")}
     percent = {i["study"]: i["binary"] for i in infos}
     settings = snakemake.params.our_model
     names = {s: paper.ROLE_NAMES[r] for r, s in snakemake.params.paper_studies.items()}
@@ -21,5 +22,6 @@ with script_log(snakemake) as log:
         pub = sensitivity.published_parameters(settings["n"], snakemake.params.paper_sigma_eps, settings["uniform"])
         paper_mode = {k: (sensitivity.exact(p, settings["uniform"]), sensitivity.exact(p, "population"))
                       for k, p in pub.items()}
-    write_text(table4.render(evals, our_model, names, percent, our_model_inf, paper_mode, settings), snakemake.output.md)
+    write_text(table4.render(evals, our_model, names, percent, our_model_inf, paper_mode, settings, extension),
+               snakemake.output.md)
     log.info("\n%s", evals.to_string())

@@ -14,8 +14,9 @@ with script_log(snakemake) as log:
         est = json.load(open(path))
         overlap[est["study"]] = (est["covariates"], est["sigma"])
     rows = []
-    for m_path, g_path in zip(snakemake.input.moments, snakemake.input.our_model):
-        est, gain = json.load(open(m_path)), json.load(open(g_path))
+    for m_path, g_path, e_path in zip(snakemake.input.moments, snakemake.input.our_model, snakemake.input.prediction_error):
+        est, gain, pe = json.load(open(m_path)), json.load(open(g_path)), json.load(open(e_path))
+        ext = gain.get("extension") or {}
         pub = paper.MOMENTS.get(roles.get(est["study"]), {})
         rows.append(dict(
             study=est["study"], paper_study=roles.get(est["study"], ""), m=est["m"], n_test=est["n_test"],
@@ -30,6 +31,10 @@ with script_log(snakemake) as log:
             paper_sigma=pub.get("sigma"), paper_rho=pub.get("rho"), paper_s=pub.get("s"),
             paper_sigma_shared=pub.get("sigma_shared"),
             paper_our_model_pp=paper.OUR_MODEL_PP.get(roles.get(est["study"])),
+            corrected_sigma=pe["sigma"], corrected_rho=pe["rho"],
+            sigma_eps_noise_corrected=pe["sigma_eps"]["noise_corrected"]["sigma_eps"],
+            sigma_eps_split_half=pe["sigma_eps"]["split_half"]["sigma_eps"],
+            extension_gain=ext.get("gain"), extension_sigma_eps_estimator=ext.get("sigma_eps_estimator"),
         ))
     table = pd.DataFrame(rows)
     write_csv(table, snakemake.output.csv)
@@ -51,6 +56,11 @@ with script_log(snakemake) as log:
         "Our Model gain (pp)": [f"{g * 100:.2f} ± {se * 100:.2f}" + ("" if pd.isna(p) else f" [{p:.1f}]")
                                 for g, se, p in zip(table["our_model_gain"], table["our_model_se"], table["paper_our_model_pp"])],
         "Our Model as n -> infinity (pp)": ["" if pd.isna(g) else f"{g * 100:.2f}" for g in table["our_model_gain_inf"]],
+        "corrected sigma / rho (extension)": [f"{a:.3f} / {b:.3f}" for a, b in zip(table["corrected_sigma"], table["corrected_rho"])],
+        "prediction error: noise-corrected / split-half [true]": [
+            f"{a:.3f} / {b:.3f}" + ("" if pd.isna(t) else f" [{t:.3f}]")
+            for a, b, t in zip(table["sigma_eps_noise_corrected"], table["sigma_eps_split_half"], table["true_sigma_eps"])],
+        "Our Model, extension (pp)": ["" if pd.isna(g) else f"{g * 100:.2f}" for g in table["extension_gain"]],
         "Our Model, true sigma_eps (pp)": ["" if pd.isna(g) else f"{g * 100:.2f} (sigma_eps {e:.3f})"
                                            for g, e in zip(table["our_model_gain_true_sigma_eps"], table["true_sigma_eps"])],
     })
@@ -68,5 +78,10 @@ with script_log(snakemake) as log:
         "Our Model, true sigma_eps (stand-ins only): the same with sigma_eps = SD(yhat - E[Y|x]), the predictions' own error, "
         "instead of SD(y - yhat), which also holds the outcome's irreducible noise; compare with the learners' IPW gains in Table 4.",
     ]
+    notes.append("Extension (this package's, not the paper's procedure): sigma and rho corrected for the predictions' "
+                 "noise by split-half reliability, sigma_eps as the prediction error SD(y_hat - E[Y | x]) estimated two "
+                 "ways (residuals less the outcome's own noise; the disagreement of two half-sample T-learners plus "
+                 "shrinkage bias), and Algorithm 2 from them with the uniform arm at its true mean "
+                 f"(sigma_eps: {table['extension_sigma_eps_estimator'].iloc[0]}). actionable/prediction_error.py; README.")
     write_text(to_markdown(show, title="Estimated moments and Our Model", notes=notes), snakemake.output.md)
     log.info("\n%s", table.to_string())

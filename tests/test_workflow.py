@@ -164,6 +164,12 @@ def test_end_to_end_learners_and_moments(small_run):
     assert np.isfinite(mom.loc["penn_geisinger_like", "sigma_overlap"])
     assert mom.loc["penn_geisinger_like", "sigma_overlap"] < mom.loc["penn_geisinger_like", "sigma"]
     assert np.isnan(mom.loc["example_shop", "true_sigma"])  # no ground truth for a user's data
+    # the extension: de-attenuated sigma, rho and the prediction error, from two half-sample T-learners
+    for col in ("corrected_sigma", "corrected_rho", "sigma_eps_noise_corrected", "sigma_eps_split_half", "extension_gain"):
+        assert np.isfinite(mom.loc[["walmart_like", "penn_geisinger_like"], col]).all(), col
+    assert (mom["sigma_eps_noise_corrected"] < mom["sigma_eps"]).all()  # without the outcome's own noise
+    for half in ("txgb_all_half1", "txgb_all_half2"):
+        assert (small_run / "learners" / "walmart_like" / half / "predictions.npy").stat().st_size > 0
     split = pd.read_csv(small_run / "data" / "example_shop" / "split.csv")
     for learner in ("ols", "sxgb", "txgb_all"):
         preds = np.load(small_run / "learners" / "example_shop" / learner / "predictions.npy")
@@ -208,6 +214,7 @@ def test_end_to_end_evaluation(small_run):
     assert "[6.014]" in (small_run / "tables" / "table6.md").read_text()
     # the printed algorithm (n = 1,000 simulated people) and its n -> infinity value, labelled, in every table
     assert "Our Model as n -> infinity" in md and "Our Model from the paper's parameters" in md
+    assert "Our Model, prediction-error sigma_eps (extension)" in md and "this package's extension" in md
     for t in ("table5", "table6"):
         text = (small_run / "tables" / f"{t}.md").read_text()
         assert "(paper), n = 1,000" in text and "(paper), n -> infinity" in text, t

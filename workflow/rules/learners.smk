@@ -71,6 +71,7 @@ rule fit_tlearner:
         xgb=config["learners"]["xgboost"],
         arms=lambda w: tlearner_groups(w.study)[int(w.group)],
         seeds=lambda w: [seed_for(f"txgb/{w.study}/{w.covset}/{a}") for a in tlearner_groups(w.study)[int(w.group)]],
+        half_seed=lambda w: seed_for(f"halves/{w.study}"),
     priority: 5
     threads: 1
     resources:

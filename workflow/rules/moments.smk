@@ -27,9 +27,36 @@ rule estimate_moments:
         "../../scripts/estimate_moments.py"
 
 
+rule prediction_error:
+    input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
+        full="results/learners/{study}/txgb_all/predictions.npy",
+        half1="results/learners/{study}/txgb_all_half1/predictions.npy",
+        half2="results/learners/{study}/txgb_all_half2/predictions.npy",
+    output:
+        "results/moments/{study}/prediction_error.json",
+    log:
+        "logs/moments/{study}/prediction_error.log",
+    benchmark:
+        "benchmarks/runs/moments/{study}/prediction_error.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+    priority: 5
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/prediction_error.py"
+
+
 rule our_model:
     input:
-        "results/moments/{study}/moments_all.json",
+        moments="results/moments/{study}/moments_all.json",
+        prediction_error="results/moments/{study}/prediction_error.json",
     output:
         "results/moments/{study}/our_model.json",
     log:
@@ -54,6 +81,7 @@ rule table_moments:
     input:
         moments=expand("results/moments/{study}/moments_all.json", study=STUDIES),
         our_model=expand("results/moments/{study}/our_model.json", study=STUDIES),
+        prediction_error=expand("results/moments/{study}/prediction_error.json", study=STUDIES),
         overlap=[f"results/moments/{o['study']}/moments_{o['covariate_set']}.json" for o in OVERLAP],
     output:
         csv="results/tables/moments.csv",

@@ -1,0 +1,25 @@
+"""The T-learner's prediction error and de-attenuated sigma, rho without the truth (an extension)."""
+import numpy as np
+
+from actionable import prediction_error
+from actionable.datasets import load_truth
+from actionable.io import script_log, write_json
+from actionable.study import load_study
+
+with script_log(snakemake) as log:
+    ds, split = load_study(snakemake.input.spec, snakemake.input.split, snakemake.params.min_arm_rows)
+    test = (split["set"] == "test").to_numpy()
+    arm, y = ds.arm_indices()[test], ds.frame[ds.outcome].to_numpy(float)[test]
+    truth = load_truth(ds)
+    out = prediction_error.estimate(np.load(snakemake.input.full), np.load(snakemake.input.half1),
+                                    np.load(snakemake.input.half2), arm, y,
+                                    truth=None if truth is None else truth[test])
+    out.update(study=ds.name)
+    write_json(out, snakemake.output[0])
+    eps = {k: v["sigma_eps"] for k, v in out["sigma_eps"].items()}
+    log.info("%s: reliability sigma=%.4f rho=%.3f; prediction-error sigma_eps %s%s", ds.name, out["sigma"], out["rho"],
+             ", ".join(f"{k}={v:.4f}" for k, v in eps.items()),
+             "" if truth is None else f"; true {out['true_sigma_eps']:.4f}")
+    if out["arms_undefined"]:
+        log.warning("%s: %d arm(s) without a positive split-half covariance: Var(h) not identified there",
+                    ds.name, out["arms_undefined"])
