@@ -1,0 +1,43 @@
+"""Keep the default run's headline outputs beside the benchmarks, for tests/test_default_run.py.
+
+The default replication takes about half an hour, too long for CI, so after `bin/replicate.sh`
+this copies what the paper's story rests on into benchmarks/results/default_run/:
+
+- table4.csv (every policy's IPW value, bootstrap SE, gain and its SE, oracle, AIPW) and
+  moments.csv (estimated and true moments, Our Model and its extension);
+- macf_shares.csv: the share of holdout people the forest's policy sends to each arm (Figure 9).
+
+    /usr/bin/python3 benchmarks/record_default_run.py
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "results" / "default_run"
+
+
+def main():
+    res = ROOT / "results"
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name in ("table4.csv", "moments.csv"):
+        shutil.copy(res / "tables" / name, OUT / name)
+    rows = []
+    for study in pd.read_csv(res / "tables" / "table4.csv")["study"].unique():
+        tau = np.load(res / "forests" / study / "macf" / "tau.npy")
+        share = np.bincount(tau.argmax(axis=1), minlength=tau.shape[1]) / len(tau)
+        rows += [dict(study=study, arm_index=a, share=float(v)) for a, v in enumerate(share)]
+    pd.DataFrame(rows).to_csv(OUT / "macf_shares.csv", index=False)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    (OUT / "about.json").write_text(json.dumps(dict(commit=commit, config="config.yaml"), indent=1))
+    print(f"wrote {OUT} (commit {commit})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
