@@ -17,13 +17,17 @@ T5_COLUMNS = ["Original", *sensitivity.SWAPS]
 T6_COLUMNS = ["Original", *sensitivity.CHANGES]
 
 
-def compute(estimated: dict, settings: dict, seed: int, threads: int = 1) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def compute(estimated: dict, settings: dict, seed: int, threads: int = 1,
+            extension: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Tables 5 and 6 in both modes. ``estimated``: {study: dict(s, sigma, rho, sigma_eps, m)} in
-    the paper's row order; ``settings``: the config's sensitivity section. Returns (t5, t6, the
-    paper-mode parameters)."""
+    the paper's row order; ``settings``: the config's sensitivity section; ``extension``: the same
+    for this package's extension (corrected sigma, rho; prediction-error sigma_eps), a third mode.
+    Returns (t5, t6, the paper-mode parameters)."""
     n, reps, uniform = settings["n"], settings["reps"], settings["uniform"]
     pub = sensitivity.published_parameters(n, settings.get("paper_sigma_eps", "solved_or_floor"), uniform)
     modes = {"estimated": {k: dict(v, n=n) for k, v in estimated.items()}, "paper": pub}
+    if extension:
+        modes["extension"] = {k: dict(v, n=n) for k, v in extension.items()}
     t5, t6 = [], []
     for mode, params in modes.items():
         for frame, fn in ((t5, sensitivity.swaps), (t6, sensitivity.elasticities)):
@@ -61,7 +65,11 @@ def _common_notes(t5: pd.DataFrame, settings: dict) -> list[str]:
     eps = "; ".join(
         f"{s}: {r['sigma_eps_used']:.4f} (solved from its Original gain {r['sigma_eps_solved']:.4f}, binary floor "
         f"{r['sigma_eps_floor']:.4f} at base rate {paper.base_rate(s):.3f})" for s, r in pm.iterrows())
-    return [
+    ext = (["extension: this package's, not the paper's procedure: sigma and rho corrected for the predictions' "
+            "noise and sigma_eps = the prediction error SD(y_hat - E[Y | x]) (actionable.prediction_error); its "
+            "definition values the uniform arm at its true mean, i.e. its 'n -> infinity' rows."]
+           if (t5["mode"] == "extension").any() else [])
+    return ext + [
         f"Gains in percentage points: Algorithm 2, normal F, {how}; Monte Carlo mean (SE) over {settings['reps']:,} "
         "repetitions with common random numbers. 'n -> infinity': the exact expectation with the uniform arm valued "
         "at its true mean.",

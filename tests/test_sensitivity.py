@@ -94,3 +94,21 @@ def test_solve_sigma_eps_errors():
         sensitivity.published_parameters(N, rule="fitted")
     with pytest.raises(ValueError, match="no binary outcome"):
         sensitivity.binary_floor(0.3, 0.5)
+
+
+def test_extension_mode_is_its_own_labelled_rows():
+    """Tables 5-6's third mode (this package's extension): its n -> infinity cells are Algorithm 2's
+    exact expectation at the extension's parameters, and swapping uses the other study's."""
+    from actionable.model import ArmMeans, expected_gain
+
+    est = {"A": dict(s=0.008, sigma=0.27, rho=0.95, sigma_eps=0.11, m=20),
+           "B": dict(s=0.008, sigma=0.09, rho=0.97, sigma_eps=0.055, m=23)}
+    t5, t6, _ = tables56.compute(est, dict(SETTINGS, reps=200), seed=3, extension=est)
+    ext = t5[t5["mode"] == "extension"].set_index("study")
+    assert list(ext.index) == ["A", "B"]
+    for k, p in est.items():
+        want = expected_gain(ArmMeans(p["s"]), p["sigma"], p["rho"], p["m"], p["sigma_eps"], None)
+        assert ext.loc[k, "Original_inf"] == pytest.approx(want, rel=1e-9)
+    swapped = expected_gain(ArmMeans(0.008), 0.27, 0.97, 20, 0.11, None)  # A with B's rho
+    assert ext.loc["A", "rho_inf"] == pytest.approx(swapped, rel=1e-9)
+    assert "not the paper's procedure" in tables56.render_table5(t5, {}, SETTINGS)

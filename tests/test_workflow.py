@@ -210,7 +210,7 @@ def test_end_to_end_evaluation(small_run):
     for f in ("tables/table5.csv", "tables/table6.csv", "tables/table5.md", "tables/table6.md", "figures/figure12.png"):
         assert (small_run / f).stat().st_size > 0, f
     t6 = pd.read_csv(small_run / "tables" / "table6.csv")
-    assert set(t6["mode"]) == {"estimated", "paper"}
+    assert set(t6["mode"]) == {"estimated", "paper", "extension"}  # the extension: labelled, its own rows
     assert "[6.014]" in (small_run / "tables" / "table6.md").read_text()
     # the printed algorithm (n = 1,000 simulated people) and its n -> infinity value, labelled, in every table
     assert "Our Model as n -> infinity" in md and "Our Model from the paper's parameters" in md
@@ -219,6 +219,7 @@ def test_end_to_end_evaluation(small_run):
         text = (small_run / "tables" / f"{t}.md").read_text()
         assert "(paper), n = 1,000" in text and "(paper), n -> infinity" in text, t
         assert "binary floor" in text, t
+        assert "(extension), n -> infinity" in text and "not the paper's procedure" in text, t
     t5 = pd.read_csv(small_run / "tables" / "table5.csv").set_index(["mode", "study"])
     for col in ("Original", "sigma", "rho", "sigma_eps", "m"):  # MC agrees with the exact printed algorithm
         diff = (t5[col] - t5[f"{col}_exact"]).abs()

@@ -112,6 +112,7 @@ rule figure12:
 rule tables56:
     input:
         moments=[f"results/moments/{s}/moments_all.json" for s in PAPER_STUDIES],
+        prediction_error=[f"results/moments/{s}/prediction_error.json" for s in PAPER_STUDIES],
     output:
         t5="results/tables/table5.csv",
         t5_md=report("results/tables/table5.md", caption="../report/tables5and6.rst", category="Tables 5-6"),
@@ -125,6 +126,7 @@ rule tables56:
         settings=config["sensitivity"],
         s=config["our_model"]["s"],
         paper_studies=PAPER_STUDY,
+        prediction_error=config["our_model"]["prediction_error"],
         seed=seed_for("tables56"),
     priority: 5
     threads: 1
