@@ -102,18 +102,19 @@ def test_dry_run_lists_the_dag(tmp_path):
     for job in ("table1", "figures_motivating", "figure_illustration", "figure6_case", "figure6", "simulate_study",
                 "fit_ols", "fit_slearner", "gather_tlearner", "estimate_moments", "our_model", "table_moments",
                 "fit_macf", "fit_policy_tree", "figures_forest_paper", "figures_forest_study", "evaluate_policies",
-                "table4", "sensitivity_curves", "figure12", "tables56"):
+                "table4", "sensitivity_curves", "figure12", "tables56", "prediction_error"):
         assert re.search(rf"^{job}\s+\d+", res.stdout, re.M), res.stdout
-    # T-learner jobs of 8 arms: 23 + 20 arms, and 23 + 20 more for Section 6's overlap analysis of
-    # both studies -> 3 + 3 + 3 + 3
-    assert re.search(r"^fit_tlearner\s+12\b", res.stdout, re.M), res.stdout
+    # T-learner jobs of 8 arms: 23 + 20 arms, 23 + 20 more for Section 6's overlap analysis of both
+    # studies, and two half-sample fits of each study's for the prediction error -> 4 x (3 + 3)
+    assert re.search(r"^fit_tlearner\s+24\b", res.stdout, re.M), res.stdout
     assert "txgb_all/group2.npy" in res.stdout and "txgb_shared/group2.npy" in res.stdout
-    # a job per arm (for a cluster): 86 jobs
+    assert "txgb_all_half1/group2.npy" in res.stdout and "txgb_all_half2/group2.npy" in res.stdout
+    # a job per arm (for a cluster): 4 x 43 jobs
     cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
     cfg["learners"]["tlearner_arms_per_job"] = 1
     (tmp_path / "per_arm.yaml").write_text(yaml.safe_dump(cfg))
     res = run_snakemake("-n", "-d", tmp_path / "work", "--configfile", tmp_path / "per_arm.yaml")
-    assert re.search(r"^fit_tlearner\s+86\b", res.stdout, re.M), res.stdout
+    assert re.search(r"^fit_tlearner\s+172\b", res.stdout, re.M), res.stdout
     assert "txgb_all/group22.npy" in res.stdout
 
 
