@@ -88,6 +88,17 @@ def _pool(var: np.ndarray) -> dict:
                 arms_at_zero=int(np.sum(var[ok] <= 0)))
 
 
+def model_inputs(estimates: dict, estimator: str) -> dict | None:
+    """Algorithm 2's sigma, rho, sigma_eps for the extension from ``estimate``'s output (or its JSON);
+    None where one is not identified. Sampling noise can put the corrected rho just above 1, which
+    the model does not allow: it is capped at 0.999."""
+    sigma, rho = estimates["sigma"], estimates["rho"]
+    sigma_eps = estimates["sigma_eps"][estimator]["sigma_eps"]
+    if not all(v is not None and np.isfinite(v) for v in (sigma, rho, sigma_eps)):
+        return None
+    return dict(sigma=sigma, rho=min(rho, 0.999), sigma_eps=sigma_eps)
+
+
 def true_error(yhat: np.ndarray, truth: np.ndarray) -> float:
     """SD(y_hat - E[Y | x]) pooled over arms (synthetic studies): what sigma_eps estimates."""
     err = np.asarray(yhat, float) - np.asarray(truth, float)

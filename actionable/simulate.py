@@ -239,6 +239,16 @@ def moments(truth: np.ndarray) -> dict:
 
 
 # --------------------------------------------------------------------------- the simulator
+def arm_specific_shape(het: dict) -> dict:
+    """The arm-specific parts' shape: heterogeneity.arm_specific's keys, else the common part's
+    nonlinearity, interactions and pairs; no waves unless asked for."""
+    arm = het.get("arm_specific") or {}
+    shape = dict(nonlinearity=het["nonlinearity"], interactions=het["interactions"], pairs=het.get("pairs", 10),
+                 rough=0.0, frequency=3.0, waves=20)
+    shape.update({k: v for k, v in arm.items() if k in shape})
+    return shape
+
+
 class _Model:
     """Calibrated truth: E[Y^a | x] for any covariate frame."""
 
@@ -257,10 +267,10 @@ class _Model:
         arm = het.get("arm_specific")
         self.basis_d = self.basis
         if arm:
+            shape = arm_specific_shape(het)
             rng_d = np.random.default_rng(stream_seed(seed, "arm_specific"))
-            self.basis_d = ResponseBasis(spec["covariates"], calib_frame, arm.get("nonlinearity", het["nonlinearity"]),
-                                         arm.get("interactions", het["interactions"]), arm.get("pairs", het.get("pairs", 10)),
-                                         rng_d, arm.get("rough", 0.0), arm.get("frequency", 3.0), arm.get("waves", 20))
+            self.basis_d = ResponseBasis(spec["covariates"], calib_frame, shape["nonlinearity"], shape["interactions"],
+                                         shape["pairs"], rng_d, shape["rough"], shape["frequency"], shape["waves"])
             self.coef_d = self.basis_d.draw_coefficients(rng_d, self.m)
         # per-arm weight of d_a (lognormal, mean square 1): a few arms carry most of the
         # arm-specific heterogeneity, which concentrates a personalized policy on them
@@ -406,8 +416,8 @@ def load_simulator_spec(path, n: int | None = None) -> dict:
     het = spec["heterogeneity"]
     if het["nonlinearity"] + het["interactions"] + het.get("rough", 0) > 1:
         raise SimulatorSpecError(f"{path}: heterogeneity.nonlinearity + interactions + rough must be <= 1")
-    arm = het.get("arm_specific") or {}
-    if sum(arm.get(k, het.get(k, 0) if k != "rough" else 0) for k in ("nonlinearity", "interactions", "rough")) > 1:
+    shape = arm_specific_shape(het)
+    if shape["nonlinearity"] + shape["interactions"] + shape["rough"] > 1:
         raise SimulatorSpecError(f"{path}: heterogeneity.arm_specific: nonlinearity + interactions + rough must be <= 1")
     names = [c["name"] for c in spec["covariates"]]
     need = {"normal": ("mean", "sd"), "lognormal": ("mean", "sd"), "uniform": ("min", "max")}

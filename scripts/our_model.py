@@ -2,6 +2,7 @@
 import json
 import math
 
+from actionable import prediction_error
 from actionable.io import script_log, write_json
 from actionable.our_model import predicted_gain
 
@@ -22,15 +23,13 @@ with script_log(snakemake) as log:
     # prediction error (actionable.prediction_error), the uniform arm at its true mean
     pe = json.load(open(snakemake.input.prediction_error))
     choice = cfg["prediction_error"]
-    eps = pe["sigma_eps"][choice]["sigma_eps"]
-    inputs = [pe["sigma"], pe["rho"], eps]
-    if all(v is not None and math.isfinite(v) for v in inputs):
-        # sampling noise can put the corrected rho just above 1; the model needs rho <= 1
-        rho = min(pe["rho"], 0.999)
-        ext = predicted_gain(**{**run, "sigma": pe["sigma"], "rho": rho, "uniform": "population"}, sigma_eps=eps)
+    inputs = prediction_error.model_inputs(pe, choice)
+    if inputs is not None:
+        ext = predicted_gain(**{**run, **inputs, "uniform": "population"})
     else:
         ext = dict(gain_inf=math.nan, gain_inf_pp=math.nan)
-        log.warning("%s: the extension's inputs are not identified (sigma, rho, sigma_eps = %s)", est["study"], inputs)
+        log.warning("%s: the extension's inputs are not identified (sigma %s, rho %s, sigma_eps %s)", est["study"],
+                    pe["sigma"], pe["rho"], pe["sigma_eps"][choice]["sigma_eps"])
     out["extension"] = dict(gain=ext["gain_inf"], gain_pp=ext["gain_inf_pp"], sigma=pe["sigma"], rho=pe["rho"],
                             sigma_eps=pe["sigma_eps"][choice]["sigma_eps"], sigma_eps_estimator=choice,
                             label="Our Model, prediction-error sigma_eps (this package's extension)")

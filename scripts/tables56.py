@@ -1,8 +1,7 @@
 """Tables 5 and 6 from the studies' estimated moments, and from the paper's published ones."""
 import json
-import math
 
-from actionable import paper, tables56
+from actionable import paper, prediction_error, tables56
 from actionable.io import script_log, write_csv, write_text
 
 with script_log(snakemake) as log:
@@ -19,10 +18,9 @@ with script_log(snakemake) as log:
     ext = {}
     for path in snakemake.input.prediction_error:
         pe = json.load(open(path))
-        e = est[pe["study"]]
-        ext[pe["study"]] = dict(e, sigma=pe["sigma"], rho=min(pe["rho"], 0.999),
-                                sigma_eps=pe["sigma_eps"][snakemake.params.prediction_error]["sigma_eps"])
-    usable = all(all(v is not None and math.isfinite(v) for v in p.values()) for p in ext.values())
+        inputs = prediction_error.model_inputs(pe, snakemake.params.prediction_error)
+        ext[pe["study"]] = None if inputs is None else dict(est[pe["study"]], **inputs)
+    usable = all(p is not None for p in ext.values())
     if not usable:
         log.warning("extension rows left out: a corrected moment is not identified (%s)", ext)
     extension = {k: ext[k] for k in ordered} if usable else None
