@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,3 +37,39 @@ def run_small(workdir, *extra):
 def small_run(tmp_path_factory):
     """One end-to-end run of the small config, shared by the workflow and report tests."""
     return run_small(tmp_path_factory.mktemp("run1"))
+
+
+SLURM_START, SLURM_STOP = ROOT / ".ci" / "slurm" / "start-slurm.sh", ROOT / ".ci" / "slurm" / "stop-slurm.sh"
+
+
+def slurm_cluster_up() -> bool:
+    res = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True) if shutil.which("sinfo") else None
+    return bool(res and res.returncode == 0 and re.search(r"idle|mix|alloc", res.stdout))
+
+
+@pytest.fixture(scope="session")
+def rerun(tmp_path_factory):
+    """A second run of the small config in a fresh folder: through SLURM where a cluster is running or
+    can be started (CI runs as root), else locally. One run serves two checks (same tables from the
+    same config; every job a SLURM job), which keeps CI under its time budget. Returns
+    (workdir, executor)."""
+    work = tmp_path_factory.mktemp("run2")
+    stop_env = None
+    if not slurm_cluster_up() and (os.geteuid() == 0 or os.environ.get("CI")):
+        stop_env = dict(os.environ, BASE=str(tmp_path_factory.mktemp("slurm")), WITH_DBD="0")
+        res = subprocess.run(["bash", str(SLURM_START)], env=stop_env, capture_output=True, text=True, timeout=900)
+        assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
+    try:
+        if slurm_cluster_up():
+            os.environ["USER"] = os.environ.get("USER") or "root"  # 7.21's --slurm reads $USER
+            res = run_snakemake("--profile", ROOT / "profiles" / "slurm-smk7", "--jobs", 4,
+                                "--default-resources", "slurm_partition=debug", "mem_mb=1000", "runtime=30",
+                                "-d", work, "--configfile", ROOT / ".test" / "config.yaml", timeout=1800)
+            assert res.returncode == 0, res.stderr[-4000:]
+            yield work, "slurm"
+        else:
+            run_small(work)
+            yield work, "local"
+    finally:
+        if stop_env:
+            subprocess.run(["bash", str(SLURM_STOP)], env=stop_env, capture_output=True, timeout=300)

@@ -17,9 +17,8 @@ def _cmd(workdir, *extra):
             "--configfile", str(ROOT / ".test" / "config.yaml"), *extra]
 
 
-def test_killed_run_resumes_to_identical_tables(tmp_path):
-    clean = tmp_path / "clean"
-    subprocess.run(_cmd(clean), check=True, capture_output=True, timeout=900)
+def test_killed_run_resumes_to_identical_tables(small_run, tmp_path):
+    clean = small_run.parent  # an uninterrupted run of the same config
 
     killed = tmp_path / "killed"
     proc = subprocess.Popen(_cmd(killed), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

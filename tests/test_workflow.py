@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import ROOT, run_small as _run_small, run_snakemake
+from conftest import ROOT, run_snakemake
 
 RULES = sorted((ROOT / "workflow" / "rules").glob("*.smk"))
 # import name -> conda-forge package name, where they differ
@@ -229,8 +229,8 @@ def test_end_to_end_evaluation(small_run):
     assert curves["gain_inf"].notna().all() and (curves["gain"] - curves["gain_exact"]).abs().max() < 0.01
 
 
-def test_same_config_same_tables_and_new_seed_changes_them(small_run, tmp_path):
-    again = _run_small(tmp_path / "run2")
+def test_same_config_same_tables_and_new_seed_changes_them(small_run, rerun, tmp_path):
+    again = rerun[0] / "results"  # the second run (through SLURM in CI) of the same config
     files = ["theory/table1.csv", "theory/figure6.csv", "tables/table2.csv", "tables/true_moments.csv",
              "simulated/walmart_like/observed.csv", "simulated/walmart_like/truth.npy",
              "data/walmart_like/split.csv", "data/example_shop/split.csv",
