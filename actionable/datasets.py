@@ -103,18 +103,20 @@ def load_spec(path: str | Path) -> dict:
     return spec
 
 
-def _read_table(path: Path, fmt: str | None, columns: list, spec_path) -> pd.DataFrame:
+def read_columns(path: Path, fmt: str | None, columns: list | None, spec_path) -> pd.DataFrame:
+    """The named columns (None: all) of a data file in any supported format, each name checked to
+    appear exactly once in the file."""
     if not path.exists():
         raise DatasetError(f"{spec_path}: data file {path} does not exist")
     if path.stat().st_size == 0:
         raise DatasetError(f"{path}: the data file is empty (0 bytes)")
-    fmt = fmt or ("hdf5" if path.suffix in (".h5", ".hdf5") else "csv")
+    fmt = fmt or infer_format(path)
     try:
         if fmt == "csv":
             # the raw header: pandas renames a repeated name ('spend' -> 'spend.1') and reads the first
-            with open(path, newline="") as fh:
-                header = next(csv.reader(fh), [])
+            header = _csv_header(path)
             _unique_columns(header, path)
+            columns = header if columns is None else columns
             _require_columns(header, columns, path)
             # every column, not usecols: with usecols pandas drops a row's extra fields silently
             try:
@@ -122,19 +124,61 @@ def _read_table(path: Path, fmt: str | None, columns: list, spec_path) -> pd.Dat
             except pd.errors.ParserError as exc:
                 raise DatasetError(f"{path}: rows do not all have the header's {len(header)} fields "
                                    f"({str(exc).strip()}); check the quoting and separators of that line") from exc
-        try:
-            frame = pd.read_hdf(path)
-        except Exception as exc:  # PyTables raises its own classes (HDF5ExtError is a RuntimeError)
-            last = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
-            raise DatasetError(f"{path}: cannot read as hdf5 ({last[-1]}); expected a file written by "
-                               "pandas.DataFrame.to_hdf") from exc
+        frame = _read_binary(path, fmt)
         _unique_columns(frame.columns.tolist(), path)
+        columns = frame.columns.tolist() if columns is None else columns
         _require_columns(frame.columns.tolist(), columns, path)
         return frame[columns].copy()
     except DatasetError:
         raise
     except (OSError, ValueError, ImportError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{path}: cannot read as {fmt} ({exc})") from exc
+
+
+def _csv_header(path: Path) -> list:
+    """The header as written (compressed files too)."""
+    if path.suffix in (".gz", ".bz2", ".xz", ".zip", ".zst"):
+        try:
+            first = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
+        except pd.errors.EmptyDataError:
+            return []
+        return first.iloc[0].tolist() if len(first) else []
+    with open(path, newline="") as fh:
+        return next(csv.reader(fh), [])
+
+
+FORMATS = {".h5": "hdf5", ".hdf5": "hdf5", ".dta": "stata", ".parquet": "parquet", ".pq": "parquet"}
+WRITERS = {"hdf5": "pandas.DataFrame.to_hdf", "stata": "Stata (save) or pandas.DataFrame.to_stata",
+           "parquet": "pandas.DataFrame.to_parquet or arrow"}
+
+
+def infer_format(path: Path) -> str:
+    """csv unless the extension says otherwise (.csv.gz and other compressed CSVs are CSV)."""
+    return FORMATS.get(Path(path).suffix.lower(), "csv")
+
+
+def _read_binary(path: Path, fmt: str) -> pd.DataFrame:
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401  (pandas reads Parquet through it)
+        except ImportError as exc:
+            raise DatasetError(f"{path}: Parquet input needs the pyarrow package, which this Python lacks; "
+                               "install it (Debian: python3-pyarrow) or save the data as CSV or Stata .dta") from exc
+    try:
+        if fmt == "hdf5":
+            return pd.read_hdf(path)
+        if fmt == "stata":
+            # codes, not value labels: a labelled 0/1 stays numeric, and text covariates stay text
+            frame = pd.read_stata(path, convert_categoricals=False)
+            # Stata's missing string is "", which would otherwise become a level of its own
+            text = frame.columns[frame.dtypes == object]
+            frame[text] = frame[text].replace("", np.nan)
+            return frame
+        return pd.read_parquet(path)
+    except Exception as exc:  # PyTables and the Stata reader raise their own classes
+        last = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+        raise DatasetError(f"{path}: cannot read as {fmt} ({last[-1]}); expected a file written by "
+                           f"{WRITERS[fmt]}") from exc
 
 
 def _unique_columns(header, path):
@@ -185,7 +229,7 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     if clash:
         raise DatasetError(f"{spec_path}: column(s) {', '.join(clash)} declared both as covariate and as outcome/arm/id")
     columns = ([spec["id"]] if spec.get("id") else []) + [arm_col, out_col] + names
-    frame = _read_table(data_path, spec.get("format"), columns, spec_path)
+    frame = read_columns(data_path, spec.get("format"), columns, spec_path)
     where = str(data_path)
     if frame.empty:
         raise DatasetError(f"{where}: has column names but no data rows")

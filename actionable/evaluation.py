@@ -44,28 +44,79 @@ def bootstrap_means(terms: np.ndarray, reps: int, seed: int, chunk: int = 50) ->
     return out
 
 
-def evaluate(policies: dict, arm: np.ndarray, y: np.ndarray, propensity: np.ndarray, reps: int, seed: int,
-             baseline: str, mu: np.ndarray | None = None, truth: np.ndarray | None = None) -> list:
-    """IPW value, bootstrap SE, gain over ``baseline`` with its SE, AIPW and oracle per policy.
+def assigned_propensity(propensity: np.ndarray, arm: np.ndarray) -> np.ndarray:
+    """e(T_i | x_i): ``propensity`` is one probability per arm (fixed design) or an n x m matrix
+    (per-row or per-block designs)."""
+    propensity = np.asarray(propensity, float)
+    if propensity.ndim == 1:
+        return propensity[arm]
+    return propensity[np.arange(len(arm)), arm]
 
-    ``propensity``: assignment probability of each arm (index order); ``mu``: cross-fitted outcome
-    predictions n x m for AIPW; ``truth``: E[Y^a | x] n x m for the oracle value.
+
+def effective_sizes(policy: np.ndarray, arm: np.ndarray, e_assigned: np.ndarray, m: int) -> np.ndarray:
+    """Kish effective sample size (sum w)^2 / sum w^2 of the outcomes behind each arm's part of a
+    policy's value, w = 1{pi = T = a} / e(a | x); with fixed probabilities it is the count of
+    holdout people who both got arm a and are sent to it."""
+    w = (policy == arm) / e_assigned
+    s1 = np.bincount(arm, weights=w, minlength=m)
+    s2 = np.bincount(arm, weights=w ** 2, minlength=m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(s2 > 0, s1 ** 2 / s2, 0.0)
+
+
+def evaluate(policies: dict, arm: np.ndarray, y: np.ndarray, propensity: np.ndarray, reps: int, seed: int,
+             baseline: str, mu: np.ndarray | None = None, truth: np.ndarray | None = None,
+             bounds: tuple | None = None, min_ess: float = 30.0, ess_share: float = 0.05,
+             labels: list | None = None) -> list:
+    """IPW value (Eq. 9, Horvitz-Thompson), bootstrap SE, gain over ``baseline`` with its SE, the
+    normalized (Hajek) value and gain with theirs, AIPW and oracle per policy, and warnings.
+
+    ``propensity``: assignment probability of each arm (index order), or n x m per person;
+    ``mu``: cross-fitted outcome predictions n x m for AIPW; ``truth``: E[Y^a | x] n x m for the
+    oracle value; ``bounds``: the outcome's possible range (a value outside it is flagged);
+    ``min_ess``: the smallest effective sample size accepted in an arm to which the policy sends at
+    least ``ess_share`` of the holdout; ``labels``: arm names for the warnings. Hajek divides by the realised sum of weights instead of n, so
+    it stays inside the outcome's range whatever the weights.
     """
     names = list(policies)
-    e = np.asarray(propensity, float)[arm]
+    n, m = len(y), np.shape(propensity)[-1]
+    e = assigned_propensity(propensity, arm)
     ipw = np.column_stack([ipw_terms(policies[k], arm, y, e) for k in names])
-    boot = bootstrap_means(ipw, reps, seed)
+    wts = np.column_stack([(policies[k] == arm) / e for k in names])
+    boot = bootstrap_means(np.hstack([ipw, wts]), reps, seed)
+    P = len(names)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hajek_boot = boot[:, :P] / boot[:, P:]
+    boot = boot[:, :P]
     base = names.index(baseline)
     point = ipw.mean(axis=0)
+    hajek = ipw.sum(axis=0) / wts.sum(axis=0)
     rows = []
     for j, k in enumerate(names):
         row = dict(policy=k, ipw=float(point[j]), ipw_se=float(boot[:, j].std(ddof=1)),
                    gain=float(point[j] - point[base]), gain_se=float((boot[:, j] - boot[:, base]).std(ddof=1)),
+                   hajek=float(hajek[j]), hajek_se=float(np.nanstd(hajek_boot[:, j], ddof=1)),
+                   hajek_gain=float(hajek[j] - hajek[base]),
+                   hajek_gain_se=float(np.nanstd(hajek_boot[:, j] - hajek_boot[:, base], ddof=1)),
                    arms_used=int(len(np.unique(policies[k]))))
         if mu is not None:
             row["aipw"] = float(aipw_terms(policies[k], arm, y, e, mu).mean())
         if truth is not None:
-            row["oracle"] = float(truth[np.arange(len(y)), policies[k]].mean())
+            row["oracle"] = float(truth[np.arange(n), policies[k]].mean())
+        share = np.bincount(policies[k], minlength=m) / n
+        ess = effective_sizes(policies[k], arm, e, m)
+        big = np.flatnonzero(share >= ess_share)
+        worst = big[np.argmin(ess[big])] if len(big) else int(np.argmax(share))
+        row["ess_min"], row["ess_arm"] = float(ess[worst]), int(worst)
+        notes = []
+        if bounds is not None and not bounds[0] - 1e-12 <= point[j] <= bounds[1] + 1e-12:
+            notes.append(f"IPW value {point[j]:.4g} outside the outcome's range "
+                         f"[{bounds[0]:.4g}, {bounds[1]:.4g}]; use the Hajek value")
+        if ess[worst] < min_ess and share[worst] >= ess_share:
+            name = f"arm {labels[worst]!r}" if labels is not None else f"arm index {worst}"
+            notes.append(f"effective sample size {ess[worst]:.0f} < {min_ess:g} in {name}, to which the "
+                         f"policy sends {share[worst]:.0%} of the holdout")
+        row["warning"] = "; ".join(notes)
         rows.append(row)
     return rows
 

@@ -29,7 +29,7 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
     our_model_inf = our_model_inf or {}
     paper_mode = paper_mode or {}
     settings = settings or {}
-    rows = []
+    rows, warnings = [], []
     for study, g in evals.groupby("study", sort=False):
         g = g.set_index("policy")
         k = 100.0 if percent.get(study, True) else 1.0
@@ -56,8 +56,15 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
         if "oracle" in g:
             rows.append({"": "True value (oracle)", **{p: f"{g.loc[p, 'oracle'] * k:.1f}" for p in POLICIES},
                          "Our Model": ""})
+        if "hajek" in g:
+            rows.append({"": "Hajek (normalized IPW)", **{p: f"{g.loc[p, 'hajek'] * k:.1f}" for p in POLICIES},
+                         "Our Model": ""})
         if "aipw" in g:
             rows.append({"": "AIPW", **{p: f"{g.loc[p, 'aipw'] * k:.1f}" for p in POLICIES}, "Our Model": ""})
+        if "warning" in g and g["warning"].fillna("").astype(bool).any():
+            marks = {p: _marks(g.loc[p, "warning"]) for p in POLICIES}
+            rows.append({"": "Warning", **marks, "Our Model": ""})
+            warnings += [f"{study}, {p}: {g.loc[p, 'warning']}" for p in POLICIES if marks[p]]
         pub = PAPER.get(paper_names.get(study, ""))
         if pub:
             rows.append({"": f"[paper: {paper_names[study]}]", **{p: f"[{pub[p]:.1f}]" for p in POLICIES},
@@ -70,6 +77,8 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
     notes = [
         "Values: IPW (Eq. 9) on the 30% holdout, % for binary outcomes; SE from the bootstrap of the holdout; "
         "Best Uniform = the arm with the highest training mean.",
+        "Hajek: the normalized IPW value (weights divided by their realised sum instead of n), which stays inside the "
+        "outcome's range; the evaluation CSVs carry its SE and gain.",
         "Gain: policy minus Best Uniform, SE from the same bootstrap draws. Oracle: mean of the true E[Y^a | x] "
         "of the arm each holdout person is assigned (stand-ins only). AIPW: doubly robust value with per-arm "
         "XGBoost cross-fitted within the holdout.",
@@ -88,4 +97,12 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
         notes.append("Our Model from the paper's parameters: the exact expectation of Algorithm 2 with the paper's "
                      "published sigma, rho, s, m and the sigma_eps of Tables 5-6's paper mode, added to the paper's Best "
                      "Uniform; the paper printed 31.6 (gain 0.4) and 37.2 (gain 5.7).")
+    if warnings:
+        notes += ["WARNING (the values marked in the Warning row may mislead): " + w for w in warnings]
     return to_markdown(pd.DataFrame(rows), title="Table 4: Personalization results", notes=notes)
+
+
+def _marks(warning) -> str:
+    """Short marks for the Warning row: 'range' (outside the outcome's range), 'ESS' (few outcomes)."""
+    warning = warning if isinstance(warning, str) else ""
+    return ", ".join(m for m, key in (("range", "range"), ("ESS", "effective sample size")) if key in warning)

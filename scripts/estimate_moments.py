@@ -17,7 +17,9 @@ with script_log(snakemake) as log:
                            truth=None if truth is None else truth[test], sigma_sd=snakemake.params.sigma_sd)
     m = len(ds.arms)
     est.update(study=ds.name, covariates=snakemake.wildcards.covset, arms=ds.arms, binary=ds.binary,
-               s_holdout=est.pop("s"), s=moments.s_hat(arm, y, m), s_corrected=moments.s_hat_corrected(arm, y, m))
+               s_holdout=est.pop("s"), s=moments.s_hat(arm, y, m), s_corrected=moments.s_hat_corrected(arm, y, m),
+               arm_means=[float(y[arm == a].mean()) for a in range(m)],
+               arm_mean_se=[float(y[arm == a].std(ddof=1) / np.sqrt((arm == a).sum())) for a in range(m)])
     write_json(est, snakemake.output[0])
     if est["rho_pairs_skipped"]:
         log.warning("%s: %d arm pairs left out of rho: an arm's assigned group means are constant",

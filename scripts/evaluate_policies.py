@@ -36,14 +36,22 @@ with script_log(snakemake) as log:
                                                             ds.binary, snakemake.params.seed + 31 * k + a,
                                                             snakemake.threads)[0]
     truth = load_truth(ds)
+    # a policy value cannot leave the outcome's range: [0, 1] when binary, else the observed range
+    y_all = np.concatenate([y_tr, y_te])
+    bounds = (0.0, 1.0) if ds.binary else (float(y_all.min()), float(y_all.max()))
     rows = evaluation.evaluate(policies, a_te, y_te, np.array([ds.propensity[a] for a in ds.arms]), cfg["bootstrap"],
-                               snakemake.params.seed, "Best Uniform", mu=mu, truth=None if truth is None else truth[test])
+                               snakemake.params.seed, "Best Uniform", mu=mu, truth=None if truth is None else truth[test],
+                               bounds=bounds, min_ess=cfg["min_ess"], ess_share=cfg["ess_share"], labels=ds.arms)
     gain = json.load(open(snakemake.input.our_model))
     table = pd.DataFrame(rows)
     table.insert(0, "study", ds.name)
     table["best_uniform_arm"] = ds.arms[best]
     write_csv(table, snakemake.output.csv)
+    for r in rows:
+        if r["warning"]:
+            log.warning("%s, %s: %s", ds.name, r["policy"], r["warning"])
     write_json(dict(study=ds.name, n_test=int(len(y_te)), bootstrap=cfg["bootstrap"], seed=snakemake.params.seed,
+                    outcome_range=list(bounds), min_ess=cfg["min_ess"], ess_share=cfg["ess_share"],
                     binary=ds.binary, best_uniform_arm=ds.arms[best], our_model_gain=gain["gain"],
                     our_model_se=gain["se"], our_model_gain_inf=gain["gain_inf"],
                     our_model_extension=gain.get("extension"),

@@ -2,7 +2,7 @@
 import json
 import math
 
-from actionable import prediction_error
+from actionable import diagnostics, prediction_error
 from actionable.io import script_log, write_json
 from actionable.our_model import predicted_gain
 
@@ -33,6 +33,10 @@ with script_log(snakemake) as log:
     out["extension"] = dict(gain=ext["gain_inf"], gain_pp=ext["gain_inf_pp"], sigma=pe["sigma"], rho=pe["rho"],
                             sigma_eps=pe["sigma_eps"][choice]["sigma_eps"], sigma_eps_estimator=choice,
                             label="Our Model, prediction-error sigma_eps (this package's extension)")
+    # how far the study is from the model's assumptions (one rho, normal F), said beside the prediction
+    out["diagnostics"] = diagnostics.check(est["rho_matrix"], est["rho"], est["arm_means"], est["arm_mean_se"])
+    for w in out["diagnostics"]["warnings"]:
+        log.warning("%s: %s", est["study"], w)
     write_json(out, snakemake.output[0])
     log.info("%s: predicted gain %.5f +/- %.5f (exact %.5f; n -> inf %.5f); extension %.5f", est["study"], out["gain"],
              out["se"], out["exact_gain"], out["gain_inf"], out["extension"]["gain"])

@@ -218,6 +218,50 @@ def test_hdf5_columnar_format_reads_like_csv(tmp_path):
     assert from_h5.propensity == from_csv.propensity
 
 
+def test_stata_dta_reads_like_csv(tmp_path):
+    src = ROOT / "data" / "example_shop"
+    frame = pd.read_csv(src / "example_shop.csv")
+    frame.to_stata(tmp_path / "shop.dta", write_index=False)  # Stata keeps a missing region as ""
+    spec = yaml.safe_load((src / "spec.yaml").read_text())
+    spec["data"] = "shop.dta"
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    from_dta = load_dataset(tmp_path / "spec.yaml", min_arm_rows=50)
+    from_csv = load_dataset(src / "spec.yaml", min_arm_rows=50)
+    pd.testing.assert_frame_equal(from_dta.frame, from_csv.frame, check_dtype=False)
+    assert from_dta.frame["region"].isna().sum() == from_csv.frame["region"].isna().sum() > 0
+    # a file that is not Stata: one line naming the file and the format
+    (tmp_path / "bad.dta").write_text("a,b\n1,2\n")
+    spec["data"] = "bad.dta"
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    with pytest.raises(DatasetError, match=r"bad.dta: cannot read as stata .*Stata \(save\)"):
+        load_dataset(tmp_path / "spec.yaml")
+
+
+def test_parquet_needs_pyarrow_or_reads_like_csv(tmp_path):
+    src = ROOT / "data" / "example_shop"
+    spec = yaml.safe_load((src / "spec.yaml").read_text())
+    spec["data"] = "shop.parquet"
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        (tmp_path / "shop.parquet").write_bytes(b"PAR1")
+        with pytest.raises(DatasetError, match=r"shop.parquet: Parquet input needs the pyarrow package"):
+            load_dataset(tmp_path / "spec.yaml")
+        return
+    pd.read_csv(src / "example_shop.csv").to_parquet(tmp_path / "shop.parquet")
+    pd.testing.assert_frame_equal(load_dataset(tmp_path / "spec.yaml").frame, load_dataset(src / "spec.yaml").frame)
+
+
+def test_gzipped_csv_reads_like_csv(tmp_path):
+    src = ROOT / "data" / "example_shop"
+    pd.read_csv(src / "example_shop.csv").to_csv(tmp_path / "shop.csv.gz", index=False)
+    spec = yaml.safe_load((src / "spec.yaml").read_text())
+    spec["data"] = "shop.csv.gz"
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    pd.testing.assert_frame_equal(load_dataset(tmp_path / "spec.yaml").frame, load_dataset(src / "spec.yaml").frame)
+
+
 # ---- inputs that used to pass and give wrong numbers without a word (issue: bad data never misleads)
 def test_duplicate_column_names_are_refused(tmp_path):
     # pandas would rename the second 'y' to 'y.1' and read the first: a junk column as the outcome

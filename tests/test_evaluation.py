@@ -48,3 +48,58 @@ def test_crossfit_folds_are_balanced_by_arm():
     for a in range(3):
         counts = np.bincount(fold[arm == a], minlength=2)
         assert abs(counts[0] - counts[1]) <= 1
+
+
+def test_hajek_stays_in_range_where_horvitz_thompson_does_not():
+    # 100 people, arm 1 declared at 13% but 20 got it (all converted): HT = 20 / 0.13 / 100 = 1.54 > 1
+    arm = np.r_[np.ones(20, int), np.zeros(80, int)]
+    y = np.r_[np.ones(20), np.zeros(40), np.ones(40)]
+    policies = {"uniform": np.zeros(100, int), "tree": np.ones(100, int)}
+    rows = {r["policy"]: r for r in evaluation.evaluate(policies, arm, y, np.array([0.87, 0.13]), 200, 1,
+                                                          "uniform", bounds=(0.0, 1.0))}
+    tree = rows["tree"]
+    assert np.isclose(tree["ipw"], 20 / 0.13 / 100)
+    assert np.isclose(tree["hajek"], 1.0)  # one arm's Hajek value is that arm's mean outcome
+    assert np.isclose(rows["uniform"]["hajek"], 0.5) and np.isclose(rows["uniform"]["ipw"], 40 / 0.87 / 100)
+    assert "outside the outcome's range [0, 1]" in tree["warning"]
+    assert "effective sample size 20 < 30 in arm index 1" in tree["warning"]
+    assert rows["uniform"]["warning"] == "" and np.isclose(rows["uniform"]["ess_min"], 80)
+    assert np.isclose(tree["hajek_gain"], 0.5) and 0 < tree["hajek_gain_se"] < tree["gain_se"]
+
+
+def test_per_row_propensities_equal_fixed_ones_when_constant_and_weight_by_row_otherwise():
+    rng = np.random.default_rng(5)
+    n = 40_000
+    block = rng.integers(0, 2, n)
+    p = np.where(block[:, None] == 0, [0.8, 0.2], [0.2, 0.8])  # randomized within two blocks
+    arm = (rng.random(n) < p[:, 1]).astype(int)
+    truth = np.column_stack([0.2 + 0.4 * block, np.full(n, 0.5)])
+    y = (rng.random(n) < truth[np.arange(n), arm]).astype(float)
+    policies = {"zero": np.zeros(n, int), "one": np.ones(n, int)}
+    rows = {r["policy"]: r for r in evaluation.evaluate(policies, arm, y, p, 200, 2, "zero", truth=truth)}
+    for r in rows.values():  # per-row weights recover the truth (0.4 and 0.5) ...
+        assert abs(r["ipw"] - r["oracle"]) < 3.5 * r["ipw_se"] and abs(r["hajek"] - r["oracle"]) < 3.5 * r["hajek_se"]
+    naive = {r["policy"]: r for r in evaluation.evaluate(policies, arm, y, np.array([0.5, 0.5]), 200, 2, "zero",
+                                                           truth=truth)}
+    assert abs(naive["zero"]["hajek"] - 0.4) > 10 * naive["zero"]["hajek_se"]  # ... one probability per arm does not
+    const = np.tile([0.5, 0.5], (n, 1))
+    a = evaluation.evaluate(policies, arm, y, const, 50, 3, "zero")
+    b = evaluation.evaluate(policies, arm, y, np.array([0.5, 0.5]), 50, 3, "zero")
+    assert a == b
+
+
+def test_table4_shows_hajek_and_names_each_warning():
+    import pandas as pd
+    from actionable import table4
+    rows = []
+    for i, p in enumerate(table4.POLICIES):
+        rows.append(dict(study="s", policy=p, ipw=0.3 + 0.8 * (p == "PT-CF"), ipw_se=0.01, gain=0.01 * i, gain_se=0.01,
+                         hajek=0.3 + 0.01 * i, aipw=0.3, warning="IPW value 1.1 outside the outcome's range [0, 1]; use "
+                         "the Hajek value; effective sample size 12 < 30 in arm 'b', to which the policy sends 40% of "
+                         "the holdout" if p == "PT-CF" else ""))
+    md = table4.render(pd.DataFrame(rows), {"s": 0.01}, {}, {"s": True})
+    assert "| Hajek (normalized IPW) | 30.0 | 31.0 | 32.0 | 33.0 | 34.0 | 35.0 |" in md
+    assert "| Warning |  |  |  |  |  | range, ESS |" in md
+    assert "WARNING (the values marked in the Warning row may mislead): s, PT-CF: IPW value 1.1 outside" in md
+    clean = table4.render(pd.DataFrame(rows).assign(warning=""), {"s": 0.01}, {}, {"s": True})
+    assert "| Warning |" not in clean and "WARNING" not in clean

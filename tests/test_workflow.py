@@ -206,7 +206,10 @@ def test_end_to_end_evaluation(small_run):
         assert (g["ipw_se"] > 0).all() and (g.loc[g["policy"] != "Best Uniform", "gain_se"] > 0).all()
         assert g["aipw"].notna().all()
         assert g["oracle"].notna().all() == (study != "example_shop")  # truth only for the stand-ins
+        assert g["hajek"].between(g["ipw"].min() / 2, g["ipw"].max() * 2).all() and (g["hajek_se"] > 0).all()
+        assert (g["ess_min"] > 0).all() and "warning" in g
     md = (small_run / "tables" / "table4.md").read_text()
+    assert md.count("| Hajek (normalized IPW) |") == 3
     assert "[paper: Walmart]" in md and "[37.3]" in md
     for f in ("tables/table5.csv", "tables/table6.csv", "tables/table5.md", "tables/table6.md", "figures/figure12.png"):
         assert (small_run / f).stat().st_size > 0, f

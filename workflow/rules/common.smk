@@ -11,7 +11,7 @@ sys.path.insert(0, workflow.basedir)
 from snakemake.logging import logger  # noqa: E402
 
 from actionable.config import ConfigError, InputError, read_yaml, stop, validate_config  # noqa: E402
-from actionable.datasets import resolve  # noqa: E402
+from actionable.datasets import read_columns, resolve  # noqa: E402
 from actionable.forests import chunk_settings, chunk_trees  # noqa: E402
 from actionable.seeds import stream_seed  # noqa: E402
 from actionable.study import check_studies  # noqa: E402
@@ -164,15 +164,12 @@ def arm_indices(study):
     entry = STUDY[study]
     if "simulator" in entry:
         return list(range(read_yaml(project_path(entry["simulator"]))["arms"]["count"]))
-    import pandas as pd
-
     try:
         spec_path = project_path(entry["spec"])
         spec = read_yaml(spec_path)
-        data = resolve(spec_path, spec["data"])
         column = spec["arm"]["column"]
-        reader = pd.read_hdf if data.suffix in (".h5", ".hdf5") else lambda p: pd.read_csv(p, usecols=[column])
-        return list(range(reader(data)[column].nunique()))
+        frame = read_columns(resolve(spec_path, spec["data"]), spec.get("format"), [column], spec_path)
+        return list(range(frame[column].nunique()))
     except Exception:
         return []
 

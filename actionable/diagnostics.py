@@ -1,0 +1,69 @@
+"""How well a study fits the paper's model (Section 4), checked beside "Our Model".
+
+The model takes one correlation rho for every pair of arms (equicorrelation) and arm means drawn
+from a normal F. ``check`` measures both from the study's own estimates: the spread of the
+pairwise stratified rho-hat (the matrix behind the paper's single rho-hat), and a Shapiro-Wilk
+test of the arm means, and says in plain words when either is far from the assumption.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+RHO_IQR_LIMIT = 0.3      # pairwise rho-hat spread (interquartile range) beyond which one rho is a poor summary
+NEGATIVE_SHARE_LIMIT = 0.25
+NORMALITY_ALPHA = 0.01  # a warning, so a 1-in-100 false alarm on normal arm means
+MIN_ARMS_NORMALITY = 8   # Shapiro-Wilk on fewer arm means has almost no power
+
+
+def pairwise_rho(rho_matrix) -> np.ndarray:
+    """The finite off-diagonal entries (each pair once)."""
+    r = np.array(rho_matrix, dtype=float)
+    vals = r[np.triu_indices(r.shape[0], 1)]
+    return vals[np.isfinite(vals)]
+
+
+def check(rho_matrix, rho: float, arm_means, arm_mean_se=None) -> dict:
+    """Diagnostics of the equicorrelation and normal-F assumptions, with plain-words warnings.
+
+    ``arm_means``: each arm's mean outcome (the draws from F, with sampling noise);
+    ``arm_mean_se``: their standard errors, used to say when the arm means differ by no more than
+    sampling noise.
+    """
+    pairs = pairwise_rho(rho_matrix)
+    means = np.asarray(arm_means, float)
+    m = len(means)
+    out = dict(m=m, rho=rho, rho_pairs=int(len(pairs)))
+    warnings = []
+    if len(pairs):
+        q = np.quantile(pairs, [0, 0.25, 0.5, 0.75, 1])
+        out.update(rho_min=float(q[0]), rho_q25=float(q[1]), rho_median=float(q[2]), rho_q75=float(q[3]),
+                   rho_max=float(q[4]), rho_iqr=float(q[3] - q[1]), rho_negative_share=float(np.mean(pairs < 0)))
+        if out["rho_iqr"] > RHO_IQR_LIMIT or out["rho_negative_share"] > NEGATIVE_SHARE_LIMIT:
+            warnings.append(
+                f"the arms are far from equicorrelated: pairwise rho-hat runs from {q[0]:.2f} to {q[4]:.2f} "
+                f"(middle half {q[1]:.2f} to {q[3]:.2f}, {out['rho_negative_share']:.0%} negative), so the model's one "
+                f"rho ({rho:.2f}) is a poor summary and Our Model's prediction is rough")
+    if np.isfinite(rho) and rho < 0:
+        warnings.append(f"rho-hat is negative ({rho:.2f}): the arms' effects tend to move in opposite directions across "
+                        "people; the model allows it down to -1/(m-1) but the estimate is then fragile")
+    if m >= 3:
+        w, p = stats.shapiro(means)
+        out.update(normality_test="Shapiro-Wilk on the arm means", normality_w=float(w), normality_p=float(p))
+        z = (means - means.mean()) / means.std(ddof=1) if means.std(ddof=1) > 0 else np.zeros(m)
+        out["arm_mean_max_z"] = float(np.max(np.abs(z)))
+        if m < MIN_ARMS_NORMALITY:
+            out["normality_note"] = f"only {m} arms: the test cannot tell a normal F from others"
+        elif p < NORMALITY_ALPHA:
+            warnings.append(f"the arm means look far from normal (Shapiro-Wilk p = {p:.3g}; largest |z| = "
+                            f"{out['arm_mean_max_z']:.1f}): the model's normal F may misstate the value of picking the "
+                            "best arm; the spike-and-slab F of Eq. 8 may fit better")
+    if arm_mean_se is not None and m >= 2:
+        se2 = np.mean(np.square(arm_mean_se))
+        out["arm_means_noise_share"] = float(min(1.0, se2 / means.var(ddof=1))) if means.var(ddof=1) > 0 else 1.0
+        if out["arm_means_noise_share"] >= 0.8:
+            warnings.append(f"the arm means differ by little more than their sampling noise ({out['arm_means_noise_share']:.0%} "
+                            "of their variance): s-hat mostly measures noise")
+    out["warnings"] = warnings
+    return out

@@ -1,0 +1,158 @@
+"""A researcher's first step: draft a dataset spec from a data file, and check a spec against its data.
+
+    actionable spec init DATA --outcome COL --arm COL [--control LABEL] [-o SPEC]
+    actionable spec check SPEC
+
+``draft`` infers each column's type from its values (0/1 -> binary, other numbers -> continuous,
+text -> categorical), notes missing shares, leaves out what the analysis cannot use (constant
+columns, ids, free text) with the reason as a comment, and asks for the observed arm shares
+("probabilities: estimate") because only the researcher knows the design. ``summary`` validates a
+spec exactly as the workflow does (``datasets.load_dataset``) and describes what it found.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .datasets import DatasetError, _label, _natural_key, arm_order, load_dataset, read_columns
+
+ID_NAME = re.compile(r"(^|[_\W])(id|uuid|key)$|^id[_\W]", re.I)
+MAX_TEXT_SHARE = 0.5  # a text column with a level for more than half the rows is an id or free text
+MANY_LEVELS = 50
+
+
+def _q(value) -> str:
+    """A YAML scalar that reads back as the same string (JSON strings are valid YAML)."""
+    return json.dumps(str(value))
+
+
+def _is_binary(col: pd.Series) -> bool:
+    vals = col.dropna()
+    if pd.api.types.is_bool_dtype(vals):
+        return True
+    return pd.api.types.is_numeric_dtype(vals) and set(pd.unique(vals)) <= {0, 1}
+
+
+def column_type(col: pd.Series) -> tuple[str | None, str]:
+    """(type, reason): 'binary', 'continuous' or 'categorical', or None with why it is left out."""
+    vals = col.dropna()
+    if vals.nunique() < 2:
+        return None, f"constant ({vals.nunique()} distinct non-missing value)"
+    if _is_binary(col):
+        return "binary", ""
+    if pd.api.types.is_numeric_dtype(vals):
+        return "continuous", ""
+    levels = vals.nunique()
+    if levels > MAX_TEXT_SHARE * len(col):
+        return None, f"text with {levels:,} distinct values in {len(col):,} rows (an id or free text)"
+    note = f"{levels:,} levels: merge rare ones before the OLS can use it" if levels > MANY_LEVELS else ""
+    return "categorical", note
+
+
+def guess_control(labels) -> tuple[str, bool]:
+    """The label that names control, else the first in natural order; True when it is a guess."""
+    named = [a for a in labels if re.search(r"control|placebo|baseline|status.?quo", a, re.I)]
+    if len(named) == 1:
+        return named[0], False
+    return sorted(labels, key=_natural_key)[0], True
+
+
+def draft(data: str | Path, outcome: str, arm: str, out: str | Path, control: str | None = None,
+          name: str | None = None, id_column: str | None = None, fmt: str | None = None) -> str:
+    """The text of a draft spec for ``data`` to be written at ``out`` (paths in it relative to ``out``)."""
+    data = Path(data)
+    frame = read_columns(data, fmt, None, data)
+    for role, col in (("outcome", outcome), ("arm", arm), ("id", id_column)):
+        if col is not None and col not in frame.columns:
+            raise DatasetError(f"{data}: no column {col!r} for the {role}; the file has: {', '.join(map(str, frame.columns))}")
+    y = frame[outcome]
+    if not pd.api.types.is_numeric_dtype(y):
+        raise DatasetError(f"{data}: outcome column {outcome!r} is not numeric (e.g. {y.dropna().iloc[0]!r})")
+    labels = sorted({_label(v) for v in frame[arm].dropna()})
+    if control is None:
+        control, guessed = guess_control(labels)
+    else:
+        guessed = False
+        if str(control) not in labels:
+            raise DatasetError(f"{data}: control {control!r} is not a value of column {arm!r}; "
+                               f"it has: {', '.join(labels[:30])}")
+    if id_column is None:
+        ids = [c for c in frame.columns if c not in (outcome, arm) and ID_NAME.search(str(c))
+               and frame[c].notna().all() and frame[c].is_unique]
+        id_column = ids[0] if ids else None
+    name = name or re.sub(r"^[^A-Za-z]+", "", re.sub(r"\W+", "_", data.name.split(".")[0])) or "study"
+    n = len(frame)
+    rel = os.path.relpath(data.resolve(), Path(out).resolve().parent)
+    lines = [
+        f"# Draft spec written by `actionable spec init` from {data.name} ({n:,} rows, {frame.shape[1]} columns).",
+        "# Check every line, above all the control arm and the assignment probabilities, then run",
+        f"#   actionable spec check {Path(out).name}",
+        f"name: {name}",
+        f"data: {_q(rel)}",
+    ]
+    if id_column:
+        lines.append(f"id: {_q(id_column)}")
+    ytype = "binary" if _is_binary(y) else "continuous"
+    lines += [f"outcome: {{column: {_q(outcome)}, type: {ytype}}}",
+              "arm:",
+              f"  column: {_q(arm)}",
+              f"  control: {_q(control)}" + ("    # CHECK: guessed (no label names control)" if guessed else "")]
+    counts = frame[arm].dropna().map(_label).value_counts()
+    lines.append("covariates:")
+    left_out = []
+    for c in frame.columns:
+        if c in (outcome, arm, id_column):
+            continue
+        kind, why = column_type(frame[c])
+        if kind is None:
+            left_out.append(f"#   {c}: {why}")
+            continue
+        miss = frame[c].isna().mean()
+        notes = [f"{miss:.1%} missing"] if miss > 0 else []
+        notes += [why] if why else []
+        lines.append(f"  - {{name: {_q(c)}, type: {kind}}}" + (f"    # {'; '.join(notes)}" if notes else ""))
+    if len(lines) and lines[-1] == "covariates:":
+        raise DatasetError(f"{data}: no column besides the outcome, arm and id can serve as a covariate")
+    lines += ["assignment:",
+              "  # 'estimate' takes the observed arm shares. If you know the design, give it instead, e.g.",
+              "  # probabilities: {" + ", ".join(f"{_q(a)}: {counts[a] / n:.3f}" for a in arm_order(counts.index, str(control))[:4])
+              + (", ..." if len(counts) > 4 else "") + "}",
+              "  probabilities: estimate"]
+    if left_out:
+        lines += ["# Columns left out:", *left_out]
+    return "\n".join(lines) + "\n"
+
+
+def summary(spec_path: str | Path, min_arm_rows: int = 1) -> str:
+    """What the workflow will see: rows, arms with counts, shares and probabilities, covariates
+    with type, levels and missing share, and the warnings; DatasetError when the spec or data is bad."""
+    ds = load_dataset(spec_path, min_arm_rows)
+    f, n = ds.frame, len(ds.frame)
+    y = f[ds.outcome]
+    out = [f"spec OK: {spec_path}",
+           f"  study {ds.name!r}: {n:,} rows from {ds.data_path}",
+           f"  outcome {ds.outcome!r} ({ds.spec['outcome']['type']}): mean {y.mean():.4g}, SD {y.std(ddof=1):.4g}"
+           + ("" if ds.binary else f", range [{y.min():.4g}, {y.max():.4g}]"),
+           f"  arms ({len(ds.arms)}; control {ds.control!r}; probabilities: "
+           f"{ds.spec['assignment']['probabilities'] if isinstance(ds.spec['assignment']['probabilities'], str) else 'declared'}):"]
+    counts = f[ds.arm_column].value_counts()
+    width = max(len(a) for a in ds.arms)
+    for a in ds.arms:
+        out.append(f"    {a:<{width}}  {int(counts[a]):>9,} rows  share {counts[a] / n:.3f}  probability {ds.propensity[a]:.3f}"
+                   f"  mean outcome {y[f[ds.arm_column] == a].mean():.4g}")
+    out.append(f"  covariates ({len(ds.covariates)}):")
+    width = max(len(c["name"]) for c in ds.covariates)
+    for c in ds.covariates:
+        col = f[c["name"]]
+        detail = (f"{col.nunique():,} levels" if c["type"] == "categorical" else
+                  f"mean {col.mean():.4g}" if c["type"] == "binary" else f"mean {col.mean():.4g}, SD {col.std():.4g}")
+        out.append(f"    {c['name']:<{width}}  {c['type']:<11}  {col.isna().mean():6.1%} missing  {detail}")
+    out.append("  warnings:" if ds.warnings else "  no warnings")
+    out += [f"    - {w}" for w in ds.warnings]
+    return "\n".join(out)
+
