@@ -43,6 +43,15 @@ class Dataset:
     covariates: list  # [{name, type, ...}]
     arm_labels: dict = field(default_factory=dict)  # arm label -> human-readable text
     warnings: list = field(default_factory=list)  # legitimate but odd data, said at start and in the report
+    propensity_rows: np.ndarray | None = None  # n x m, when probabilities differ by row (blocks, columns)
+    design: str = "fixed"  # fixed | blocks | columns
+
+    def propensity_matrix(self) -> np.ndarray:
+        """e(a | x_i) for every row and arm (n x m, arms in ``arms`` order): what IPW, AIPW and the
+        forest's W.hat use."""
+        if self.propensity_rows is not None:
+            return self.propensity_rows
+        return np.tile(np.array([self.propensity[a] for a in self.arms]), (len(self.frame), 1))
 
     @property
     def outcome(self) -> str:
@@ -76,7 +85,7 @@ class Dataset:
             outcome=self.outcome, outcome_type=self.spec["outcome"]["type"],
             arms=self.arms, control=self.control, m=len(self.arms),
             rows_per_arm={a: int(counts.get(a, 0)) for a in self.arms},
-            propensity=self.propensity,
+            propensity=self.propensity, design=self.design,
             covariates=self.covariates,
             covariates_total=len(self.covariates),
             covariates_continuous=len(self.covariate_names("continuous")),
@@ -228,7 +237,9 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     clash = [n for n in names if n in (out_col, arm_col, spec.get("id"))]
     if clash:
         raise DatasetError(f"{spec_path}: column(s) {', '.join(clash)} declared both as covariate and as outcome/arm/id")
-    columns = ([spec["id"]] if spec.get("id") else []) + [arm_col, out_col] + names
+    design_cols = [c for c in [spec["assignment"].get("block"), *(spec["assignment"].get("probability_columns") or {}).values()]
+                   if c and c not in names + [arm_col, out_col, spec.get("id")]]
+    columns = ([spec["id"]] if spec.get("id") else []) + [arm_col, out_col] + names + list(dict.fromkeys(design_cols))
     frame = read_columns(data_path, spec.get("format"), columns, spec_path)
     where = str(data_path)
     if frame.empty:
@@ -295,28 +306,8 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
         raise DatasetError(f"{where}: arm(s) with fewer than {min_arm_rows} rows (config data.min_arm_rows): {listing}")
 
     # assignment probabilities
-    probs = spec["assignment"]["probabilities"]
-    if probs == "equal":
-        propensity = {a: 1.0 / len(arms) for a in arms}
-        warnings += _check_shares(propensity, counts, len(frame), spec_path, where)
-    elif probs == "estimate":
-        propensity = {a: float(counts[a] / len(frame)) for a in arms}
-    else:
-        given = {_label(k): float(v) for k, v in probs.items()}
-        missing = [a for a in arms if a not in given]
-        if missing:
-            raise DatasetError(f"{spec_path}: assignment.probabilities does not cover arm(s) {', '.join(map(repr, missing))} found in {where}")
-        extra = [a for a in given if a not in present]
-        if extra:
-            raise DatasetError(f"{spec_path}: assignment.probabilities names arm(s) {', '.join(map(repr, extra))} absent from {where}")
-        bad = {a: p for a, p in given.items() if not (p > 0 and math.isfinite(p))}
-        if bad:
-            raise DatasetError(f"{spec_path}: assignment.probabilities must be > 0, got {bad}")
-        total = sum(given.values())
-        if abs(total - 1.0) > PROB_TOLERANCE:
-            raise DatasetError(f"{spec_path}: assignment.probabilities must sum to 1 (tolerance {PROB_TOLERANCE:g}), they sum to {total:.8g}")
-        propensity = {a: given[a] for a in arms}
-        warnings += _check_shares(propensity, counts, len(frame), spec_path, where)
+    propensity, rows, design, more = _assignment(spec, frame, arms, counts, present, spec_path, where)
+    warnings += more
 
     # covariates
     for cov in covs:
@@ -361,7 +352,126 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     labels = {_label(k): v for k, v in (spec["arm"].get("labels") or {}).items()}
     return Dataset(name=spec["name"], spec=spec, spec_path=str(spec_path), data_path=str(data_path),
                    frame=frame, arms=arms, control=control, propensity=propensity, covariates=covs,
-                   arm_labels=labels, warnings=warnings)
+                   arm_labels=labels, warnings=warnings, propensity_rows=rows, design=design)
+
+
+def _declared(probs: dict, arms: list, present: set, spec_path, key: str, where: str) -> dict:
+    """One mapping arm -> probability: covers every arm, names no absent one, positive, sums to 1."""
+    given = {_label(k): v for k, v in probs.items()}
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in given.values()):
+        raise DatasetError(f"{spec_path}: {key} must map each arm to a number, found {given}")
+    given = {k: float(v) for k, v in given.items()}
+    missing = [a for a in arms if a not in given]
+    if missing:
+        raise DatasetError(f"{spec_path}: {key} does not cover arm(s) {', '.join(map(repr, missing))} found in {where}")
+    extra = [a for a in given if a not in present]
+    if extra:
+        raise DatasetError(f"{spec_path}: {key} names arm(s) {', '.join(map(repr, extra))} absent from {where}")
+    bad = {a: p for a, p in given.items() if not (p > 0 and math.isfinite(p))}
+    if bad:
+        raise DatasetError(f"{spec_path}: {key} must be > 0 for every arm (IPW needs every arm possible), got {bad}")
+    total = sum(given.values())
+    if abs(total - 1.0) > PROB_TOLERANCE:
+        raise DatasetError(f"{spec_path}: {key} must sum to 1 (tolerance {PROB_TOLERANCE:g}), they sum to {total:.8g}")
+    return {a: given[a] for a in arms}
+
+
+def _assignment(spec, frame, arms, counts, present, spec_path, where):
+    """(marginal probability per arm, n x m per-row probabilities or None, design, warnings).
+
+    Fixed designs give one probability per arm ('equal', 'estimate' or a mapping). Randomization
+    within blocks (``assignment.block``) gives each block its own: a mapping block -> {arm: p},
+    or 'estimate' (each block's arm shares) or 'equal'. ``assignment.probability_columns`` reads
+    each row's probability of every arm from the data.
+    """
+    asg = spec["assignment"]
+    probs, block, columns = asg.get("probabilities"), asg.get("block"), asg.get("probability_columns")
+    arm_col = spec["arm"]["column"]
+    n, warnings = len(frame), []
+    if columns:
+        if probs is not None or block:
+            raise DatasetError(f"{spec_path}: assignment.probability_columns replaces assignment.probabilities and "
+                               "assignment.block; give only one way of stating the design")
+        missing = [a for a in arms if a not in {_label(k) for k in columns}]
+        if missing:
+            raise DatasetError(f"{spec_path}: assignment.probability_columns does not name a column for arm(s) "
+                               f"{', '.join(map(repr, missing))}")
+        cols = {_label(k): v for k, v in columns.items()}
+        extra = [a for a in cols if a not in present]
+        if extra:
+            raise DatasetError(f"{spec_path}: assignment.probability_columns names arm(s) {', '.join(map(repr, extra))} "
+                               f"absent from {where}")
+        mat = np.empty((n, len(arms)))
+        for j, a in enumerate(arms):
+            col = pd.to_numeric(frame[cols[a]], errors="coerce")
+            if col.isna().any():
+                raise DatasetError(f"{where}: probability column {cols[a]!r} (arm {a!r}) has {int(col.isna().sum())} "
+                                   "missing or non-numeric value(s); every row needs its probability of every arm")
+            mat[:, j] = col.to_numpy(float)
+        bad = ~np.isfinite(mat) | (mat <= 0) | (mat > 1)
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise DatasetError(f"{where}: probability column {cols[arms[j]]!r} has {int(bad[:, j].sum())} value(s) "
+                               f"outside (0, 1], e.g. {mat[i, j]!r} in data row {i + 1}; every arm must be possible "
+                               "for everyone (IPW divides by it)")
+        off = np.abs(mat.sum(axis=1) - 1) > 1e-4
+        if off.any():
+            i = int(np.argmax(off))
+            raise DatasetError(f"{where}: the probability columns ({', '.join(cols[a] for a in arms)}) must sum to 1 "
+                               f"in every row; {int(off.sum())} row(s) do not, e.g. data row {i + 1} sums to "
+                               f"{mat[i].sum():.6g}")
+        return {a: float(mat[:, j].mean()) for j, a in enumerate(arms)}, mat, "columns", warnings
+    if not block:
+        if probs == "equal":
+            propensity = {a: 1.0 / len(arms) for a in arms}
+            warnings += _check_shares(propensity, counts, n, spec_path, where)
+        elif probs == "estimate":
+            propensity = {a: float(counts[a] / n) for a in arms}
+        else:
+            if isinstance(next(iter(probs.values()), None), dict):
+                raise DatasetError(f"{spec_path}: assignment.probabilities gives probabilities per block; name the "
+                                   "block column in assignment.block")
+            propensity = _declared(probs, arms, present, spec_path, "assignment.probabilities", where)
+            warnings += _check_shares(propensity, counts, n, spec_path, where)
+        return propensity, None, "fixed", warnings
+    # randomized within blocks
+    b = frame[block]
+    if b.isna().any():
+        raise DatasetError(f"{where}: block column {block!r} (assignment.block) has {int(b.isna().sum())} missing "
+                           "value(s); every row needs its block")
+    b = _labels(b)
+    levels = sorted(pd.unique(b), key=_natural_key)
+    mat = np.empty((n, len(arms)))
+    for level in levels:
+        rows = (b == level).to_numpy()
+        k = frame.loc[rows, arm_col].value_counts()
+        there = f"{where}, block {block}={level!r}"
+        if probs == "estimate":
+            absent = [a for a in arms if k.get(a, 0) == 0]
+            if absent:
+                raise DatasetError(f"{there}: no row got arm(s) {', '.join(map(repr, absent))}; estimating the "
+                                   "probabilities within blocks needs every arm in every block (merge small blocks)")
+            p = {a: float(k[a] / rows.sum()) for a in arms}
+        elif probs == "equal":
+            p = {a: 1.0 / len(arms) for a in arms}
+            warnings += _check_shares(p, k, int(rows.sum()), spec_path, there)
+        else:
+            table = {_label(key): v for key, v in probs.items()}
+            if level not in table:
+                raise DatasetError(f"{spec_path}: assignment.probabilities has no entry for block {level!r} of column "
+                                   f"{block!r}; blocks in {where}: {', '.join(levels[:20])}")
+            if not isinstance(table[level], dict):
+                raise DatasetError(f"{spec_path}: assignment.probabilities.{level} must map each arm to its probability "
+                                   f"in that block, found {table[level]!r}")
+            p = _declared(table[level], arms, present, spec_path, f"assignment.probabilities.{level}", where)
+            warnings += _check_shares(p, k, int(rows.sum()), spec_path, there)
+        mat[rows] = [p[a] for a in arms]
+    if isinstance(probs, dict):
+        extra = [key for key in map(_label, probs) if key not in levels]
+        if extra:
+            raise DatasetError(f"{spec_path}: assignment.probabilities names block(s) {', '.join(map(repr, extra))} "
+                               f"absent from column {block!r} of {where}")
+    return {a: float(mat[:, j].mean()) for j, a in enumerate(arms)}, mat, "blocks", warnings
 
 
 def _check_design_width(frame, covs, counts, arms, where) -> list:

@@ -98,7 +98,8 @@ def fit_macf_forest(x_train, arm_train, y_train, y_hat, propensity, arms: list, 
     args = _grf_args(settings, n, seed, threads)
     if trees is not None:
         args["num.trees"] = int(trees)
-    W_hat = rbridge.matrix(np.tile(np.asarray(propensity, float), (n, 1)))
+    propensity = np.asarray(propensity, float)  # one probability per arm, or n x m per row (blocked designs)
+    W_hat = rbridge.matrix(propensity if propensity.ndim == 2 else np.tile(propensity, (n, 1)))
     return rbridge.call(grf.multi_arm_causal_forest, rbridge.matrix(x_train), rbridge.vector(y_train),
                         rbridge.factor(arm_train, arms), **{"Y.hat": rbridge.vector(y_hat), "W.hat": W_hat,
                                                                              "compute.oob.predictions": bool(oob)},
@@ -172,8 +173,10 @@ def predict_y(y_forest, x, threads: int) -> np.ndarray:
 
 
 def arm_outcomes(tau: np.ndarray, y_hat: np.ndarray, propensity) -> np.ndarray:
-    """mu_hat_a(x): with m(x) = sum_a e_a mu_a(x) and tau_a = mu_a - mu_0, mu_0 = m(x) - sum_a e_a tau_a."""
-    mu0 = y_hat - tau @ np.asarray(propensity, float)
+    """mu_hat_a(x): with m(x) = sum_a e_a mu_a(x) and tau_a = mu_a - mu_0, mu_0 = m(x) - sum_a e_a tau_a
+    (``propensity``: per arm, or n x m per row)."""
+    propensity = np.asarray(propensity, float)
+    mu0 = y_hat - (tau @ propensity if propensity.ndim == 1 else np.sum(tau * propensity, axis=1))
     return mu0[:, None] + tau
 
 

@@ -239,13 +239,20 @@ def sensitivity_curves(curves, markers: dict, ipw_gain: dict, percent: bool = Tr
                         label=f"{study}, n -> infinity")
             est, gain = markers[study][name], markers[study]["gain"]
             ax.plot([est], [gain * k], "o", color=c, ms=6)
+            ext = markers[study].get("extension")
+            if ext:  # this package's extension: corrected sigma, rho and prediction-error sigma_eps
+                ax.plot([ext[name]], [ext["gain"] * k], "*", color=c, mec="black", mew=0.6, ms=11,
+                        label=f"{study}, extension" if name == "s" else None)
             if study in ipw_gain:
                 ax.axhline(ipw_gain[study] * k, color=c, ls=":", lw=1.2)
         ax.axhline(0, color="black", lw=0.5)
         ax.set_xlabel(name)
         ax.set_ylabel("predicted gain" + (" (pp)" if percent else ""))
     axes[0, 0].legend(frameon=False, fontsize=8)
+    has_ext = any(m.get("extension") for m in markers.values())
     fig.suptitle("Figure 12: sensitivity of the predicted gain (dots: estimates; dotted: MACF's IPW gain;\n"
-                 "dashed: uniform arm valued at its true mean, n -> infinity)")
+                 "dashed: uniform arm valued at its true mean, n -> infinity"
+                 + ("; stars: this package's extension, corrected moments\nand prediction-error sigma_eps, "
+                    "uniform arm at its true mean)" if has_ext else ")"))
     fig.tight_layout()
     return fig

@@ -139,17 +139,124 @@ def warnings_html(input_warnings: dict) -> str:
     return f'<ul class="warnings">{"".join(items)}</ul>'
 
 
+PAPER_ONLY_TABLES = (5, 6)  # exchange parameters between the paper's two studies
+THEORY_FIGURES = (1, 2, 3, 4, 5, 6)  # the model's own figures, produced by every configuration
+# One study's analysis: (part id, heading, file under results/, kind, caption file)
+STUDY_PARTS = [
+    ("arm-rates", "Arm rates (as the paper's Figures 7-8)", "descriptives/{study}/arm_rates.png", "figure", "figures7and8.rst"),
+    ("table4", "Personalization results (Table 4)", "evaluation/{study}/table4.md", "table", "table4.rst"),
+    ("model", "Moments, Our Model and how well the model fits", None, "model", "moments.rst"),
+    ("figure9", "Where the forest policy sends people (Figure 9)", "forests/{study}/figure9.png", "figure", "figures9to11.rst"),
+    ("figure10", "What the forest splits on (Figure 10)", "forests/{study}/figure10.png", "figure", None),
+    ("figure11", "Who goes to each arm (Figure 11)", "forests/{study}/figure11.png", "figure", None),
+    ("figure12", "Sensitivity of the predicted gain (Figure 12)", "sensitivity/{study}/figure12.png", "figure", "figure12.rst"),
+    ("table6", "What would raise the gain most (Table 6)", "sensitivity/{study}/table6.md", "table", "tables5and6.rst"),
+]
+
+
+def title_for(studies: list, paper_studies: dict) -> str:
+    """The replication when the paper's studies are configured; an analysis of the named studies otherwise."""
+    if paper_studies:
+        return "Replication of Shchetkina & Berman (2024)"
+    return f"Personalization analysis of {', '.join(studies)} (methods of Shchetkina & Berman, 2024)"
+
+
+def _image(png: Path, ident: str, label: str, text: str) -> str:
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    return (f'<figure id="{ident}"><img class="figure" alt="{html.escape(label)}" src="data:image/png;base64,{data}">'
+            f"<figcaption><b>{html.escape(label)}.</b> {text}</figcaption></figure>")
+
+
+def model_html(row: dict | None, diagnostics: dict | None) -> str:
+    """A study's moments, Our Model and the model checks, from results/tables/moments.csv and our_model.json."""
+    if row is None:
+        return '<p class="missing">No moments for this study.</p>'
+    def f(v, fmt="{:.4g}"):
+        return "" if v is None or v != v else fmt.format(v)
+    rows = [dict(quantity="sigma (within-arm heterogeneity)", value=f(row["sigma"]), truth=f(row.get("true_sigma"))),
+            dict(quantity="rho (cross-arm correlation)", value=f(row["rho"]), truth=f(row.get("true_rho"))),
+            dict(quantity="s (SD of the arm means; corrected)", value=f"{f(row['s'])} ({f(row['s_corrected'])})",
+                 truth=f(row.get("true_s"))),
+            dict(quantity="sigma_eps (SD of y - yhat)", value=f(row["sigma_eps"]), truth=""),
+            dict(quantity="m (arms)", value=str(row["m"]), truth=""),
+            dict(quantity="Our Model: predicted gain (Monte Carlo SE)",
+                 value=f"{f(row['our_model_gain'])} ({f(row['our_model_se'], '{:.2g}')})", truth=""),
+            dict(quantity="Our Model as n -> infinity", value=f(row["our_model_gain_inf"]), truth=""),
+            dict(quantity="Our Model, prediction-error sigma_eps (extension)", value=f(row.get("extension_gain")),
+                 truth="")]
+    out = [_simple_table(rows, ["quantity", "value", "truth"])]
+    d = diagnostics or {}
+    if d:
+        checks = [dict(check="pairwise rho-hat: min / middle half / max",
+                       result=f"{f(d.get('rho_min'), '{:.2f}')} / {f(d.get('rho_q25'), '{:.2f}')}-"
+                              f"{f(d.get('rho_q75'), '{:.2f}')} / {f(d.get('rho_max'), '{:.2f}')}"),
+                  dict(check="arm means normal (Shapiro-Wilk p)",
+                       result=d.get("normality_note") or f(d.get("normality_p"), "{:.2g}"))]
+        out.append(_simple_table(checks, ["check", "result"]))
+        if d.get("warnings"):
+            out.append('<ul class="model-warnings">' + "".join(f"<li>{html.escape(w)}</li>" for w in d["warnings"])
+                       + "</ul>")
+        else:
+            out.append('<p class="note">The model checks raise no warning for this study.</p>')
+    out.append('<p class="note">Gains in the outcome\'s units (proportions for binary outcomes); Table 4 above shows '
+               "them in percentage points. The extension is this package's, not the paper's procedure (README).</p>")
+    return "\n".join(out)
+
+
+def study_section(root: Path, study: str, about: dict, report_dir: Path, found: dict) -> str:
+    """Every per-study analysis of the paper for one study."""
+    out = [f'<section id="study-{study}" class="study"><h2>Study: {html.escape(study)}</h2>']
+    if about.get("description"):
+        out.append(f"<p>{html.escape(about['description'])}</p>")
+    if about.get("warnings"):
+        out.append('<p class="note">Input warnings:</p><ul class="warnings">'
+                   + "".join(f"<li>{html.escape(w)}</li>" for w in about["warnings"]) + "</ul>")
+    for part, heading, rel, kind, cap in STUDY_PARTS:
+        ident = f"study-{study}-{part}"
+        out.append(f'<div class="study-part" id="{ident}" data-part="{part}"><h3>{html.escape(heading)}</h3>')
+        path = None if rel is None else root / "results" / rel.format(study=study)
+        if kind == "model":
+            out.append(model_html(about.get("moments"), about.get("diagnostics")))
+        elif path is None or not path.exists():
+            out.append(f'<p class="missing">Missing: {html.escape(str(rel).format(study=study))}.</p>')
+            found["missing"].append(ident)
+            out.append("</div>")
+            continue
+        elif kind == "figure":
+            out.append(_image(path, ident + "-figure", f"{study}: {heading}", caption(report_dir, cap)))
+        else:
+            out.append(markdown_to_html(path.read_text()))
+            if cap:
+                out.append(f'<p class="note"><i>{caption(report_dir, cap)}</i></p>')
+        found["study_parts"].append(ident)
+        out.append("</div>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
 def build(root: Path, config: dict, versions: dict, jobs: list[dict], summary: dict | None,
-          report_dir: Path, title: str, input_warnings: dict | None = None) -> tuple[str, dict]:
-    """The page, and which tables and figures it holds (for the log and the tests)."""
+          report_dir: Path, title: str | None = None, input_warnings: dict | None = None,
+          studies: dict | None = None, paper_studies: dict | None = None, pairs: list | None = None) -> tuple[str, dict]:
+    """The page, and which tables, figures and per-study parts it holds (for the log and the tests).
+
+    ``studies``: {study: dict(description, warnings, moments (its moments.csv row), diagnostics)};
+    ``paper_studies``: {paper role: study}, empty for a researcher's own studies (the page is then
+    an analysis of them, without the paper-only items); ``pairs``: Table 5's swap pairs "a--b".
+    """
     root = Path(root)
-    found = dict(tables=[], figures=[], missing=[])
+    studies = studies or {}
+    replication = bool(paper_studies) if paper_studies is not None else True
+    title = title or title_for(list(studies), paper_studies or {})
+    found = dict(tables=[], figures=[], missing=[], study_parts=[])
     sec = []
     if input_warnings is not None:
         sec.append('<h2 id="warnings">Warnings about the input data</h2>')
         sec.append(warnings_html(input_warnings))
-    sec.append("<h2 id=\"tables\">Tables</h2>")
+    sec.append("<h2 id=\"tables\">Tables</h2>" if replication else
+               "<h2 id=\"tables\">The model, and every study side by side</h2>")
     for number, (md, cap) in TABLES.items():
+        if not replication and number in PAPER_ONLY_TABLES:
+            continue
         sec.append(f'<section id="table{number}" class="table-item">')
         if number == 3:
             sec.append(table3_html())
@@ -166,8 +273,10 @@ def build(root: Path, config: dict, versions: dict, jobs: list[dict], summary: d
         if (root / md).exists():
             sec.append(f'<section class="extra">{markdown_to_html((root / md).read_text())}'
                        f'<p class="note"><i>{caption(report_dir, cap)}</i></p></section>')
-    sec.append("<h2 id=\"figures\">Figures</h2>")
+    sec.append("<h2 id=\"figures\">Figures</h2>" if replication else "<h2 id=\"figures\">The model's figures</h2>")
     for number, cap in FIGURE_CAPTIONS.items():
+        if not replication and number not in THEORY_FIGURES:
+            continue
         png = root / f"results/figures/figure{number}.png"
         if png.exists():
             sec.append(image_html(png, number, caption(report_dir, cap)))
@@ -175,18 +284,43 @@ def build(root: Path, config: dict, versions: dict, jobs: list[dict], summary: d
         else:
             sec.append(f'<p class="missing" id="figure{number}">Figure {number}: not produced by this configuration.</p>')
             found["missing"].append(f"figure{number}")
+    if not replication:
+        sec.append('<p class="note">The paper\'s Tables 5-6 and Figures 7-14 compare its two studies; each study here '
+                   "gets the same analyses in its own section below (give two studies the paper_role keys walmart and "
+                   "penn_geisinger to lay them out as the paper does).</p>")
+    if studies:
+        sec.append('<h2 id="studies">Each study\'s analysis</h2>')
+        for study, about in studies.items():
+            sec.append(study_section(root, study, about, report_dir, found))
+    if pairs:
+        sec.append('<h2 id="swaps">Parameters exchanged between studies (Table 5)</h2>')
+        for pair in pairs:
+            md = root / "results" / "sensitivity" / "swaps" / f"{pair}.md"
+            if md.exists():
+                sec.append(f'<section id="swaps-{pair}" class="swaps">{markdown_to_html(md.read_text())}</section>')
+                found["study_parts"].append(f"swaps-{pair}")
+            else:
+                sec.append(f'<p class="missing">Missing: results/sensitivity/swaps/{html.escape(pair)}.md.</p>')
+                found["missing"].append(f"swaps-{pair}")
     sec.append('<h2 id="runtime">Runtime of each step</h2>')
     sec.append(runtime_html(jobs, summary))
     sec.append('<h2 id="software">Software</h2>')
     sec.append(_simple_table([dict(software=k, version=v) for k, v in versions.items()], ["software", "version"]))
     sec.append('<h2 id="config">Configuration</h2>')
     sec.append(f"<pre>{html.escape(yaml.safe_dump(config, sort_keys=False))}</pre>")
-    nav = " ".join(f'<a href="#table{n}">Table {n}</a>' for n in TABLES) + " " + \
-        " ".join(f'<a href="#figure{n}">Fig. {n}</a>' for n in FIGURE_CAPTIONS)
-    intro = ("<p>Shchetkina &amp; Berman (2024), <i>When Is Heterogeneity Actionable for Personalization?</i>: "
-             "every table and figure as reproduced by this run. Values in <span class=\"paper\">[brackets]</span> "
-             "are the paper's published ones; for the synthetic stand-ins the true values are shown where the "
-             "tables have them (oracle rows, true moments).</p>")
+    nav = " ".join(f'<a href="#table{n}">Table {n}</a>' for n in found["tables"]) + " " + \
+        " ".join(f'<a href="#figure{n}">Fig. {n}</a>' for n in found["figures"]) + " " + \
+        " ".join(f'<a href="#study-{s}">{html.escape(s)}</a>' for s in studies)
+    if replication:
+        intro = ("<p>Shchetkina &amp; Berman (2024), <i>When Is Heterogeneity Actionable for Personalization?</i>: "
+                 "every table and figure as reproduced by this run, then each study's own analysis. Values in "
+                 "<span class=\"paper\">[brackets]</span> are the paper's published ones; for the synthetic stand-ins "
+                 "the true values are shown where the tables have them (oracle rows, true moments).</p>")
+    else:
+        intro = ("<p>The analysis of Shchetkina &amp; Berman (2024), <i>When Is Heterogeneity Actionable for "
+                 "Personalization?</i>, applied to this configuration's studies: how much each study's heterogeneity "
+                 "is worth when acted on (Table 4), the moments that decide it and the paper's model of it (Our "
+                 "Model), the policies the forest learns, and which change would raise the gain most.</p>")
     page = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\"><title>{html.escape(title)}</title>"
             f"<style>{CSS}</style><script>{COUNT_SCRIPT}</script></head><body>"

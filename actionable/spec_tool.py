@@ -128,6 +128,17 @@ def draft(data: str | Path, outcome: str, arm: str, out: str | Path, control: st
     return "\n".join(lines) + "\n"
 
 
+def _design(ds) -> str:
+    asg = ds.spec["assignment"]
+    if ds.design == "columns":
+        return "probabilities per row from the data's probability columns; shown: their mean"
+    how = asg["probabilities"] if isinstance(asg["probabilities"], str) else "declared"
+    if ds.design == "blocks":
+        blocks = ds.frame[asg["block"]].nunique()
+        return f"randomized within {blocks} blocks of {asg['block']!r}, probabilities {how} per block; shown: their mean"
+    return f"probabilities: {how}"
+
+
 def summary(spec_path: str | Path, min_arm_rows: int = 1) -> str:
     """What the workflow will see: rows, arms with counts, shares and probabilities, covariates
     with type, levels and missing share, and the warnings; DatasetError when the spec or data is bad."""
@@ -138,8 +149,7 @@ def summary(spec_path: str | Path, min_arm_rows: int = 1) -> str:
            f"  study {ds.name!r}: {n:,} rows from {ds.data_path}",
            f"  outcome {ds.outcome!r} ({ds.spec['outcome']['type']}): mean {y.mean():.4g}, SD {y.std(ddof=1):.4g}"
            + ("" if ds.binary else f", range [{y.min():.4g}, {y.max():.4g}]"),
-           f"  arms ({len(ds.arms)}; control {ds.control!r}; probabilities: "
-           f"{ds.spec['assignment']['probabilities'] if isinstance(ds.spec['assignment']['probabilities'], str) else 'declared'}):"]
+           f"  arms ({len(ds.arms)}; control {ds.control!r}; {_design(ds)}):"]
     counts = f[ds.arm_column].value_counts()
     width = max(len(a) for a in ds.arms)
     for a in ds.arms:

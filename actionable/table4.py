@@ -53,13 +53,13 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
                          "Our Model": "n/a" if pd.isna(ext["gain"]) else
                          f"{(base + ext['gain']) * k:.1f} (gain {ext['gain'] * k:.2f}; sigma {ext['sigma']:.3f}, "
                          f"rho {ext['rho']:.2f}, sigma_eps {ext['sigma_eps']:.3f})"})
-        if "oracle" in g:
+        if "oracle" in g and g["oracle"].notna().all():  # the truth exists for simulated studies only
             rows.append({"": "True value (oracle)", **{p: f"{g.loc[p, 'oracle'] * k:.1f}" for p in POLICIES},
                          "Our Model": ""})
-        if "hajek" in g:
+        if "hajek" in g and g["hajek"].notna().all():
             rows.append({"": "Hajek (normalized IPW)", **{p: f"{g.loc[p, 'hajek'] * k:.1f}" for p in POLICIES},
                          "Our Model": ""})
-        if "aipw" in g:
+        if "aipw" in g and g["aipw"].notna().all():
             rows.append({"": "AIPW", **{p: f"{g.loc[p, 'aipw'] * k:.1f}" for p in POLICIES}, "Our Model": ""})
         if "warning" in g and g["warning"].fillna("").astype(bool).any():
             marks = {p: _marks(g.loc[p, "warning"]) for p in POLICIES}

@@ -144,3 +144,95 @@ def render_table6(t6: pd.DataFrame, t5: pd.DataFrame, names: dict, settings: dic
              + table6_findings(t6))
     return to_markdown(pd.DataFrame(shown), title="Table 6: Sensitivity of gains from personalization to a 1% change",
                        notes=notes)
+
+
+# ---- the same analyses for any study (Table 6) and any pair of studies (Table 5)
+def study_parameters(moments: dict, prediction_error_json: dict | None, s: str, estimator: str) -> tuple[dict, dict | None]:
+    """Algorithm 2's inputs from a study's moments JSON (``s``: plain or corrected), and the
+    extension's (corrected sigma and rho, prediction-error sigma_eps by ``estimator``), or None
+    when a corrected moment is not identified."""
+    from . import prediction_error
+    est = dict(s=moments["s_corrected"] if s == "corrected" else moments["s"], sigma=moments["sigma"],
+               rho=moments["rho"], sigma_eps=moments["sigma_eps"], m=moments["m"])
+    if prediction_error_json is None:
+        return est, None
+    inputs = prediction_error.model_inputs(prediction_error_json, estimator)
+    return est, None if inputs is None else dict(est, **inputs)
+
+
+def _modes(params: dict, extension: dict | None, n: int) -> dict:
+    modes = {"estimated": {k: dict(v, n=n) for k, v in params.items()}}
+    if extension is not None:
+        modes["extension"] = {k: dict(v, n=n) for k, v in extension.items()}
+    return modes
+
+
+def compute_one(kind: str, params: dict, settings: dict, seed: int, threads: int = 1,
+                extension: dict | None = None) -> pd.DataFrame:
+    """Table 6 (``kind`` 'elasticities', one or more studies) or Table 5 (``kind`` 'swaps', a pair)
+    from estimated moments, with the extension's rows when given; the same seed as Tables 5-6 gives
+    the paper's studies the same numbers as there."""
+    fn = sensitivity.elasticities if kind == "elasticities" else sensitivity.swaps
+    out = []
+    for mode, p in _modes(params, extension, settings["n"]).items():
+        f = fn(p, settings["reps"], seed, settings["uniform"], threads)
+        f.insert(1, "mode", mode)
+        f["sigma_eps_used"] = [p[s]["sigma_eps"] for s in f["study"]]
+        out.append(f)
+    return pd.concat(out, ignore_index=True)
+
+
+def _scale_cells(percent: bool):
+    k, unit = (100.0, "percentage points") if percent else (1.0, "the outcome's units")
+    return k, unit
+
+
+def render_study_table6(t6: pd.DataFrame, settings: dict, percent: bool) -> str:
+    """One study's Table 6 (what a 1% change of each parameter does), with the answer in words."""
+    k, unit = _scale_cells(percent)
+
+    def cell(row, c):
+        if c == "Original":
+            return f"{row[c] * k:.4g} ({row[c + '_se'] * k:.2g})"
+        return f"{row[c] * k:.4g} ({row[c + ' change'] * k:+.3g} ± {row[c + ' change_se'] * k:.2g})"
+
+    def cell_inf(row, c):
+        return f"{row['Original_inf'] * k:.4g}" if c == "Original" else \
+            f"{row[c + '_inf'] * k:.4g} ({row[c + ' change_inf'] * k:+.3g})"
+
+    shown = _rows(t6, T6_COLUMNS, {}, {}, settings, cell, cell_inf)
+    notes = []
+    for _, row in t6.iterrows():
+        change = row[f"{row['largest']} change"] * k
+        notes.append(f"{row['study']} ({row['mode']}): the gain rises most with a {row['largest']} "
+                     f"({change:+.3g} {unit} of a predicted {row['Original'] * k:.4g}); changes against "
+                     f"Propositions 1-3 beyond 2 MC SEs: {row['contradictions']}.")
+    notes += [f"Gains in {unit}: Algorithm 2 with normal F, Monte Carlo mean (SE) over {settings['reps']:,} repetitions "
+              "with common random numbers; each changed entry: gain (change ± its paired SE). 'n -> infinity': the "
+              "exact value with the uniform arm at its true mean.",
+              "estimated: the study's moments; extension: sigma and rho corrected for the predictions' noise and "
+              "sigma_eps = the prediction error (this package's extension, not the paper's procedure)."]
+    study = t6["study"].iloc[0]
+    return to_markdown(pd.DataFrame(shown), title=f"Table 6 for {study}: sensitivity of the gain to a 1% change",
+                       notes=notes)
+
+
+def render_pair_table5(t5: pd.DataFrame, settings: dict, percent: bool) -> str:
+    """Table 5 for a pair: each study's gain with one of sigma, rho, sigma_eps, m taken from the other."""
+    k, unit = _scale_cells(percent)
+
+    def cell(row, c):
+        return "n/a" if pd.isna(row[c]) else f"{row[c] * k:.4g} ({row[c + '_se'] * k:.2g})"
+
+    def cell_inf(row, c):
+        return "n/a" if pd.isna(row[c + "_inf"]) else f"{row[c + '_inf'] * k:.4g}"
+
+    shown = _rows(t5, T5_COLUMNS, {}, {}, settings, cell, cell_inf)
+    a, b = t5["study"].unique()[:2]
+    notes = [f"Each column gives the row's study the other study's value of that parameter (its own otherwise). "
+             f"Gains in {unit}: Algorithm 2 with normal F, Monte Carlo mean (SE) over {settings['reps']:,} repetitions "
+             "with common random numbers; 'n -> infinity': the exact value with the uniform arm at its true mean.",
+             "estimated: the studies' moments; extension: sigma and rho corrected for the predictions' noise and "
+             "sigma_eps = the prediction error (this package's extension, not the paper's procedure)."]
+    return to_markdown(pd.DataFrame(shown), title=f"Table 5 for {a} and {b}: gain with parameters exchanged",
+                       notes=notes)

@@ -39,7 +39,7 @@ with script_log(snakemake) as log:
     # a policy value cannot leave the outcome's range: [0, 1] when binary, else the observed range
     y_all = np.concatenate([y_tr, y_te])
     bounds = (0.0, 1.0) if ds.binary else (float(y_all.min()), float(y_all.max()))
-    rows = evaluation.evaluate(policies, a_te, y_te, np.array([ds.propensity[a] for a in ds.arms]), cfg["bootstrap"],
+    rows = evaluation.evaluate(policies, a_te, y_te, ds.propensity_matrix()[test], cfg["bootstrap"],
                                snakemake.params.seed, "Best Uniform", mu=mu, truth=None if truth is None else truth[test],
                                bounds=bounds, min_ess=cfg["min_ess"], ess_share=cfg["ess_share"], labels=ds.arms)
     gain = json.load(open(snakemake.input.our_model))

@@ -1,4 +1,4 @@
-"""Figure 12: sensitivity curves of the studies, with their estimates and the MACF's IPW gain."""
+"""Figure 12: sensitivity curves of one study or the paper's two, with their estimates and the MACF's IPW gain."""
 import json
 
 import pandas as pd
@@ -7,13 +7,18 @@ from actionable import plotting
 from actionable.io import save_figure, script_log
 
 with script_log(snakemake) as log:
-    curves = pd.concat([pd.read_csv(p) for p in snakemake.input.curves], ignore_index=True)
-    markers, ipw = {}, {}
+    markers, ipw, binary = {}, {}, []
     for m_path, g_path, e_path in zip(snakemake.input.moments, snakemake.input.our_model, snakemake.input.evals):
         est, gain = json.load(open(m_path)), json.load(open(g_path))
         s = est["s_corrected"] if snakemake.params.s == "corrected" else est["s"]
         markers[est["study"]] = dict(s=s, sigma=est["sigma"], rho=est["rho"], sigma_eps=est["sigma_eps"], gain=gain["gain"])
+        ext = gain.get("extension") or {}
+        if ext.get("gain") is not None and ext["gain"] == ext["gain"]:  # this package's extension, where identified
+            markers[est["study"]]["extension"] = dict(s=s, sigma=ext["sigma"], rho=ext["rho"], sigma_eps=ext["sigma_eps"],
+                                                      gain=ext["gain"])
         ev = pd.read_csv(e_path).set_index("policy")
         ipw[est["study"]] = float(ev.loc["MACF", "gain"])
-    save_figure(plotting.sensitivity_curves(curves, markers, ipw), snakemake.output[0])
+        binary.append(est["binary"])
+    curves = pd.concat([pd.read_csv(p) for p in snakemake.input.curves], ignore_index=True)
+    save_figure(plotting.sensitivity_curves(curves, markers, ipw, percent=all(binary)), snakemake.output[0])
     log.info("markers %s; MACF IPW gains %s", markers, ipw)

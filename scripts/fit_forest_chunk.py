@@ -23,7 +23,8 @@ with script_log(snakemake) as log:
         forest = forests.fit_yhat_forest(x_tr, y_tr, p.settings, p.seed, snakemake.threads, trees, oob=False)
     else:
         y_hat = np.load(snakemake.input.yhat)
-        forest = forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, [ds.propensity[a] for a in ds.arms], ds.arms,
+        w_hat = ds.propensity_matrix()[(split["set"] == "train").to_numpy()]  # the design's, per row
+        forest = forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, w_hat, ds.arms,
                                          p.settings, p.seed, snakemake.threads, trees, oob=False)
     forests.save_forest(forest, snakemake.output.forest)
     log.info("%s chunk %s: %d trees on %d rows, seed %d, %.1f s", p.kind, snakemake.wildcards.chunk, trees, len(y_tr),

@@ -13,7 +13,7 @@ with script_log(snakemake) as log:
     ds, split = load_study(snakemake.input.spec, snakemake.input.split, snakemake.params.min_arm_rows)
     x_tr, a_tr, y_tr, x_te, _, _, enc = training_matrices(ds, split)
     settings = snakemake.params.settings
-    propensity = [ds.propensity[a] for a in ds.arms]
+    propensity = ds.propensity_matrix()[(split["set"] == "test").to_numpy()]  # per row: blocked designs too
     log.info("grf %s: %d training rows, %d arms, %d features, sample.fraction %.4f, %d threads (seeds: chunk logs)",
              rbridge.package_version("grf"), len(y_tr), len(ds.arms), x_tr.shape[1],
              forests.sample_fraction(settings, len(y_tr)), snakemake.threads)

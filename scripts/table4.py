@@ -24,4 +24,9 @@ with script_log(snakemake) as log:
                       for k, p in pub.items()}
     write_text(table4.render(evals, our_model, names, percent, our_model_inf, paper_mode, settings, extension),
                snakemake.output.md)
+    for path in snakemake.output.per_study:  # each study's rows, for its own section of the report
+        study = path.split("/")[-2]
+        mode = paper_mode if study in names else {}  # the paper's parameters belong to its studies' rows only
+        write_text(table4.render(evals[evals["study"] == study], our_model, names, percent, our_model_inf, mode,
+                                 settings, extension), path)
     log.info("\n%s", evals.to_string())

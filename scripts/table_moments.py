@@ -7,6 +7,15 @@ from actionable import paper
 from actionable.io import script_log, write_csv, write_text
 from actionable.tables import to_markdown
 
+
+
+def _diagnostics(d: dict) -> dict:
+    """The model checks beside Our Model (actionable.diagnostics), flattened for the table."""
+    return dict(rho_pairwise_min=d.get("rho_min"), rho_pairwise_q25=d.get("rho_q25"), rho_pairwise_q75=d.get("rho_q75"),
+                rho_pairwise_max=d.get("rho_max"), arm_means_normality_p=d.get("normality_p"),
+                model_warnings="; ".join(d.get("warnings", [])))
+
+
 with script_log(snakemake) as log:
     roles = {study: paper.ROLE_NAMES[role] for role, study in snakemake.params.paper_studies.items()}
     overlap = {}
@@ -35,6 +44,7 @@ with script_log(snakemake) as log:
             sigma_eps_noise_corrected=pe["sigma_eps"]["noise_corrected"]["sigma_eps"],
             sigma_eps_split_half=pe["sigma_eps"]["split_half"]["sigma_eps"],
             extension_gain=ext.get("gain"), extension_sigma_eps_estimator=ext.get("sigma_eps_estimator"),
+            **_diagnostics(gain.get("diagnostics") or {}),
         ))
     table = pd.DataFrame(rows)
     write_csv(table, snakemake.output.csv)
@@ -61,6 +71,11 @@ with script_log(snakemake) as log:
             f"{a:.3f} / {b:.3f}" + ("" if pd.isna(t) else f" [{t:.3f}]")
             for a, b, t in zip(table["sigma_eps_noise_corrected"], table["sigma_eps_split_half"], table["true_sigma_eps"])],
         "Our Model, extension (pp)": ["" if pd.isna(g) else f"{g * 100:.2f}" for g in table["extension_gain"]],
+        "pairwise rho: min, middle half, max; arm means normal? (Shapiro-Wilk p)": [
+            "" if pd.isna(a) else f"{a:.2f}, {b:.2f}-{c:.2f}, {d:.2f}; "
+            + ("too few arms" if pd.isna(p) else f"p = {p:.2g}")
+            for a, b, c, d, p in zip(table["rho_pairwise_min"], table["rho_pairwise_q25"], table["rho_pairwise_q75"],
+                                     table["rho_pairwise_max"], table["arm_means_normality_p"])],
         "Our Model, true sigma_eps (pp)": ["" if pd.isna(g) else f"{g * 100:.2f} (sigma_eps {e:.3f})"
                                            for g, e in zip(table["our_model_gain_true_sigma_eps"], table["true_sigma_eps"])],
     })
@@ -83,5 +98,9 @@ with script_log(snakemake) as log:
                  "ways (residuals less the outcome's own noise; the disagreement of two half-sample T-learners plus "
                  "shrinkage bias), and Algorithm 2 from them with the uniform arm at its true mean "
                  f"(sigma_eps: {table['extension_sigma_eps_estimator'].iloc[0]}). actionable/prediction_error.py; README.")
+    notes.append("Model checks (actionable/diagnostics.py): the model takes one rho for every pair of arms and normal "
+                 "arm means; the pairwise stratified rho-hat and a Shapiro-Wilk test of the arm means show how far a "
+                 "study is from that.")
+    notes += [f"MODEL WARNING, {st}: {w}" for st, ws in zip(table["study"], table["model_warnings"]) for w in ws.split("; ") if w]
     write_text(to_markdown(show, title="Estimated moments and Our Model", notes=notes), snakemake.output.md)
     log.info("\n%s", table.to_string())

@@ -1,25 +1,20 @@
 """Tables 5 and 6 from the studies' estimated moments, and from the paper's published ones."""
 import json
 
-from actionable import paper, prediction_error, tables56
+from actionable import paper, tables56
 from actionable.io import script_log, write_csv, write_text
 
 with script_log(snakemake) as log:
     cfg = snakemake.params.settings
     roles = snakemake.params.paper_studies  # role -> study
-    est = {}
-    for path in snakemake.input.moments:
-        e = json.load(open(path))
-        est[e["study"]] = dict(s=e["s_corrected"] if snakemake.params.s == "corrected" else e["s"], sigma=e["sigma"],
-                               rho=e["rho"], sigma_eps=e["sigma_eps"], m=e["m"])
+    est, ext = {}, {}
+    for m_path, pe_path in zip(snakemake.input.moments, snakemake.input.prediction_error):
+        moments = json.load(open(m_path))
+        est[moments["study"]], ext[moments["study"]] = tables56.study_parameters(
+            moments, json.load(open(pe_path)), snakemake.params.s, snakemake.params.prediction_error)
     ordered = {roles[r]: est[roles[r]] for r in ("penn_geisinger", "walmart")}  # the paper's row order
     names = {roles[r]: paper.ROLE_NAMES[r] for r in roles}
     # this package's extension: corrected sigma, rho and the prediction-error sigma_eps
-    ext = {}
-    for path in snakemake.input.prediction_error:
-        pe = json.load(open(path))
-        inputs = prediction_error.model_inputs(pe, snakemake.params.prediction_error)
-        ext[pe["study"]] = None if inputs is None else dict(est[pe["study"]], **inputs)
     usable = all(p is not None for p in ext.values())
     if not usable:
         log.warning("extension rows left out: a corrected moment is not identified (%s)", ext)

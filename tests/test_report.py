@@ -26,10 +26,13 @@ def test_markdown_tables_keep_every_cell_and_mark_the_papers_values():
 def test_missing_items_are_named_not_silently_dropped(tmp_path):
     (tmp_path / "results" / "tables").mkdir(parents=True)
     (tmp_path / "results" / "tables" / "table2.md").write_text("**Table 2**\n\n| a |\n|---|\n| 1 |\n")
-    page, found = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, [], None, tmp_path, "t")
+    page, found = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, [], None, tmp_path, "t",
+                               studies={"shop": {}}, paper_studies={"walmart": "shop"})
     assert found["tables"] == [2, 3]
+    assert "study-shop-figure12" in found["missing"] and "study-shop-model" not in found["missing"]
     assert "table1" in found["missing"] and "figure14" in found["missing"]
     assert page.count("not produced by this configuration") == 14 and page.count("Not produced") == 4
+    assert page.count("Missing: ") == len(report.STUDY_PARTS) - 1 and "No moments for this study" in page
 
 
 def _chromium(*args):
@@ -50,7 +53,18 @@ def test_report_opens_offline_with_every_table_and_figure(small_run):
     dom = _chromium("--virtual-time-budget=10000", "--dump-dom", page.as_uri())
     assert dom.returncode == 0, dom.stderr[-2000:]
     body = re.search(r"<body[^>]*>", dom.stdout).group(0)
-    assert 'data-figures="14"' in body and 'data-figures-loaded="14"' in body, body
+    # the paper's 14 figures and five per study (arm rates, Figures 9-12), every one decoded
+    assert 'data-figures="29"' in body and 'data-figures-loaded="29"' in body, body
+    assert "<title>Replication of Shchetkina &amp; Berman (2024)</title>" in dom.stdout
+    # every study, including example_shop (no paper_role), gets every per-study part
+    for study in ("walmart_like", "penn_geisinger_like", "example_shop"):
+        section = re.search(rf'<section id="study-{study}" class="study">.*?</section>', dom.stdout, re.S).group(0)
+        parts = re.findall(r'class="study-part" id="study-[a-z_]+-([a-z0-9-]+)"', section)
+        assert parts == [p[0] for p in report.STUDY_PARTS], (study, parts)
+        assert 'class="missing"' not in section, study
+    shop = re.search(r'<section id="study-example_shop".*?</section>', dom.stdout, re.S).group(0)
+    assert "Hajek (normalized IPW)" in shop and "pairwise rho-hat" in shop and "rises most with a 1%" in shop
+    assert 'id="swaps-penn_geisinger_like--walmart_like"' in dom.stdout
     for n in range(1, 7):
         section = re.search(rf'<section id="table{n}".*?</section>', dom.stdout, re.S)
         assert section and "<table>" in section.group(0), f"table {n}"
@@ -72,3 +86,19 @@ def test_input_warnings_have_their_own_section(tmp_path):
     assert "<li><b>shop</b>: arm &#x27;b&#x27; has 120 rows &lt;few&gt;</li>" in page
     clean, _ = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, [], None, tmp_path, "t", {"shop": []})
     assert "passed the checks without a warning" in clean
+
+
+def test_a_config_without_the_papers_studies_gets_an_analysis_not_a_replication(small_run):
+    """The same run's files, reported as a researcher's own study would be: titled for the study,
+    no paper-only item listed as missing, and the study's whole analysis."""
+    import pandas as pd
+    row = pd.read_csv(small_run / "tables" / "moments.csv").set_index("study").loc["example_shop"].to_dict()
+    studies = {"example_shop": dict(description="a shop", warnings=[], moments=dict(row, study="example_shop"),
+                                    diagnostics={"rho_min": 0.1, "warnings": ["the arms are far from equicorrelated"]})}
+    page, found = report.build(small_run.parent, {"seed": 1}, {"Python": "3"}, [], None, ROOT / "workflow" / "report",
+                               None, {"example_shop": []}, studies, {}, [])
+    assert "<title>Personalization analysis of example_shop (methods of Shchetkina &amp; Berman, 2024)</title>" in page
+    assert found["missing"] == [] and "not produced" not in page.lower()
+    assert found["tables"] == [1, 2, 3, 4] and found["figures"] == [1, 2, 3, 4, 5, 6]
+    assert found["study_parts"] == [f"study-example_shop-{p[0]}" for p in report.STUDY_PARTS]
+    assert "<li>the arms are far from equicorrelated</li>" in page

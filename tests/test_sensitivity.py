@@ -112,3 +112,18 @@ def test_extension_mode_is_its_own_labelled_rows():
     swapped = expected_gain(ArmMeans(0.008), 0.27, 0.97, 20, 0.11, None)  # A with B's rho
     assert ext.loc["A", "rho_inf"] == pytest.approx(swapped, rel=1e-9)
     assert "not the paper's procedure" in tables56.render_table5(t5, {}, SETTINGS)
+
+
+def test_figure12_marks_the_extension_beside_the_estimate():
+    import pandas as pd
+    from actionable import plotting
+    rows = [dict(study="a", parameter=p, value=v, gain=0.01 * v, se=0.001, gain_inf=0.011 * v)
+            for p in ("s", "sigma", "rho", "sigma_eps") for v in (0.1, 0.2, 0.3)]
+    est = dict(s=0.2, sigma=0.2, rho=0.2, sigma_eps=0.2, gain=0.002)
+    fig = plotting.sensitivity_curves(pd.DataFrame(rows), {"a": dict(est, extension=dict(est, sigma_eps=0.05, gain=0.004))},
+                                      {"a": 0.003})
+    stars = [(ln.get_xdata()[0], ln.get_ydata()[0]) for ax in fig.axes for ln in ax.lines if ln.get_marker() == "*"]
+    assert stars == [(0.2, 0.4), (0.2, 0.4), (0.2, 0.4), (0.05, 0.4)]  # x: the extension's value, y: its gain in pp
+    assert "stars: this package's extension" in fig._suptitle.get_text()
+    plain = plotting.sensitivity_curves(pd.DataFrame(rows), {"a": est}, {"a": 0.003})
+    assert not [ln for ax in plain.axes for ln in ax.lines if ln.get_marker() == "*"]

@@ -55,8 +55,25 @@ for _o in config["moments"].get("overlap", []):
     if _o["study"] not in STUDY:
         logger.warning(f"config key 'moments.overlap': skipping study {_o['study']!r}, not among studies ({', '.join(STUDIES)})")
 
+
+def _swap_pairs():
+    """Table 5's parameter swaps: the pairs in sensitivity.swaps, else the paper's two studies."""
+    pairs = config["sensitivity"].get("swaps")
+    if pairs is None:
+        pairs = [[PAPER_STUDY["penn_geisinger"], PAPER_STUDY["walmart"]]] if len(PAPER_STUDIES) == 2 else []
+    for i, pair in enumerate(pairs):
+        unknown = [s for s in pair if s not in STUDY]
+        if unknown or pair[0] == pair[1]:
+            stop(ConfigError(f"config key 'sensitivity.swaps[{i}]': found {pair}; expected two different studies "
+                             f"among studies ({', '.join(STUDIES)})"))
+    return [f"{a}--{b}" for a, b in pairs]
+
+
+SWAP_PAIRS = _swap_pairs()
+
 wildcard_constraints:
     case="|".join(FIGURE6_CASES),
+    pair="|".join(SWAP_PAIRS) or "(?!)",
     number="[345]",
     n="9|10|11",
     armfig="[78]",
@@ -237,7 +254,9 @@ def forest_outputs():
 def evaluation_outputs():
     out = expand("results/evaluation/{study}/policies.csv", study=STUDIES)
     out += ["results/tables/table4.csv", "results/tables/table4.md"]
-    out += expand("results/sensitivity/{study}/curves.csv", study=STUDIES)
+    out += expand("results/evaluation/{study}/table4.md", study=STUDIES)
+    out += expand("results/sensitivity/{study}/{f}", study=STUDIES, f=["curves.csv", "figure12.png", "table6.md"])
+    out += expand("results/sensitivity/swaps/{pair}.md", pair=SWAP_PAIRS)
     if PAPER_STUDIES:
         out.append("results/figures/figure12.png")
     if len(PAPER_STUDIES) == 2:  # Tables 5-6 exchange parameters between the paper's two studies

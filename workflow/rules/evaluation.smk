@@ -43,6 +43,7 @@ rule table4:
     output:
         csv="results/tables/table4.csv",
         md=report("results/tables/table4.md", caption="../report/table4.rst", category="Table 4"),
+        per_study=expand("results/evaluation/{study}/table4.md", study=STUDIES),
     log:
         "logs/evaluation/table4.log",
     benchmark:
@@ -137,3 +138,83 @@ rule tables56:
         "../../envs/python.yaml"
     script:
         "../../scripts/tables56.py"
+
+
+rule figure12_study:
+    input:
+        curves=["results/sensitivity/{study}/curves.csv"],
+        moments=["results/moments/{study}/moments_all.json"],
+        our_model=["results/moments/{study}/our_model.json"],
+        evals=["results/evaluation/{study}/policies.csv"],
+    output:
+        "results/sensitivity/{study}/figure12.png",
+    log:
+        "logs/sensitivity/{study}/figure12.log",
+    benchmark:
+        "benchmarks/runs/sensitivity/{study}/figure12.tsv"
+    params:
+        s=config["our_model"]["s"],
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/plot.yaml"
+    script:
+        "../../scripts/figure12.py"
+
+
+rule study_table6:
+    input:
+        moments=["results/moments/{study}/moments_all.json"],
+        prediction_error=["results/moments/{study}/prediction_error.json"],
+    output:
+        csv="results/sensitivity/{study}/table6.csv",
+        md="results/sensitivity/{study}/table6.md",
+    log:
+        "logs/sensitivity/{study}/table6.log",
+    benchmark:
+        "benchmarks/runs/sensitivity/{study}/table6.tsv"
+    params:
+        kind="elasticities",
+        settings=config["sensitivity"],
+        s=config["our_model"]["s"],
+        prediction_error=config["our_model"]["prediction_error"],
+        seed=seed_for("tables56"),  # Tables 5-6's seed: the paper's studies get the same numbers as there
+    priority: 5
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/study_sensitivity.py"
+
+
+rule swaps:
+    input:
+        moments=lambda w: [f"results/moments/{s}/moments_all.json" for s in w.pair.split("--")],
+        prediction_error=lambda w: [f"results/moments/{s}/prediction_error.json" for s in w.pair.split("--")],
+    output:
+        csv="results/sensitivity/swaps/{pair}.csv",
+        md="results/sensitivity/swaps/{pair}.md",
+    log:
+        "logs/sensitivity/swaps/{pair}.log",
+    benchmark:
+        "benchmarks/runs/sensitivity/swaps/{pair}.tsv"
+    params:
+        kind="swaps",
+        settings=config["sensitivity"],
+        s=config["our_model"]["s"],
+        prediction_error=config["our_model"]["prediction_error"],
+        seed=seed_for("tables56"),
+    priority: 5
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/study_sensitivity.py"

@@ -1,10 +1,13 @@
-# The replication report: every table and figure beside the paper's values in one offline HTML page.
+# The report in one offline HTML page: the paper's tables and figures beside its values (when the paper's
+# studies are configured) and every study's own analysis.
 
 
 rule replication_report:
     input:
         [f for f in all_outputs() if f.endswith((".md", ".png", ".csv"))],
         summaries=expand("results/data/{study}/summary.json", study=STUDIES),
+        our_model=expand("results/moments/{study}/our_model.json", study=STUDIES),
+        moments="results/tables/moments.csv",
     output:
         html="reports/replication.html",
     log:
@@ -13,7 +16,8 @@ rule replication_report:
         "benchmarks/runs/report/replication_report.tsv"
     params:
         report_dir=project_path("workflow/report"),
-        title="Replication of Shchetkina & Berman (2024)",
+        paper_studies=PAPER_STUDY,
+        pairs=SWAP_PAIRS,
     threads: 1
     resources:
         mem_mb=2000,
