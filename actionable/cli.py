@@ -1,9 +1,12 @@
 """Command line for experimenters.
 
-    actionable gain --sigma 0.1 --rho 0.6 --s 0.007 --arms 20 --sigma-eps 0.4
+    actionable gain --sigma 0.1 --rho 0.6 --s 0.007 --arms 20 --sigma-eps 0.4 [--binary --base-rate 0.3]
+    actionable gain --from-moments results/tables/moments.csv --study walmart_like [--json]
 
-prints Algorithm 2's expected gain with its Monte Carlo SE, its exact expectation, and the exact
-n -> infinity value (the uniform arm valued at its true mean).
+prints Algorithm 2's expected gain from personalization over the best uniform arm, as printed (the
+uniform arm chosen from n simulated people) with its Monte Carlo SE and its exact expectation, and
+the n -> infinity value (the uniform arm valued at its true mean); in percentage points and % over
+the best arm's rate when the outcome is binary and its rate is known.
 
     actionable spec init DATA --outcome COL --arm COL [--control LABEL] [-o SPEC]
     actionable spec check SPEC
@@ -15,6 +18,8 @@ spec against its data as the workflow will, printing what it found or the errors
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
 import time
 
@@ -22,15 +27,26 @@ from .model import ArmMeans, expected_gain, simulate_gain
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="actionable", description="Command line for experimenters.")
+    p = argparse.ArgumentParser(prog="actionable", description=(
+        "Plan a personalization experiment (gain: the expected gain from personalization, Algorithm 2 of "
+        "Shchetkina & Berman 2024) and describe a megastudy's data for the workflow (spec init / spec check)."))
     sub = p.add_subparsers(dest="command", required=True)
-    g = sub.add_parser("gain", help="expected gain from personalization (Algorithm 2)")
-    g.add_argument("--sigma", type=float, required=True, help="within-treatment heterogeneity (SD, > 0)")
-    g.add_argument("--rho", type=float, required=True, help="cross-treatment correlation, in (-1/(m-1), 1]")
-    g.add_argument("--s", type=float, required=True, help="SD of the arm means (the slab's SD with --spike-prob)")
-    g.add_argument("--arms", type=int, required=True, help="number of arms m, including control (>= 2)")
-    g.add_argument("--sigma-eps", type=float, default=0.0, help="SD of prediction errors (default 0: Algorithm 1)")
+    g = sub.add_parser("gain", help="expected gain from personalization (Algorithm 2)",
+                       description="Algorithm 2's expected gain from personalization over the best uniform arm.")
+    g.add_argument("--from-moments", metavar="CSV", help="take sigma, rho, s, sigma_eps, m, the outcome type and the "
+                   "best arm's rate from a finished run's results/tables/moments.csv (with --study); flags given "
+                   "beside it override them")
+    g.add_argument("--study", help="the study's row in --from-moments")
+    g.add_argument("--sigma", type=float, help="within-treatment heterogeneity (SD, > 0)")
+    g.add_argument("--rho", type=float, help="cross-treatment correlation, in (-1/(m-1), 1]")
+    g.add_argument("--s", type=float, help="SD of the arm means (the slab's SD with --spike-prob)")
+    g.add_argument("--arms", type=int, help="number of arms m, including control (>= 2)")
+    g.add_argument("--sigma-eps", type=float, help="SD of prediction errors (default 0: Algorithm 1)")
     g.add_argument("--spike-prob", type=float, default=0.0, help="pi of Eq. 8's spike-and-slab (default 0: normal F)")
+    g.add_argument("--binary", action="store_true", default=None,
+                   help="the outcome is binary: also show the gain in percentage points")
+    g.add_argument("--base-rate", type=float,
+                   help="the best uniform arm's mean outcome: also show the gain as %% over it")
     g.add_argument("--n", type=int, default=1000,
                    help="simulated people (default 1000, what the paper's published tables imply)")
     g.add_argument("--reps", type=int, default=200, help="Monte Carlo repetitions (default 200)")
@@ -38,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--uniform", choices=["sample", "population"], default="sample",
                    help="value the uniform arm as Algorithm 2 prints it (sample) or at its true mean")
     g.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
+    g.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     spec = sub.add_parser("spec", help="write or check a dataset spec").add_subparsers(dest="action", required=True)
     i = spec.add_parser("init", help="draft a spec from a data file (types inferred; check it before use)")
     i.add_argument("data", help="data file: .csv (also .csv.gz), .dta, .h5/.hdf5, .parquet")
@@ -78,29 +95,92 @@ def _spec(args) -> int:
         return 2
 
 
+def _from_moments(path: str, study: str | None) -> dict:
+    """Algorithm 2's inputs from a run's moments table (the paper's plain s)."""
+    import pandas as pd
+    table = pd.read_csv(path)
+    if study is None or study not in set(table["study"]):
+        raise ValueError(f"{path}: --study must name one of its studies ({', '.join(map(str, table['study']))}), "
+                         f"got {study!r}")
+    row = table.set_index("study").loc[study]
+    out = dict(sigma=float(row["sigma"]), rho=float(row["rho"]), s=float(row["s"]), sigma_eps=float(row["sigma_eps"]),
+               arms=int(row["m"]))
+    if "binary" in row:
+        out["binary"] = bool(row["binary"])
+    if "best_arm_mean" in row and not pd.isna(row["best_arm_mean"]):
+        out["base_rate"] = float(row["best_arm_mean"])
+    return out
+
+
+def _with_se(mean: float, se: float, scale: float = 1.0) -> str:
+    """The estimate with as many decimals as its SE's two significant digits call for."""
+    mean, se = mean * scale, se * scale
+    if not (se > 0 and math.isfinite(se)):
+        return f"{mean:.6g}"
+    d = max(0, 1 - math.floor(math.log10(se)))
+    return f"{mean:.{d}f} ± {se:.{d}f}"
+
+
+def _inputs(args) -> dict:
+    given = dict(sigma=args.sigma, rho=args.rho, s=args.s, arms=args.arms, sigma_eps=args.sigma_eps,
+                 binary=args.binary, base_rate=args.base_rate)
+    inputs = _from_moments(args.from_moments, args.study) if args.from_moments else {}
+    inputs.update({k: v for k, v in given.items() if v is not None})
+    inputs.setdefault("sigma_eps", 0.0)
+    inputs.setdefault("binary", False)
+    missing = [f"--{k.replace('_', '-')}" for k in ("sigma", "rho", "s", "arms") if inputs.get(k) is None]
+    if missing:
+        raise ValueError(f"give {', '.join(missing)} (or --from-moments with --study)")
+    return inputs
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "spec":
         return _spec(args)
     try:
-        F = ArmMeans(s=args.s, spike_prob=args.spike_prob)
+        p = _inputs(args)
+        F = ArmMeans(s=p["s"], spike_prob=args.spike_prob)
         t0 = time.perf_counter()
-        sim = simulate_gain(F, args.sigma, args.rho, args.arms, args.n, args.reps,
-                            sigma_eps=args.sigma_eps, seed=args.seed, uniform=args.uniform,
+        sim = simulate_gain(F, p["sigma"], p["rho"], p["arms"], args.n, args.reps,
+                            sigma_eps=p["sigma_eps"], seed=args.seed, uniform=args.uniform,
                             threads=args.threads)
-        exact = expected_gain(F, args.sigma, args.rho, args.arms, args.sigma_eps,
+        exact = expected_gain(F, p["sigma"], p["rho"], p["arms"], p["sigma_eps"],
                               n=args.n if args.uniform == "sample" else None)
-        inf = expected_gain(F, args.sigma, args.rho, args.arms, args.sigma_eps)
-    except (ValueError, TypeError) as exc:
+        inf = expected_gain(F, p["sigma"], p["rho"], p["arms"], p["sigma_eps"])
+    except (ValueError, TypeError, KeyError, OSError) as exc:
         print(f"actionable gain: error: {exc}", file=sys.stderr)
         return 2
     secs = time.perf_counter() - t0
-    print(f"expected gain from personalization: {sim.mean:.6g} +/- {sim.se:.2g} (Monte Carlo SE)")
-    print(f"  Algorithm {'2' if args.sigma_eps > 0 else '1'}: m={args.arms}, sigma={args.sigma:g}, "
-          f"rho={args.rho:g}, s={args.s:g}, sigma_eps={args.sigma_eps:g}, spike_prob={args.spike_prob:g}")
-    print(f"  {args.reps} repetitions of {args.n} people, seed {args.seed}, uniform={args.uniform}, {secs:.1f} s")
-    print(f"  exact expectation of this algorithm: {exact:.6g}")
-    print(f"  exact expectation as n -> infinity (uniform arm at its true mean): {inf:.6g}")
+    how = (f"Algorithm {'2' if p['sigma_eps'] > 0 else '1'} as printed (the uniform arm chosen from the mean "
+           f"predictions of n = {args.n:,} simulated people)" if args.uniform == "sample" else
+           f"Algorithm {'2' if p['sigma_eps'] > 0 else '1'} with the uniform arm valued at its true mean")
+    base = p.get("base_rate")
+    result = dict(gain=sim.mean, se=sim.se, exact=exact, gain_inf=inf, algorithm=how, reps=args.reps, n=args.n,
+                  seed=args.seed, uniform=args.uniform, seconds=secs,
+                  inputs=dict(m=p["arms"], sigma=p["sigma"], rho=p["rho"], s=p["s"], sigma_eps=p["sigma_eps"],
+                              spike_prob=args.spike_prob, binary=p["binary"], base_rate=base,
+                              source=f"{args.from_moments} ({args.study})" if args.from_moments else "flags"))
+    if p["binary"]:
+        result.update(gain_pp=sim.mean * 100, se_pp=sim.se * 100, gain_inf_pp=inf * 100)
+    if base:
+        result.update(relative=sim.mean / base, relative_se=sim.se / base, relative_inf=inf / base)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print("Expected gain from personalization over the best uniform arm")
+    print(f"  {how}:")
+    print(f"    {_with_se(sim.mean, sim.se)} (Monte Carlo SE; {args.reps:,} repetitions, seed {args.seed})")
+    if p["binary"]:
+        print(f"    = {_with_se(sim.mean, sim.se, 100)} percentage points")
+    if base:
+        print(f"    = {_with_se(sim.mean, sim.se, 100 / base)}% over the best uniform arm's mean {base:.4g}")
+    print(f"    exact expectation of this algorithm: {exact:.6g}")
+    print(f"  as n -> infinity (the uniform arm valued at its true mean): {inf:.6g}"
+          + (f" = {inf * 100:.4g} pp" if p["binary"] else "") + (f" = {inf / base * 100:.3g}%" if base else ""))
+    print(f"inputs ({result['inputs']['source']}): m = {p['arms']}, sigma = {p['sigma']:g}, rho = {p['rho']:g}, "
+          f"s = {p['s']:g}, sigma_eps = {p['sigma_eps']:g}, F: "
+          + (f"spike-and-slab, pi = {args.spike_prob:g}" if args.spike_prob else "normal") + f"; {secs:.1f} s")
     return 0
 
 

@@ -12,6 +12,8 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -63,11 +65,16 @@ def write_text(text: str, path):
         tmp.write_text(text)
 
 
-def save_figure(fig, path, dpi: int = 150):
-    # Fixed metadata so the same inputs give the same bytes.
+def save_figure(fig, path, dpi: int = 150, vector: bool = True):
+    """The figure at ``path`` and, for a PNG, a vector PDF beside it (for papers and slides).
+    Fixed metadata so the same inputs give the same bytes."""
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=Path(path).suffix.lstrip("."),
                     metadata={"Software": None} if str(path).endswith(".png") else None)
+    if vector and str(path).endswith(".png"):
+        pdf = Path(path).with_suffix(".pdf")
+        with atomic_path(pdf) as tmp:
+            fig.savefig(tmp, bbox_inches="tight", format="pdf", metadata={"CreationDate": None, "Producer": None})
 
 
 @contextlib.contextmanager
@@ -123,3 +130,27 @@ def write_json(obj, path):
     import json
 
     write_text(json.dumps(json_safe(obj), indent=1, default=float, allow_nan=False) + "\n", path)
+
+
+@contextlib.contextmanager
+def heartbeat(what: str, every: float = 60.0, status=None):
+    """Log '<what>: running for N s [status()]' every ``every`` seconds until the block ends, so a
+    long job (a forest chunk, a merge, a Monte Carlo sweep) shows in its log that it is alive and
+    how far it got. R code called through rpy2 lets this thread run."""
+    log = logging.getLogger("actionable.progress")
+    done = threading.Event()
+    t0 = time.monotonic()
+
+    def beat():
+        while not done.wait(every):
+            extra = status() if status is not None else ""
+            log.info("%s: running for %.0f s%s", what, time.monotonic() - t0, f"; {extra}" if extra else "")
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        log.info("%s: done in %.1f s", what, time.monotonic() - t0)

@@ -10,7 +10,7 @@ run's wall time, says how much of that wait was idle cores (with one-thread jobs
 idle). Snakemake samples a job's CPU time every 30 s after its first 15 s, so the CPU seconds
 (and the work bound from them) undercount long jobs by up to 30 s each.
 
-    /usr/bin/python3 -m actionable.runtime [--wall SECONDS] [snakemake args, e.g. --configfile X]
+    python3 -m actionable.runtime [--wall SECONDS] [snakemake args, e.g. --configfile X]
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", default="results/runtime", help="output folder (default results/runtime)")
     args, smk_args = p.parse_known_args(argv)
     root = Path.cwd()
-    summary = subprocess.run(["snakemake", "--cores", "1", "--detailed-summary", *smk_args], capture_output=True,
+    summary = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", "--detailed-summary", *smk_args], capture_output=True,
                              text=True, check=True).stdout
     table, totals = report(summary, root, args.wall)
     out = Path(args.out)

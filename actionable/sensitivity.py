@@ -56,16 +56,20 @@ def curve_grid(p: dict, points: int = 15) -> dict:
 
 
 def sensitivity_curves(p: dict, reps: int, seed: int, grids: dict | None = None, uniform: str = "sample",
-                       threads: int = 1) -> pd.DataFrame:
-    """Figure 12's data: predicted gain as each parameter moves, the others fixed at ``p``."""
+                       threads: int = 1, progress: dict | None = None) -> pd.DataFrame:
+    """Figure 12's data: predicted gain as each parameter moves, the others fixed at ``p``.
+    ``progress`` (optional) gets 'done' and 'total' points as the sweep goes, for the job's log."""
     grids = grids or curve_grid(p)
     rows = []
+    progress = {} if progress is None else progress
+    progress.update(done=0, total=sum(len(grids[name]) for name in PARAMS))
     for name in PARAMS:
         for v in grids[name]:
             q = dict(p, **{name: float(v)})
             sim, ex, inf = _point(q, reps, seed, uniform, threads)
             rows.append(dict(parameter=name, value=float(v), gain=sim.mean, se=sim.se, gain_exact=ex, gain_inf=inf,
                              estimate=p[name]))
+            progress["done"] += 1
     return pd.DataFrame(rows)
 
 

@@ -6,6 +6,12 @@ if (length(need)) {
   message("[setup] installing from CRAN: ", paste(need, collapse = ", "))
   Sys.setenv(MAKEFLAGS = paste0("-j", max(1L, parallel::detectCores())))
   lib <- .libPaths()[1]
+  if (file.access(lib, 2) != 0) {  # no write access (no root): the user's own library
+    lib <- Sys.getenv("R_LIBS_USER")
+    dir.create(lib, recursive = TRUE, showWarnings = FALSE)
+    .libPaths(c(lib, .libPaths()))
+    message("[setup] site library not writable: installing into ", lib)
+  }
   install.packages(need, repos = "https://cloud.r-project.org", lib = lib,
                    Ncpus = max(1L, parallel::detectCores()), quiet = TRUE)
   still <- setdiff(pkgs, rownames(installed.packages()))

@@ -6,20 +6,22 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/bin/setup.sh"
+. "$here/bin/python.sh"
 cd "$here"
+snakemake() { "$PY" -m snakemake "$@"; }
 # A run killed outright leaves Snakemake's lock behind; remove it when no Snakemake runs here.
-if [ -n "$(ls -A .snakemake/locks 2>/dev/null)" ] && ! pgrep -f "bin/snakemake" >/dev/null; then
+if [ -n "$(ls -A .snakemake/locks 2>/dev/null)" ] && ! pgrep -f -- "bin/snakemake|-m snakemake" >/dev/null; then
   echo "[replicate] removing the lock left by an interrupted run" >&2
   snakemake --unlock "$@" >/dev/null
 fi
 # Config files Snakemake itself cannot read (empty, a list, tabs) get a message naming the file.
-PYTHONPATH="$here" /usr/bin/python3 -m actionable.config "$@" || exit 1
+PYTHONPATH="$here" "$PY" -m actionable.config "$@" || exit 1
 start=$(date +%s)
 snakemake --cores "${CORES:-all}" --rerun-incomplete --printshellcmds "$@"
 wall=$(( $(date +%s) - start ))
 case " $* " in
   *" -n "*|*" --dry-run "*|*" --dryrun "*) ;;
-  *) if PYTHONPATH="$here" /usr/bin/python3 -m actionable.runtime --wall "$wall" "$@"; then
+  *) if PYTHONPATH="$here" "$PY" -m actionable.runtime --wall "$wall" "$@"; then
        # the report shows this run's runtimes: rebuild it now that results/runtime/ has them
        # only that rule: a file edited since the run must not restart the workflow here, unseen
        snakemake reports/replication.html --cores 1 --forcerun replication_report --allowed-rules replication_report \

@@ -6,12 +6,43 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log() { printf '[setup] %s\n' "$*" >&2; }
+. "$here/bin/python.sh"
+
+if [ "${ACTIONABLE_SKIP_SETUP:-0}" = 1 ]; then
+  log "skipped (ACTIONABLE_SKIP_SETUP=1); Python: $PY"
+  exit 0
+fi
+
+# What the pipeline and its tests import, and the R packages of the forests. When all of it is
+# there (any interpreter: Debian's, a virtualenv, a conda environment) nothing is installed and
+# neither apt nor sudo is called, so a user without root can run everything.
+modules=(numpy pandas scipy matplotlib xgboost rpy2 jsonschema yaml pytest hypothesis tables psutil snakemake)
+missing_py="$("$PY" - "${modules[@]}" <<'PYCODE' 2>/dev/null || echo python
+import importlib.util, sys
+print(" ".join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))
+PYCODE
+)"
+r_ready() {
+  command -v Rscript >/dev/null &&
+    Rscript -e 'quit(status = !all(c("grf", "policytree") %in% rownames(installed.packages())))' >/dev/null 2>&1
+}
+if [ -z "$missing_py" ] && r_ready; then
+  log "ready without installing: $("$PY" --version) ($PY), snakemake $("$PY" -m snakemake --version), $(R --version | head -n1)"
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null || ! command -v dpkg-query >/dev/null; then
+  log "missing with $PY: ${missing_py:-none}; R packages grf/policytree: $(r_ready && echo present || echo missing)"
+  log "this is not a Debian system: install them yourself (conda: envs/driver.yaml; pip: pip install -e .[learners,forests,test];"
+  log "R: Rscript bin/install_r_packages.R), or set ACTIONABLE_PYTHON to an interpreter that has them"
+  exit 1
+fi
 
 # Debian packages: the Python statistics stack, Snakemake 7, R's headers for compiling grf.
 debs=(
-  snakemake python3-numpy python3-pandas python3-scipy python3-matplotlib python3-seaborn
+  snakemake python3-numpy python3-pandas python3-scipy python3-matplotlib
   python3-xgboost python3-rpy2 python3-jsonschema python3-yaml python3-pytest
-  python3-hypothesis python3-sklearn python3-statsmodels python3-psutil python3-tables r-base-dev
+  python3-hypothesis python3-sklearn python3-psutil python3-tables r-base-dev
   chromium
 )
 missing=()
@@ -27,9 +58,8 @@ else
   log "Debian packages present"
 fi
 
-# CRAN packages (grf 2.x imports DiceKriging, which Debian lacks). Installed into the
-# site library unless R_LIBS_USER points elsewhere.
+# CRAN packages (grf 2.x imports DiceKriging, which Debian lacks): into the site library, or the
+# user's library when the site library is not writable.
 Rscript "$here/bin/install_r_packages.R"
 
-# The package itself: importable without installation by putting the project root first.
-log "ready: $(/usr/bin/python3 --version), snakemake $(snakemake --version), $(R --version | head -n1)"
+log "ready: $("$PY" --version) ($PY), snakemake $("$PY" -m snakemake --version), $(R --version | head -n1)"

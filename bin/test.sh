@@ -4,5 +4,6 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/bin/setup.sh"
+. "$here/bin/python.sh"
 cd "$here"
-exec /usr/bin/python3 -m pytest -q -p no:cacheprovider --durations=12 tests "$@"
+exec "$PY" -m pytest -q -p no:cacheprovider --durations=12 tests "$@"

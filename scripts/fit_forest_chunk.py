@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from actionable import forests
-from actionable.io import script_log
+from actionable.io import heartbeat, script_log
 from actionable.study import load_study, training_matrices
 
 with script_log(snakemake) as log:
@@ -19,13 +19,15 @@ with script_log(snakemake) as log:
     p = snakemake.params
     trees = forests.chunk_trees(forests.chunk_settings(p.settings, p.kind), p.chunks, int(snakemake.wildcards.chunk))
     t0 = time.perf_counter()
-    if p.kind == "yhat":
-        forest = forests.fit_yhat_forest(x_tr, y_tr, p.settings, p.seed, snakemake.threads, trees, oob=False)
-    else:
-        y_hat = np.load(snakemake.input.yhat)
-        w_hat = ds.propensity_matrix()[(split["set"] == "train").to_numpy()]  # the design's, per row
-        forest = forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, w_hat, ds.arms,
-                                         p.settings, p.seed, snakemake.threads, trees, oob=False)
+    with heartbeat(f"{p.kind} chunk {snakemake.wildcards.chunk} of {p.chunks}: growing {trees} trees on "
+                   f"{len(y_tr):,} rows (the other chunks are their own jobs)"):
+        if p.kind == "yhat":
+            forest = forests.fit_yhat_forest(x_tr, y_tr, p.settings, p.seed, snakemake.threads, trees, oob=False)
+        else:
+            y_hat = np.load(snakemake.input.yhat)
+            w_hat = ds.propensity_matrix()[(split["set"] == "train").to_numpy()]  # the design's, per row
+            forest = forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, w_hat, ds.arms,
+                                             p.settings, p.seed, snakemake.threads, trees, oob=False)
     forests.save_forest(forest, snakemake.output.forest)
     log.info("%s chunk %s: %d trees on %d rows, seed %d, %.1f s", p.kind, snakemake.wildcards.chunk, trees, len(y_tr),
              p.seed, time.perf_counter() - t0)

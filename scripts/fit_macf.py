@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from actionable import forests, rbridge
-from actionable.io import save_npy, script_log, write_csv, write_json
+from actionable.io import heartbeat, save_npy, script_log, write_csv, write_json
 from actionable.study import load_study, training_matrices
 
 with script_log(snakemake) as log:
@@ -20,11 +20,13 @@ with script_log(snakemake) as log:
     t0 = time.perf_counter()
     # The chunk jobs grew the trees; merging computes the out-of-bag predictions of all of them.
     chunks = list(snakemake.input.chunks)
-    forest = forests.merge_files(chunks, snakemake.threads)
+    with heartbeat(f"merging {len(chunks)} forest chunks with their out-of-bag predictions (then the holdout)"):
+        forest = forests.merge_files(chunks, snakemake.threads)
     t_merge = time.perf_counter() - t0
     log.info("merged %d chunk(s): %d trees", len(chunks), forests.num_trees(forest))
     y_forest = forests.read_forest(snakemake.input.yhat_forest)
-    tau = forests.predict_tau(forest, x_te, snakemake.threads)
+    with heartbeat(f"predicting tau on {len(x_te):,} holdout rows"):
+        tau = forests.predict_tau(forest, x_te, snakemake.threads)
     mu = forests.arm_outcomes(tau, forests.predict_y(y_forest, x_te, snakemake.threads), propensity)
     save_npy(tau, snakemake.output.tau)
     save_npy(mu, snakemake.output.mu)

@@ -2,7 +2,7 @@
 import json
 
 from actionable import sensitivity
-from actionable.io import script_log, write_csv
+from actionable.io import heartbeat, script_log, write_csv
 
 with script_log(snakemake) as log:
     est = json.load(open(snakemake.input.moments))
@@ -12,7 +12,11 @@ with script_log(snakemake) as log:
     if not p["sigma"] > 0:
         raise ValueError(f"{snakemake.input.moments}: estimated sigma is {p['sigma']}; Figure 12 needs sigma > 0")
     grids = sensitivity.curve_grid(p, cfg["points"])
-    curves = sensitivity.sensitivity_curves(p, cfg["reps"], snakemake.params.seed, grids, cfg["uniform"], snakemake.threads)
+    progress = {}
+    with heartbeat(f"{est['study']}: sensitivity curves", status=lambda: f"{progress['done']} of {progress['total']} "
+                   "points done"):
+        curves = sensitivity.sensitivity_curves(p, cfg["reps"], snakemake.params.seed, grids, cfg["uniform"],
+                                                snakemake.threads, progress)
     curves.insert(0, "study", est["study"])
     write_csv(curves, snakemake.output[0])
     log.info("\n%s", curves.to_string())

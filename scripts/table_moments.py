@@ -29,6 +29,7 @@ with script_log(snakemake) as log:
         pub = paper.MOMENTS.get(roles.get(est["study"]), {})
         rows.append(dict(
             study=est["study"], paper_study=roles.get(est["study"], ""), m=est["m"], n_test=est["n_test"],
+            binary=est["binary"], best_arm_mean=max(est["arm_means"]),
             sigma=est["sigma"], rho=est["rho"], s=est["s"], s_corrected=est["s_corrected"], s_holdout=est["s_holdout"],
             sigma_eps=est["sigma_eps"], naive_sigma=est["naive_sigma"], naive_rho=est["naive_rho"],
             true_sigma=est.get("true_sigma"), true_rho=est.get("true_rho"), true_s=est.get("true_s"),

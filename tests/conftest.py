@@ -10,13 +10,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SNAKEMAKE = shutil.which("snakemake")
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]  # the interpreter that runs the tests runs the workflow
 
 
 def run_snakemake(*args, cwd=ROOT, timeout=900, env=None):
     """Run the workflow's Snakefile with the given arguments (``env``: extra environment
     variables); returns the CompletedProcess."""
-    cmd = [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), *map(str, args)]
+    cmd = [*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), *map(str, args)]
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
                           env=None if env is None else {**os.environ, **env})
 

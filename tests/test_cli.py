@@ -7,42 +7,73 @@ from actionable.model import ArmMeans, expected_gain
 from conftest import ROOT
 
 
+def _json(capsys, *argv):
+    import json
+    assert main(["gain", *argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
 def test_cli_prints_gain_and_se(capsys):
-    rc = main(["gain", "--sigma", "0.1", "--rho", "0.6", "--s", "0.007", "--arms", "20",
-               "--sigma-eps", "0.4", "--n", "20000", "--reps", "100", "--uniform", "population"])
-    assert rc == 0
-    out = capsys.readouterr().out
-    mean, se = map(float, re.search(r"personalization: (\S+) \+/- (\S+)", out).groups())
+    argv = ["--sigma", "0.1", "--rho", "0.6", "--s", "0.007", "--arms", "20", "--sigma-eps", "0.4", "--n", "20000",
+            "--reps", "100", "--uniform", "population"]
+    res = _json(capsys, *argv)
     exact = expected_gain(ArmMeans.normal(0.007), 0.1, 0.6, 20, 0.4)
-    assert abs(mean - exact) <= 3 * se
-    assert f"{exact:.6g}" in out
+    assert abs(res["gain"] - exact) <= 3 * res["se"] and res["exact"] == res["gain_inf"] == exact
+    assert main(["gain", *argv]) == 0
+    out = capsys.readouterr().out
+    mean, se = re.search(r"^    (\S+) ± (\S+) \(Monte Carlo SE; 100 repetitions", out, re.M).groups()
+    decimals = len(se.split(".")[1])
+    assert len(mean.split(".")[1]) == decimals and float(se) >= 10 ** (1 - decimals)  # two significant digits of the SE
+    assert abs(float(mean) - res["gain"]) <= 0.5 * 10 ** -decimals
+    assert f"{exact:.6g}" in out and "uniform arm valued at its true mean" in out
 
 
 def test_cli_default_is_the_printed_algorithm(capsys):
     # default: uniform arm chosen from n = 1000 simulated people's noisy means (Algorithm 2, step 6)
-    rc = main(["gain", "--sigma", "0.078", "--rho", "0.61", "--s", "0.007", "--arms", "23",
-               "--sigma-eps", "0.457", "--reps", "2000"])
-    assert rc == 0
-    out = capsys.readouterr().out
-    mean, se = map(float, re.search(r"personalization: (\S+) \+/- (\S+)", out).groups())
+    argv = ["--sigma", "0.078", "--rho", "0.61", "--s", "0.007", "--arms", "23", "--sigma-eps", "0.457",
+            "--reps", "2000", "--binary", "--base-rate", "0.312"]
+    res = _json(capsys, *argv)
     exact = expected_gain(ArmMeans.normal(0.007), 0.078, 0.61, 23, 0.457, n=1000)
-    assert abs(mean - exact) <= 3 * se and "uniform=sample" in out and "of 1000 people" in out
+    assert abs(res["gain"] - exact) <= 3 * res["se"] and res["uniform"] == "sample" and res["n"] == 1000
+    assert res["gain_pp"] == res["gain"] * 100 and res["relative"] == res["gain"] / 0.312
+    assert exact > 0 > res["gain_inf"]  # the paper's +0.4 pp vs a loss once the uniform arm is worth its true mean
+    assert main(["gain", *argv]) == 0
+    out = capsys.readouterr().out
+    assert "as printed (the uniform arm chosen from the mean predictions of n = 1,000 simulated people)" in out
     assert f"exact expectation of this algorithm: {exact:.6g}" in out
-    assert exact > 0 > expected_gain(ArmMeans.normal(0.007), 0.078, 0.61, 23, 0.457)  # the paper's +0.4 vs a loss
+    assert re.search(r"= 0\.\d+ ± 0\.\d+ percentage points", out) and "% over the best uniform arm's mean 0.312" in out
+
+
+def test_cli_plans_from_a_finished_runs_moments(capsys, tmp_path):
+    table = tmp_path / "moments.csv"
+    table.write_text("study,m,sigma,rho,s,sigma_eps,binary,best_arm_mean\n"
+                     "a,23,0.078,0.61,0.007,0.457,True,0.312\nb,4,4.7,0.26,2.7,12.6,False,31.4\n")
+    res = _json(capsys, "--from-moments", str(table), "--study", "a", "--reps", "50")
+    assert res["inputs"] == dict(m=23, sigma=0.078, rho=0.61, s=0.007, sigma_eps=0.457, spike_prob=0.0, binary=True,
+                                 base_rate=0.312, source=f"{table} (a)")
+    assert "gain_pp" in res and "relative" in res
+    res = _json(capsys, "--from-moments", str(table), "--study", "b", "--rho", "0.1", "--reps", "50")
+    assert res["inputs"]["rho"] == 0.1 and res["inputs"]["m"] == 4 and "gain_pp" not in res  # flags override; continuous
+    assert main(["gain", "--from-moments", str(table), "--study", "zz"]) == 2
+    assert "--study must name one of its studies (a, b), got 'zz'" in capsys.readouterr().err
 
 
 def test_cli_bad_input(capsys):
     rc = main(["gain", "--sigma", "0", "--rho", "0.6", "--s", "0.007", "--arms", "20"])
     assert rc == 2
     assert "sigma must be > 0" in capsys.readouterr().err
+    assert main(["gain", "--sigma", "0.1"]) == 2
+    assert "give --rho, --s, --arms (or --from-moments with --study)" in capsys.readouterr().err
 
 
-def test_wrapper_uses_debian_python():
+def test_wrapper_uses_the_projects_python():
     res = subprocess.run([str(ROOT / "bin" / "actionable"), "gain", "--sigma", "1", "--rho", "0",
                           "--s", "0", "--arms", "2", "--n", "1000", "--reps", "20"],
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
-    assert "exact expectation as n -> infinity (uniform arm at its true mean): 0.56419" in res.stdout  # 1/sqrt(pi)
+    assert "as n -> infinity (the uniform arm valued at its true mean): 0.56419" in res.stdout  # 1/sqrt(pi)
+    top = subprocess.run([str(ROOT / "bin" / "actionable"), "--help"], capture_output=True, text=True, timeout=60)
+    assert "Plan a personalization experiment" in top.stdout
 
 
 # ---- actionable spec init / check: a researcher's first step

@@ -102,3 +102,32 @@ def test_a_config_without_the_papers_studies_gets_an_analysis_not_a_replication(
     assert found["tables"] == [1, 2, 3, 4] and found["figures"] == [1, 2, 3, 4, 5, 6]
     assert found["study_parts"] == [f"study-example_shop-{p[0]}" for p in report.STUDY_PARTS]
     assert "<li>the arms are far from equicorrelated</li>" in page
+
+
+def test_every_png_figure_has_a_vector_pdf_beside_it(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from actionable.io import save_figure
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    save_figure(fig, tmp_path / "f.png")
+    first = (tmp_path / "f.pdf").read_bytes()
+    assert first.startswith(b"%PDF") and (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
+    save_figure(fig, tmp_path / "f.png")
+    assert (tmp_path / "f.pdf").read_bytes() == first  # no timestamps: the same figure gives the same bytes
+
+
+def test_long_jobs_log_a_heartbeat_with_their_progress(caplog):
+    import logging
+    import time
+    from actionable.io import heartbeat
+    state = {"done": 0}
+    with caplog.at_level(logging.INFO, logger="actionable.progress"):
+        with heartbeat("sweep", every=0.2, status=lambda: f"{state['done']} of 5 points done"):
+            for _ in range(5):
+                time.sleep(0.13)
+                state["done"] += 1
+    lines = [r.getMessage() for r in caplog.records if r.name == "actionable.progress"]
+    assert len(lines) >= 3 and lines[0].startswith("sweep: running for 0 s; ") and "of 5 points done" in lines[0]
+    assert lines[-1].startswith("sweep: done in ")

@@ -13,7 +13,7 @@ TARGETS = ["results/tables/moments.csv", "results/tables/table2.csv", "results/t
 
 
 def _cmd(workdir, *extra):
-    return [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), *TARGETS, "--cores", "2", "-d", str(workdir),
+    return [*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), *TARGETS, "--cores", "2", "-d", str(workdir),
             "--configfile", str(ROOT / ".test" / "config.yaml"), *extra]
 
 

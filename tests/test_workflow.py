@@ -311,3 +311,13 @@ def test_more_chunks_than_the_yhat_forest_has_tree_groups_stop_the_run(tmp_path)
     assert res.returncode != 0
     assert ("key 'forests.macf.chunks': in the Y.hat forest" in res.stdout + res.stderr
             and "30 chunks leave a chunk without trees" in res.stdout + res.stderr)
+
+
+def test_paper_scale_deletes_forest_chunks_after_their_merge(tmp_path):
+    res = run_snakemake("-n", "-d", tmp_path, "--configfile", ROOT / "config.yaml", ROOT / "config" / "paper_scale.yaml")
+    assert res.returncode == 0, res.stderr
+    gone = set(re.findall(r"Would remove temporary output (\S+)", res.stdout))
+    # 10 Y.hat and 10 forest chunks per stand-in; nothing else is temporary
+    assert len(gone) == 40 and all(re.search(r"/macf/chunks/(yhat|macf)\d+\.rds$", g) for g in gone)
+    default = run_snakemake("-n", "-d", tmp_path, "--configfile", ROOT / "config.yaml")
+    assert "Would remove temporary output" not in default.stdout  # the default keeps them for re-merging

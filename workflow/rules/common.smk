@@ -123,6 +123,11 @@ def forest_mem_mb(wildcards, input, attempt):
     return int((2000 + 150 * _size_mb(data) + 3 * _size_mb(chunks)) * attempt)
 
 
+def chunk_file(path):
+    """A forest chunk: deleted after its merge when forests.temp_chunks (paper scale) says so."""
+    return temp(path) if config["forests"]["temp_chunks"] else path
+
+
 def project_path(path):
     """Config paths are relative to the project root, wherever the run's working directory is."""
     return path if os.path.isabs(path) else os.path.join(workflow.basedir, path)

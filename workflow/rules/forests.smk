@@ -14,7 +14,7 @@ rule fit_yhat_chunk:
         unpack(validated_study),
         split="results/data/{study}/split.csv",
     output:
-        forest="results/forests/{study}/macf/chunks/yhat{chunk}.rds",
+        forest=chunk_file("results/forests/{study}/macf/chunks/yhat{chunk}.rds"),
     log:
         "logs/forests/{study}/yhat_chunk{chunk}.log",
     benchmark:
@@ -63,7 +63,7 @@ rule fit_macf_chunk:
         split="results/data/{study}/split.csv",
         yhat="results/forests/{study}/macf/yhat.npy",
     output:
-        forest="results/forests/{study}/macf/chunks/macf{chunk}.rds",
+        forest=chunk_file("results/forests/{study}/macf/chunks/macf{chunk}.rds"),
     log:
         "logs/forests/{study}/macf_chunk{chunk}.log",
     benchmark:
