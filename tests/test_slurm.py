@@ -20,7 +20,7 @@ def _tables(results: Path) -> dict:
 def test_small_run_through_slurm_matches_the_local_run(rerun, small_run):
     work, executor = rerun
     if executor != "slurm":
-        pytest.skip("starting a local SLURM cluster needs root (CI runs this test as root)")
+        pytest.skip("starting a local SLURM cluster needs root (CI runs this test as root); ACTIONABLE_NO_SLURM skips it")
     # every job ran inside SLURM: its log names the job id, and the controller recorded that job
     logs = [p for p in (work / "logs").rglob("*.log")]
     ids = {}

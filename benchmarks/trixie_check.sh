@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The package on a current platform: a clean Debian 13 (trixie) root built with mmdebstrap, the
+# project installed there by its own bin/setup.sh only (trixie's pandas 2, numpy 2, xgboost 3,
+# rpy2 3.5.17, R 4.5, Snakemake 7.32; grf and policytree from CRAN), then the test suite and the
+# .test/config.yaml replication inside, whose tables are compared with this machine's.
+# Run as root on the r machine kind (~1 hour):  bash benchmarks/trixie_check.sh
+# Writes benchmarks/results/trixie.json (versions, test counts, times, table comparison).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOTFS="${ROOTFS:-/var/tmp/actionable-trixie}"
+WORK="${WORK:-/var/tmp/actionable-trixie-work}"
+out="$here/benchmarks/results/trixie.json"
+log() { printf '[trixie] %s\n' "$*" >&2; }
+mkdir -p "$WORK"
+
+command -v mmdebstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null; }
+
+if [ ! -x "$ROOTFS/usr/bin/apt-get" ]; then
+  log "building a minimal trixie root in $ROOTFS"
+  rm -rf "$ROOTFS"
+  t0=$(date +%s)
+  mmdebstrap --variant=minbase --include=ca-certificates,git trixie "$ROOTFS" http://deb.debian.org/debian \
+    > "$WORK/mmdebstrap.log" 2>&1
+  echo $(( $(date +%s) - t0 )) > "$WORK/mmdebstrap.seconds"
+fi
+
+mounts=(proc sys dev dev/pts dev/shm)
+cleanup() { for m in dev/shm dev/pts dev sys proc; do umount -l "$ROOTFS/$m" 2>/dev/null || true; done; }
+trap cleanup EXIT
+mount -t proc proc "$ROOTFS/proc"
+mount --rbind /sys "$ROOTFS/sys"
+mount --rbind /dev "$ROOTFS/dev"
+mountpoint -q "$ROOTFS/dev/shm" || mount -t tmpfs shm "$ROOTFS/dev/shm"
+cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+
+# the project as committed, nothing else from this machine
+rm -rf "$ROOTFS/opt/actionable"
+mkdir -p "$ROOTFS/opt/actionable"
+git -C "$here" archive HEAD | tar -x -C "$ROOTFS/opt/actionable"
+commit=$(git -C "$here" rev-parse --short HEAD)
+
+in_root() { chroot "$ROOTFS" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  LANG=C.UTF-8 CI=true ACTIONABLE_NO_SLURM=1 bash -c "$1"; }
+
+log "set-up inside trixie with bin/setup.sh"
+t0=$(date +%s)
+in_root "cd /opt/actionable && bash bin/setup.sh" > "$WORK/setup.log" 2>&1
+setup_s=$(( $(date +%s) - t0 ))
+
+log "test suite inside trixie"
+t0=$(date +%s)
+set +e
+in_root "cd /opt/actionable && bash bin/test.sh" > "$WORK/tests.log" 2>&1
+tests_rc=$?
+set -e
+tests_s=$(( $(date +%s) - t0 ))
+
+log ".test replication inside trixie and here"
+in_root "cd /opt/actionable && rm -rf /tmp/run && python3 -m snakemake --cores 2 -d /tmp/run --configfile .test/config.yaml" \
+  > "$WORK/replication.log" 2>&1
+rm -rf "$WORK/host"
+(cd "$here" && /usr/bin/python3 -m snakemake --cores 2 -d "$WORK/host" --configfile .test/config.yaml) > "$WORK/host_replication.log" 2>&1
+
+versions=$(in_root "python3 - <<'PY'
+import json, platform
+from importlib import metadata
+v = {'python': platform.python_version()}
+for p in ('numpy', 'pandas', 'scipy', 'xgboost', 'rpy2', 'matplotlib', 'snakemake', 'jsonschema', 'tables'):
+    v[p] = metadata.version(p)
+print(json.dumps(v))
+PY")
+rversions=$(in_root "Rscript -e 'cat(R.version\$major, R.version\$minor, as.character(packageVersion(\"grf\")), as.character(packageVersion(\"policytree\")))'")
+
+/usr/bin/python3 - "$out" "$ROOTFS/tmp/run/results" "$WORK/host/results" "$WORK/tests.log" "$versions" "$rversions" \
+  "$setup_s" "$tests_s" "$tests_rc" "$commit" "$(cat "$WORK/mmdebstrap.seconds" 2>/dev/null || echo null)" <<'PY'
+import json, re, sys
+from pathlib import Path
+import numpy as np
+import pandas as pd
+out, trixie, host, tests_log, versions, rversions, setup_s, tests_s, rc, commit, mm = sys.argv[1:]
+trixie, host = Path(trixie), Path(host)
+tables = sorted(p.relative_to(host) for p in host.rglob("*.csv") if p.parts[-2] != "runtime")
+same, differ = [], {}
+for rel in tables:
+    a, b = host / rel, trixie / rel
+    if not b.exists():
+        differ[str(rel)] = "missing in trixie"
+        continue
+    if a.read_bytes() == b.read_bytes():
+        same.append(str(rel))
+        continue
+    fa, fb = pd.read_csv(a), pd.read_csv(b)
+    num = [c for c in fa.columns if c in fb and pd.api.types.is_numeric_dtype(fa[c]) and pd.api.types.is_numeric_dtype(fb[c])]
+    if fa.shape != fb.shape or not num:
+        differ[str(rel)] = f"shape {fa.shape} vs {fb.shape}"
+        continue
+    d = np.nanmax(np.abs(fa[num].to_numpy(float) - fb[num].to_numpy(float)))
+    scale = np.nanmax(np.abs(fa[num].to_numpy(float))) or 1.0
+    differ[str(rel)] = f"max abs difference {d:.3g} (largest value {scale:.3g})"
+text = Path(tests_log).read_text()
+m = re.search(r"(\d+) passed(?:, (\d+) skipped)?(?:, (\d+) failed)?.* in ([\d.]+)s", text)
+rmaj, rmin, grf, pt = rversions.split()
+rec = dict(commit=commit, versions=dict(json.loads(versions), R=f"{rmaj}.{rmin}", grf=grf, policytree=pt),
+           mmdebstrap_seconds=None if mm == "null" else int(mm), setup_seconds=int(setup_s), tests_seconds=int(tests_s),
+           tests_exit_code=int(rc), tests_summary=(re.findall(r"^=+ (.*) =+$", text, re.M) or [""])[-1],
+           failed=re.findall(r"^FAILED (\S+)", text, re.M), tables_identical=len(same), tables_compared=len(tables),
+           tables_differing=differ)
+Path(out).write_text(json.dumps(rec, indent=1) + "\n")
+print(json.dumps(rec, indent=1))
+PY
