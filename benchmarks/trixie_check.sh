@@ -32,6 +32,11 @@ mount --rbind /sys "$ROOTFS/sys"
 mount --rbind /dev "$ROOTFS/dev"
 mountpoint -q "$ROOTFS/dev/shm" || mount -t tmpfs shm "$ROOTFS/dev/shm"
 cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+# certificate authorities this machine adds to Debian's (e.g. an egress proxy's) are trusted inside too
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  cp /usr/local/share/ca-certificates/*.crt "$ROOTFS/usr/local/share/ca-certificates/"
+  chroot "$ROOTFS" update-ca-certificates >/dev/null 2>&1
+fi
 
 # the project as committed, nothing else from this machine
 rm -rf "$ROOTFS/opt/actionable"
