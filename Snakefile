@@ -1,5 +1,6 @@
 # Replication of Shchetkina & Berman (2024), "When Is Heterogeneity Actionable for Personalization?"
 # Table of contents; the logic lives in workflow/rules/ and the statistics in the actionable package.
+import packaging.version  # noqa: F401  (Snakemake 7.32's min_version uses it without importing it)
 from snakemake.utils import min_version
 
 min_version("7.21")

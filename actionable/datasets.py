@@ -96,6 +96,11 @@ class Dataset:
         )
 
 
+def _plain(value):
+    """A value as Python shows it (numpy 2 prints np.int64(0) for a numpy scalar's repr)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _natural_key(label: str):
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(label))]
 
@@ -252,20 +257,20 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
             raise DatasetError(f"{where}: id column {spec['id']!r} has {int(ids.isna().sum())} missing value(s)")
         dups = ids[ids.duplicated()]
         if len(dups):
-            raise DatasetError(f"{where}: id column {spec['id']!r} has {len(dups)} duplicate id(s), e.g. {dups.iloc[0]!r}; ids must be unique")
+            raise DatasetError(f"{where}: id column {spec['id']!r} has {len(dups)} duplicate id(s), e.g. {_plain(dups.iloc[0])!r}; ids must be unique")
 
     # outcome
     y = frame[out_col]
     if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
         bad = pd.to_numeric(y, errors="coerce").isna() & y.notna()
         example = y[bad].iloc[0] if bad.any() else y.iloc[0]
-        raise DatasetError(f"{where}: outcome column {out_col!r} must be numeric, found non-numeric values such as {example!r}")
+        raise DatasetError(f"{where}: outcome column {out_col!r} must be numeric, found non-numeric values such as {_plain(example)!r}")
     if y.isna().any():
         raise DatasetError(f"{where}: outcome column {out_col!r} has {int(y.isna().sum())} missing value(s); every row needs an outcome")
     if not np.all(np.isfinite(y.to_numpy(float))):
         raise DatasetError(f"{where}: outcome column {out_col!r} has non-finite values")
     if y.nunique() < 2:
-        raise DatasetError(f"{where}: outcome column {out_col!r} has the same value ({y.iloc[0]!r}) in every row; "
+        raise DatasetError(f"{where}: outcome column {out_col!r} has the same value ({_plain(y.iloc[0])!r}) in every row; "
                            "there is no response to personalize")
     if spec["outcome"]["type"] == "binary":
         vals = set(np.unique(y.to_numpy(float)).tolist())
@@ -318,7 +323,7 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
             if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
                 conv = pd.to_numeric(nonmissing, errors="coerce")
                 example = nonmissing[conv.isna()].iloc[0] if conv.isna().any() else nonmissing.iloc[0]
-                raise DatasetError(f"{where}: covariate {name!r} is declared continuous but is not numeric (e.g. {example!r})")
+                raise DatasetError(f"{where}: covariate {name!r} is declared continuous but is not numeric (e.g. {_plain(example)!r})")
             x = col.to_numpy(float)
             x = x[~np.isnan(x)]
             if not np.all(np.isfinite(x)):
@@ -412,7 +417,7 @@ def _assignment(spec, frame, arms, counts, present, spec_path, where):
         if bad.any():
             i, j = np.argwhere(bad)[0]
             raise DatasetError(f"{where}: probability column {cols[arms[j]]!r} has {int(bad[:, j].sum())} value(s) "
-                               f"outside (0, 1], e.g. {mat[i, j]!r} in data row {i + 1}; every arm must be possible "
+                               f"outside (0, 1], e.g. {_plain(mat[i, j])!r} in data row {i + 1}; every arm must be possible "
                                "for everyone (IPW divides by it)")
         off = np.abs(mat.sum(axis=1) - 1) > 1e-4
         if off.any():

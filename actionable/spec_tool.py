@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .datasets import DatasetError, _label, _natural_key, arm_order, load_dataset, read_columns
+from .datasets import DatasetError, _label, _natural_key, _plain, arm_order, load_dataset, read_columns
 
 ID_NAME = re.compile(r"(^|[_\W])(id|uuid|key)$|^id[_\W]", re.I)
 MAX_TEXT_SHARE = 0.5  # a text column with a level for more than half the rows is an id or free text
@@ -72,7 +72,7 @@ def draft(data: str | Path, outcome: str, arm: str, out: str | Path, control: st
             raise DatasetError(f"{data}: no column {col!r} for the {role}; the file has: {', '.join(map(str, frame.columns))}")
     y = frame[outcome]
     if not pd.api.types.is_numeric_dtype(y):
-        raise DatasetError(f"{data}: outcome column {outcome!r} is not numeric (e.g. {y.dropna().iloc[0]!r})")
+        raise DatasetError(f"{data}: outcome column {outcome!r} is not numeric (e.g. {_plain(y.dropna().iloc[0])!r})")
     labels = sorted({_label(v) for v in frame[arm].dropna()})
     if control is None:
         control, guessed = guess_control(labels)
