@@ -255,6 +255,7 @@ def test_same_config_same_tables_and_new_seed_changes_them(small_run, rerun, tmp
 
 def test_bad_dataset_stops_the_run_and_leaves_nothing(tmp_path):
     data = pd.read_csv(ROOT / "data" / "example_shop" / "example_shop.csv")
+    data["spend"] = data["spend"].astype(object)  # pandas 2 refuses text in a float column
     data.loc[5, "spend"] = "lots"  # non-numeric outcome
     data.to_csv(tmp_path / "shop.csv", index=False)
     spec = yaml.safe_load((ROOT / "data" / "example_shop" / "spec.yaml").read_text())
