@@ -9,6 +9,11 @@ min_version("7.21")
 configfile: "config.yaml"
 
 
+# With --use-singularity (Apptainer) every rule runs in this image, e.g. --config container=actionable.sif
+# (built from the Containerfile; README). Absent: rules run on the host.
+container: config.get("container")
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/theory.smk"
 include: "workflow/rules/data.smk"

@@ -322,3 +322,11 @@ def test_paper_scale_deletes_forest_chunks_after_their_merge(tmp_path):
     assert len(gone) == 40 and all(re.search(r"/macf/chunks/(yhat|macf)\d+\.rds$", g) for g in gone)
     default = run_snakemake("-n", "-d", tmp_path, "--configfile", ROOT / "config.yaml")
     assert "Would remove temporary output" not in default.stdout  # the default keeps them for re-merging
+
+
+def test_a_container_image_can_be_named_for_apptainer(tmp_path):
+    res = run_snakemake("-n", "-d", tmp_path, "--configfile", ROOT / ".test" / "config.yaml",
+                        "--config", "container=docker://localhost/actionable:bookworm")
+    assert res.returncode == 0, res.stderr
+    bad = run_snakemake("-n", "-d", tmp_path, "--configfile", ROOT / ".test" / "config.yaml", "--config", "container=[1]")
+    assert bad.returncode != 0 and "key 'container'" in bad.stdout + bad.stderr
