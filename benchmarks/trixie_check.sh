@@ -107,7 +107,7 @@ m = re.search(r"(\d+) passed(?:, (\d+) skipped)?(?:, (\d+) failed)?.* in ([\d.]+
 rmaj, rmin, grf, pt = rversions.split()
 rec = dict(commit=commit, versions=dict(json.loads(versions), R=f"{rmaj}.{rmin}", grf=grf, policytree=pt),
            mmdebstrap_seconds=None if mm == "null" else int(mm), setup_seconds=int(setup_s), tests_seconds=int(tests_s),
-           tests_exit_code=int(rc), tests_summary=(re.findall(r"^=+ (.*) =+$", text, re.M) or [""])[-1],
+           tests_exit_code=int(rc), tests_summary=(re.findall(r"^(\d+ (?:passed|failed).*)$", text, re.M) or [""])[-1],
            failed=re.findall(r"^FAILED (\S+)", text, re.M), tables_identical=len(same), tables_compared=len(tables),
            tables_differing=differ)
 Path(out).write_text(json.dumps(rec, indent=1) + "\n")
