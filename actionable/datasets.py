@@ -360,18 +360,23 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
                    arm_labels=labels, warnings=warnings, propensity_rows=rows, design=design)
 
 
-def _declared(probs: dict, arms: list, present: set, spec_path, key: str, where: str) -> dict:
-    """One mapping arm -> probability: covers every arm, names no absent one, positive, sums to 1."""
-    given = {_label(k): v for k, v in probs.items()}
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in given.values()):
-        raise DatasetError(f"{spec_path}: {key} must map each arm to a number, found {given}")
-    given = {k: float(v) for k, v in given.items()}
+def _per_arm(mapping: dict, arms: list, present: set, spec_path, key: str, where: str) -> dict:
+    """A spec mapping keyed by arm label, checked to cover every arm and to name no absent one."""
+    given = {_label(k): v for k, v in mapping.items()}
     missing = [a for a in arms if a not in given]
     if missing:
         raise DatasetError(f"{spec_path}: {key} does not cover arm(s) {', '.join(map(repr, missing))} found in {where}")
     extra = [a for a in given if a not in present]
     if extra:
         raise DatasetError(f"{spec_path}: {key} names arm(s) {', '.join(map(repr, extra))} absent from {where}")
+    return given
+
+
+def _declared(probs: dict, arms: list, present: set, spec_path, key: str, where: str) -> dict:
+    """One mapping arm -> probability: covers every arm, names no absent one, positive, sums to 1."""
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in probs.values()):
+        raise DatasetError(f"{spec_path}: {key} must map each arm to a number, found {probs}")
+    given = {k: float(v) for k, v in _per_arm(probs, arms, present, spec_path, key, where).items()}
     bad = {a: p for a, p in given.items() if not (p > 0 and math.isfinite(p))}
     if bad:
         raise DatasetError(f"{spec_path}: {key} must be > 0 for every arm (IPW needs every arm possible), got {bad}")
@@ -397,15 +402,7 @@ def _assignment(spec, frame, arms, counts, present, spec_path, where):
         if probs is not None or block:
             raise DatasetError(f"{spec_path}: assignment.probability_columns replaces assignment.probabilities and "
                                "assignment.block; give only one way of stating the design")
-        missing = [a for a in arms if a not in {_label(k) for k in columns}]
-        if missing:
-            raise DatasetError(f"{spec_path}: assignment.probability_columns does not name a column for arm(s) "
-                               f"{', '.join(map(repr, missing))}")
-        cols = {_label(k): v for k, v in columns.items()}
-        extra = [a for a in cols if a not in present]
-        if extra:
-            raise DatasetError(f"{spec_path}: assignment.probability_columns names arm(s) {', '.join(map(repr, extra))} "
-                               f"absent from {where}")
+        cols = _per_arm(columns, arms, present, spec_path, "assignment.probability_columns", where)
         mat = np.empty((n, len(arms)))
         for j, a in enumerate(arms):
             col = pd.to_numeric(frame[cols[a]], errors="coerce")

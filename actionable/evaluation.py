@@ -53,11 +53,15 @@ def assigned_propensity(propensity: np.ndarray, arm: np.ndarray) -> np.ndarray:
     return propensity[np.arange(len(arm)), arm]
 
 
-def effective_sizes(policy: np.ndarray, arm: np.ndarray, e_assigned: np.ndarray, m: int) -> np.ndarray:
+def policy_weights(policy: np.ndarray, arm: np.ndarray, e_assigned: np.ndarray) -> np.ndarray:
+    """IPW weights 1{pi(x_i) = T_i} / e(T_i | x_i): Eq. 9's terms are these times y_i."""
+    return (policy == arm) / e_assigned
+
+
+def effective_sizes(w: np.ndarray, arm: np.ndarray, m: int) -> np.ndarray:
     """Kish effective sample size (sum w)^2 / sum w^2 of the outcomes behind each arm's part of a
-    policy's value, w = 1{pi = T = a} / e(a | x); with fixed probabilities it is the count of
-    holdout people who both got arm a and are sent to it."""
-    w = (policy == arm) / e_assigned
+    policy's value, with a policy's weights ``w`` (``policy_weights``); with fixed probabilities it
+    is the count of holdout people who both got arm a and are sent to it."""
     s1 = np.bincount(arm, weights=w, minlength=m)
     s2 = np.bincount(arm, weights=w ** 2, minlength=m)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -75,14 +79,15 @@ def evaluate(policies: dict, arm: np.ndarray, y: np.ndarray, propensity: np.ndar
     ``mu``: cross-fitted outcome predictions n x m for AIPW; ``truth``: E[Y^a | x] n x m for the
     oracle value; ``bounds``: the outcome's possible range (a value outside it is flagged);
     ``min_ess``: the smallest effective sample size accepted in an arm to which the policy sends at
-    least ``ess_share`` of the holdout; ``labels``: arm names for the warnings. Hajek divides by the realised sum of weights instead of n, so
-    it stays inside the outcome's range whatever the weights.
+    least ``ess_share`` of the holdout; ``labels``: arm names for the warnings. Hajek divides by
+    the realised sum of weights instead of n, so it stays inside the outcome's range whatever the
+    weights.
     """
     names = list(policies)
     n, m = len(y), np.shape(propensity)[-1]
     e = assigned_propensity(propensity, arm)
     ipw = np.column_stack([ipw_terms(policies[k], arm, y, e) for k in names])
-    wts = np.column_stack([(policies[k] == arm) / e for k in names])
+    wts = np.column_stack([policy_weights(policies[k], arm, e) for k in names])
     boot = bootstrap_means(np.hstack([ipw, wts]), reps, seed)
     P = len(names)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -104,7 +109,7 @@ def evaluate(policies: dict, arm: np.ndarray, y: np.ndarray, propensity: np.ndar
         if truth is not None:
             row["oracle"] = float(truth[np.arange(n), policies[k]].mean())
         share = np.bincount(policies[k], minlength=m) / n
-        ess = effective_sizes(policies[k], arm, e, m)
+        ess = effective_sizes(wts[:, j], arm, m)
         big = np.flatnonzero(share >= ess_share)
         worst = big[np.argmin(ess[big])] if len(big) else int(np.argmax(share))
         row["ess_min"], row["ess_arm"] = float(ess[worst]), int(worst)

@@ -99,10 +99,14 @@ def caption(report_dir: Path, name: str | None) -> str:
     return html.escape(text.replace("``", ""))
 
 
-def image_html(png: Path, number: int, text: str) -> str:
+def _image(png: Path, ident: str, label: str, text: str) -> str:
     data = base64.b64encode(png.read_bytes()).decode("ascii")
-    return (f'<figure id="figure{number}"><img class="figure" alt="Figure {number}" src="data:image/png;base64,{data}">'
-            f"<figcaption><b>Figure {number}.</b> {text}</figcaption></figure>")
+    return (f'<figure id="{ident}"><img class="figure" alt="{html.escape(label)}" src="data:image/png;base64,{data}">'
+            f"<figcaption><b>{html.escape(label)}.</b> {text}</figcaption></figure>")
+
+
+def image_html(png: Path, number: int, text: str) -> str:
+    return _image(png, f"figure{number}", f"Figure {number}", text)
 
 
 def _simple_table(rows: list[dict], columns: list[str]) -> str:
@@ -159,12 +163,6 @@ def title_for(studies: list, paper_studies: dict) -> str:
     if paper_studies:
         return "Replication of Shchetkina & Berman (2024)"
     return f"Personalization analysis of {', '.join(studies)} (methods of Shchetkina & Berman, 2024)"
-
-
-def _image(png: Path, ident: str, label: str, text: str) -> str:
-    data = base64.b64encode(png.read_bytes()).decode("ascii")
-    return (f'<figure id="{ident}"><img class="figure" alt="{html.escape(label)}" src="data:image/png;base64,{data}">'
-            f"<figcaption><b>{html.escape(label)}.</b> {text}</figcaption></figure>")
 
 
 def model_html(row: dict | None, diagnostics: dict | None) -> str:

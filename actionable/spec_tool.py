@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .datasets import DatasetError, _label, _natural_key, _plain, arm_order, load_dataset, read_columns
+from .datasets import DatasetError, _labels, _natural_key, _plain, arm_order, load_dataset, read_columns
 
 ID_NAME = re.compile(r"(^|[_\W])(id|uuid|key)$|^id[_\W]", re.I)
 MAX_TEXT_SHARE = 0.5  # a text column with a level for more than half the rows is an id or free text
@@ -73,7 +73,8 @@ def draft(data: str | Path, outcome: str, arm: str, out: str | Path, control: st
     y = frame[outcome]
     if not pd.api.types.is_numeric_dtype(y):
         raise DatasetError(f"{data}: outcome column {outcome!r} is not numeric (e.g. {_plain(y.dropna().iloc[0])!r})")
-    labels = sorted({_label(v) for v in frame[arm].dropna()})
+    counts = _labels(frame[arm].dropna()).value_counts()
+    labels = sorted(counts.index)
     if control is None:
         control, guessed = guess_control(labels)
     else:
@@ -102,7 +103,6 @@ def draft(data: str | Path, outcome: str, arm: str, out: str | Path, control: st
               "arm:",
               f"  column: {_q(arm)}",
               f"  control: {_q(control)}" + ("    # CHECK: guessed (no label names control)" if guessed else "")]
-    counts = frame[arm].dropna().map(_label).value_counts()
     lines.append("covariates:")
     left_out = []
     for c in frame.columns:
@@ -116,7 +116,7 @@ def draft(data: str | Path, outcome: str, arm: str, out: str | Path, control: st
         notes = [f"{miss:.1%} missing"] if miss > 0 else []
         notes += [why] if why else []
         lines.append(f"  - {{name: {_q(c)}, type: {kind}}}" + (f"    # {'; '.join(notes)}" if notes else ""))
-    if len(lines) and lines[-1] == "covariates:":
+    if lines[-1] == "covariates:":
         raise DatasetError(f"{data}: no column besides the outcome, arm and id can serve as a covariate")
     lines += ["assignment:",
               "  # 'estimate' takes the observed arm shares. If you know the design, give it instead, e.g.",

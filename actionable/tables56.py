@@ -17,28 +17,43 @@ T5_COLUMNS = ["Original", *sensitivity.SWAPS]
 T6_COLUMNS = ["Original", *sensitivity.CHANGES]
 
 
+def _modes(estimated: dict, extension: dict | None, n: int, paper: dict | None = None) -> dict:
+    """Each mode's parameters {study: dict(s, sigma, rho, sigma_eps, m, n)}: estimated, the paper's
+    published ones when given, this package's extension when given."""
+    modes = {"estimated": {k: dict(v, n=n) for k, v in estimated.items()}}
+    if paper is not None:
+        modes["paper"] = paper
+    if extension:
+        modes["extension"] = {k: dict(v, n=n) for k, v in extension.items()}
+    return modes
+
+
+def _table(fn, modes: dict, settings: dict, seed: int, threads: int) -> pd.DataFrame:
+    """``fn`` (sensitivity.swaps or .elasticities) in every mode, rows labelled by mode, with the
+    sigma_eps each used (and in paper mode how it was chosen)."""
+    out = []
+    for mode, params in modes.items():
+        f = fn(params, settings["reps"], seed, settings["uniform"], threads)
+        f.insert(1, "mode", mode)
+        f["sigma_eps_used"] = [params[s]["sigma_eps"] for s in f["study"]]
+        if mode == "paper":
+            f["sigma_eps_solved"] = [params[s]["sigma_eps_solved"] for s in f["study"]]
+            f["sigma_eps_floor"] = [params[s]["sigma_eps_floor"] for s in f["study"]]
+        out.append(f)
+    return pd.concat(out, ignore_index=True)
+
+
 def compute(estimated: dict, settings: dict, seed: int, threads: int = 1,
             extension: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Tables 5 and 6 in both modes. ``estimated``: {study: dict(s, sigma, rho, sigma_eps, m)} in
     the paper's row order; ``settings``: the config's sensitivity section; ``extension``: the same
     for this package's extension (corrected sigma, rho; prediction-error sigma_eps), a third mode.
     Returns (t5, t6, the paper-mode parameters)."""
-    n, reps, uniform = settings["n"], settings["reps"], settings["uniform"]
-    pub = sensitivity.published_parameters(n, settings.get("paper_sigma_eps", "solved_or_floor"), uniform)
-    modes = {"estimated": {k: dict(v, n=n) for k, v in estimated.items()}, "paper": pub}
-    if extension:
-        modes["extension"] = {k: dict(v, n=n) for k, v in extension.items()}
-    t5, t6 = [], []
-    for mode, params in modes.items():
-        for frame, fn in ((t5, sensitivity.swaps), (t6, sensitivity.elasticities)):
-            f = fn(params, reps, seed, uniform, threads)
-            f.insert(1, "mode", mode)
-            f["sigma_eps_used"] = [params[s]["sigma_eps"] for s in f["study"]]
-            if mode == "paper":
-                f["sigma_eps_solved"] = [params[s]["sigma_eps_solved"] for s in f["study"]]
-                f["sigma_eps_floor"] = [params[s]["sigma_eps_floor"] for s in f["study"]]
-            frame.append(f)
-    return pd.concat(t5, ignore_index=True), pd.concat(t6, ignore_index=True), pub
+    n = settings["n"]
+    pub = sensitivity.published_parameters(n, settings.get("paper_sigma_eps", "solved_or_floor"), settings["uniform"])
+    modes = _modes(estimated, extension, n, paper=pub)
+    return (_table(sensitivity.swaps, modes, settings, seed, threads),
+            _table(sensitivity.elasticities, modes, settings, seed, threads), pub)
 
 
 def _label(row, names) -> str:
@@ -160,26 +175,13 @@ def study_parameters(moments: dict, prediction_error_json: dict | None, s: str, 
     return est, None if inputs is None else dict(est, **inputs)
 
 
-def _modes(params: dict, extension: dict | None, n: int) -> dict:
-    modes = {"estimated": {k: dict(v, n=n) for k, v in params.items()}}
-    if extension is not None:
-        modes["extension"] = {k: dict(v, n=n) for k, v in extension.items()}
-    return modes
-
-
 def compute_one(kind: str, params: dict, settings: dict, seed: int, threads: int = 1,
                 extension: dict | None = None) -> pd.DataFrame:
     """Table 6 (``kind`` 'elasticities', one or more studies) or Table 5 (``kind`` 'swaps', a pair)
     from estimated moments, with the extension's rows when given; the same seed as Tables 5-6 gives
     the paper's studies the same numbers as there."""
     fn = sensitivity.elasticities if kind == "elasticities" else sensitivity.swaps
-    out = []
-    for mode, p in _modes(params, extension, settings["n"]).items():
-        f = fn(p, settings["reps"], seed, settings["uniform"], threads)
-        f.insert(1, "mode", mode)
-        f["sigma_eps_used"] = [p[s]["sigma_eps"] for s in f["study"]]
-        out.append(f)
-    return pd.concat(out, ignore_index=True)
+    return _table(fn, _modes(params, extension, settings["n"]), settings, seed, threads)
 
 
 def _scale_cells(percent: bool):

@@ -38,17 +38,14 @@ if [ ! -d "$WORK/host/results" ]; then
   (cd "$here" && /usr/bin/python3 -m snakemake --cores 2 -d "$WORK/host" --configfile .test/config.yaml) > "$WORK/host.log" 2>&1
 fi
 size=$("${P[@]}" image inspect "actionable:$base" --format '{{.Size}}')
-/usr/bin/python3 - "$out" "$WORK/results" "$WORK/host/results" "$build_s" "$run_s" "$size" "$base" \
+/usr/bin/python3 "$here/benchmarks/compare_tables.py" "$WORK/host/results" "$WORK/results" > "$WORK/tables.json"
+/usr/bin/python3 - "$out" "$WORK/tables.json" "$build_s" "$run_s" "$size" "$base" \
   "$(git -C "$here" rev-parse --short HEAD)" <<'PY'
 import json, sys
 from pathlib import Path
-out, inside, host, build_s, run_s, size, base, commit = sys.argv[1:]
-inside, host = Path(inside), Path(host)
-tables = sorted(p.relative_to(host) for p in host.rglob("*.csv") if p.parts[-2] != "runtime")
-same = [str(t) for t in tables if (inside / t).exists() and (inside / t).read_bytes() == (host / t).read_bytes()]
+out, tables, build_s, run_s, size, base, commit = sys.argv[1:]
 rec = dict(base=base, commit=commit, build_seconds=int(build_s), replication_seconds=int(run_s),
-           image_bytes=int(size), tables_compared=len(tables), tables_identical=len(same),
-           tables_differing=[str(t) for t in tables if str(t) not in same])
+           image_bytes=int(size), **json.loads(Path(tables).read_text()))
 Path(out).write_text(json.dumps(rec, indent=1) + "\n")
 print(json.dumps(rec, indent=1))
 PY

@@ -13,7 +13,7 @@ with script_log(snakemake) as log:
         s = est["s_corrected"] if snakemake.params.s == "corrected" else est["s"]
         markers[est["study"]] = dict(s=s, sigma=est["sigma"], rho=est["rho"], sigma_eps=est["sigma_eps"], gain=gain["gain"])
         ext = gain.get("extension") or {}
-        if ext.get("gain") is not None and ext["gain"] == ext["gain"]:  # this package's extension, where identified
+        if pd.notna(ext.get("gain")):  # this package's extension, where identified
             markers[est["study"]]["extension"] = dict(s=s, sigma=ext["sigma"], rho=ext["rho"], sigma_eps=ext["sigma_eps"],
                                                       gain=ext["gain"])
         ev = pd.read_csv(e_path).set_index("policy")

@@ -8,7 +8,6 @@ from actionable.io import script_log, write_csv, write_text
 from actionable.tables import to_markdown
 
 
-
 def _diagnostics(d: dict) -> dict:
     """The model checks beside Our Model (actionable.diagnostics), flattened for the table."""
     return dict(rho_pairwise_min=d.get("rho_min"), rho_pairwise_q25=d.get("rho_q25"), rho_pairwise_q75=d.get("rho_q75"),
