@@ -1,9 +1,10 @@
 """Batch execution on a real single-node SLURM cluster (started by conftest's ``rerun``, stopped at
 the end of the session).
 
-The small configuration runs through profiles/slurm-smk7 (Snakemake 7's --slurm): every job must
-be a SLURM job (its log names the job id, which the controller's job-completion record lists) and
-every CSV table must be byte-identical to the local run of the same configuration.
+Part of the small configuration (conftest's RERUN_TARGETS: one study's whole chain, the theory and
+the stand-ins' data) runs through profiles/slurm-smk7 (Snakemake 7's --slurm): every job must be a
+SLURM job (its log names the job id, which the controller's job-completion record lists) and every
+table and array it writes must be byte-identical to the local run of the whole configuration.
 """
 import re
 import subprocess
@@ -13,8 +14,8 @@ import pytest
 
 
 def _tables(results: Path) -> dict:
-    return {p.relative_to(results): p.read_bytes() for p in sorted(results.rglob("*.csv"))
-            if p.parts[-2] != "runtime"}
+    return {p.relative_to(results): p.read_bytes() for p in sorted(results.rglob("*"))
+            if p.suffix in (".csv", ".npy", ".txt") and p.parts[-2] != "runtime"}
 
 
 def test_small_run_through_slurm_matches_the_local_run(rerun, small_run):
@@ -28,12 +29,12 @@ def test_small_run_through_slurm_matches_the_local_run(rerun, small_run):
         m = re.search(r"SLURM job (\d+) on ", log.read_text())
         assert m, f"{log} was not written by a SLURM job"
         ids[log] = m.group(1)
-    assert len(set(ids.values())) == len(logs) > 50
+    assert len(set(ids.values())) == len(logs) > 30
     comp = re.search(r"JobCompLoc\s*=\s*(\S+)", subprocess.run(["scontrol", "show", "config"], capture_output=True,
                                                                text=True).stdout).group(1)
     completed = set(re.findall(r"JobId=(\d+) .*?JobState=COMPLETED", Path(comp).read_text()))
     assert set(ids.values()) <= completed
-    # the same tables, byte for byte, as the local run of the same configuration
+    # the same bytes as the local run of the same configuration, for everything the batch run wrote
     local, batch = _tables(small_run), _tables(work / "results")
-    assert local.keys() == batch.keys() and len(local) > 20
-    assert [k for k in local if local[k] != batch[k]] == []
+    assert len(batch) > 30 and batch.keys() <= local.keys()
+    assert [k for k in batch if local[k] != batch[k]] == []
