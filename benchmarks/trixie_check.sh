@@ -70,7 +70,7 @@ versions=$(in_root "python3 - <<'PY'
 import json, platform
 from importlib import metadata
 v = {'python': platform.python_version()}
-for p in ('numpy', 'pandas', 'scipy', 'xgboost', 'rpy2', 'matplotlib', 'snakemake', 'jsonschema', 'tables'):
+for p in ('numpy', 'pandas', 'scipy', 'xgboost', 'rpy2', 'matplotlib', 'snakemake', 'jsonschema', 'tables', 'PyYAML'):
     v[p] = metadata.version(p)
 print(json.dumps(v))
 PY")

@@ -90,6 +90,26 @@ def test_conda_envs_cover_script_imports():
             assert CONDA_NAME.get(mod, mod) in deps, f"rule {name}: {script.name} imports {mod}, missing from its env"
 
 
+def test_conda_pins_are_the_versions_a_check_ran():
+    """The envs pin what the Debian 13 check recorded (benchmarks/results/trixie.json), so a conda user
+    gets versions that passed the suite; policytree is the one stated exception (conda-forge lags CRAN)."""
+    ran = json.loads((ROOT / "benchmarks" / "results" / "trixie.json").read_text())["versions"]
+    conda_to_ran = {"python": "python", "numpy": "numpy", "pandas": "pandas", "scipy": "scipy", "pyyaml": "PyYAML",
+                    "jsonschema": "jsonschema", "pytables": "tables", "py-xgboost": "xgboost", "rpy2": "rpy2",
+                    "matplotlib-base": "matplotlib", "snakemake-minimal": "snakemake", "r-base": "R", "r-grf": "grf"}
+    checked = 0
+    for path in sorted((ROOT / "envs").glob("*.yaml")):
+        for dep in yaml.safe_load(path.read_text())["dependencies"]:
+            name, pin = re.split(r"\s*=\s*", dep, maxsplit=1)
+            if name in conda_to_ran:
+                tested = re.sub(r"[+~].*", "", ran[conda_to_ran[name]])  # Debian's +dfsg suffixes
+                assert tested.startswith(pin.strip()), f"{path.name}: {name} ={pin} but the check ran {tested}"
+                checked += 1
+            else:
+                assert name in ("r-policytree", "pyarrow"), f"{path.name}: {name} pinned but no check records it"
+    assert checked >= 30
+
+
 def test_lint_is_clean():
     res = run_snakemake("--lint")
     assert res.returncode == 0, res.stderr
