@@ -5,7 +5,9 @@ this copies what the paper's story rests on into benchmarks/results/default_run/
 
 - table4.csv (every policy's IPW value, bootstrap SE, gain and its SE, oracle, AIPW) and
   moments.csv (estimated and true moments, Our Model and its extension);
-- macf_shares.csv: the share of holdout people the forest's policy sends to each arm (Figure 9).
+- macf_shares.csv: the share of holdout people the forest's policy sends to each arm (Figure 9);
+- about.json (commit, wall time) and ../default_run.json (results/runtime/summary.json: every
+  job's time, the critical path).
 
     /usr/bin/python3 benchmarks/record_default_run.py
 """
@@ -35,7 +37,14 @@ def main():
         rows += [dict(study=study, arm_index=a, share=float(v)) for a, v in enumerate(share)]
     pd.DataFrame(rows).to_csv(OUT / "macf_shares.csv", index=False)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    (OUT / "about.json").write_text(json.dumps(dict(commit=commit, config="config.yaml"), indent=1))
+    about = dict(commit=commit, config="config.yaml")
+    summary = res / "runtime" / "summary.json"  # written by bin/replicate.sh after the run
+    if summary.exists():
+        shutil.copy(summary, OUT.parent / "default_run.json")  # the README's default-run times
+        rt = json.loads(summary.read_text())
+        about.update({k: rt.get(k) for k in ("wall_seconds", "jobs", "cores", "critical_path_seconds")
+                      if k in rt})
+    (OUT / "about.json").write_text(json.dumps(about, indent=1) + "\n")
     print(f"wrote {OUT} (commit {commit})")
 
 

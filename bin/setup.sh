@@ -38,12 +38,14 @@ if ! command -v apt-get >/dev/null || ! command -v dpkg-query >/dev/null; then
   exit 1
 fi
 
-# Debian packages: the Python statistics stack, Snakemake 7, R's headers for compiling grf.
+# Debian packages: the Python statistics stack, Snakemake 7, R's headers for compiling grf, and R's
+# recommended packages: grf needs Matrix, and CRAN's current Matrix no longer builds on Debian 12's
+# R 4.2 (a minimal Debian without recommends has no Matrix: found building the container).
 debs=(
   snakemake python3-numpy python3-pandas python3-scipy python3-matplotlib
   python3-xgboost python3-rpy2 python3-jsonschema python3-yaml python3-pytest
   python3-hypothesis python3-sklearn python3-psutil python3-tables r-base-dev
-  chromium
+  r-recommended chromium
 )
 missing=()
 for p in "${debs[@]}"; do
