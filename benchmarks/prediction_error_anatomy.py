@@ -1,0 +1,72 @@
+"""Why the prediction-error estimators fall short of the truth: the T-learner's error about
+E[Y | x] taken apart on a finished default run's holdout (synthetic studies, whose truth is stored).
+
+Reads results/ of a run of config.yaml (or RESULTS=path) and writes
+benchmarks/results/prediction_error_anatomy.json. Per study, pooled over arms (means of per-arm
+variances):
+- true_mse_full / true_mse_half: Var(y_hat - h) of the full fit and of a half fit;
+- true_var_h vs reliability_var_h: the heterogeneity the split-half reliability sees (the part of h
+  the learner can pick up) against all of it; the noise-corrected sigma_eps misses the gap;
+- lambda_true (y_hat regressed on h) vs the estimated lambda;
+- split_half's two terms: the halves' disagreement Var(y_hat_1 - y_hat_2) / 4 (noise scaling as
+  1 / n) and the shrinkage bias (1 - lambda)^2 Var(h);
+- mse_half_minus_full: MSE(half) - MSE(full), identified from data alone (the outcome's own noise
+  cancels), with its true value.
+
+    /usr/bin/python3 benchmarks/prediction_error_anatomy.py
+"""
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from actionable import prediction_error as pe  # noqa: E402
+from actionable.datasets import load_truth  # noqa: E402
+from actionable.study import load_study  # noqa: E402
+
+
+def anatomy(res: Path, study: str) -> dict:
+    ds, split = load_study(res / "simulated" / study / "spec.yaml", res / "data" / study / "split.csv", 50)
+    test = (split["set"] == "test").to_numpy()
+    arm, y = ds.arm_indices()[test], ds.frame[ds.outcome].to_numpy(float)[test]
+    h = load_truth(ds)[test].astype(float)
+    fits = {k: np.load(res / "learners" / study / d / "predictions.npy").astype(float)
+            for k, d in (("full", "txgb_all"), ("half1", "txgb_all_half1"), ("half2", "txgb_all_half2"))}
+    f, f1, f2 = fits["full"], fits["half1"], fits["half2"]
+    m = f.shape[1]
+    rel = pe.reliability(f, f1, f2, arm, y)
+    mse = {k: float(np.mean((g - h).var(axis=0))) for k, g in fits.items()}
+
+    def own(g, a):  # mean square error about y on arm a's own holdout people
+        return np.mean((y[arm == a] - g[arm == a, a]) ** 2)
+
+    observed = np.mean([(own(f1, a) + own(f2, a)) / 2 - own(f, a) for a in range(m)])
+    return dict(
+        true_mse_full=mse["full"], true_mse_half=(mse["half1"] + mse["half2"]) / 2,
+        true_sigma_eps=float(np.sqrt(mse["full"])),
+        true_var_h=float(np.mean(h.var(axis=0))), reliability_var_h=float(np.nanmean(rel["var_h"])),
+        lambda_true=float(np.mean([np.cov(f[:, a], h[:, a])[0, 1] / h[:, a].var(ddof=1) for a in range(m)])),
+        lambda_estimated=float(np.nanmean(rel["lam"])),
+        split_half_noise=float((f1 - f2).var(axis=0, ddof=1).mean() / 4),
+        split_half_bias=float(np.nanmean((1 - rel["lam"]) ** 2 * rel["var_h"])),
+        sigma_eps_split_half=pe.split_half(f1, f2, rel["lam"], rel["var_h"])["sigma_eps"],
+        sigma_eps_noise_corrected=pe.noise_corrected(f, arm, y, rel["var_h"])["sigma_eps"],
+        mse_half_minus_full_observed=float(observed),
+        mse_half_minus_full_true=(mse["half1"] + mse["half2"]) / 2 - mse["full"])
+
+
+def main():
+    res = Path(os.environ.get("RESULTS", ROOT / "results"))
+    out = {s: anatomy(res, s) for s in ("walmart_like", "penn_geisinger_like")}
+    path = ROOT / "benchmarks" / "results" / "prediction_error_anatomy.json"
+    path.write_text(json.dumps(out, indent=1) + "\n")
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
