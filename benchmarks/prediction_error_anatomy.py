@@ -40,7 +40,7 @@ def anatomy(res: Path, study: str) -> dict:
     f, f1, f2 = fits["full"], fits["half1"], fits["half2"]
     m = f.shape[1]
     rel = pe.reliability(f, f1, f2, arm, y)
-    mse = {k: float(np.mean((g - h).var(axis=0))) for k, g in fits.items()}
+    mse = {k: pe.true_error(g, h) ** 2 for k, g in fits.items()}  # Var(y_hat - h), pooled over arms
 
     def own(g, a):  # mean square error about y on arm a's own holdout people
         return np.mean((y[arm == a] - g[arm == a, a]) ** 2)
@@ -48,7 +48,7 @@ def anatomy(res: Path, study: str) -> dict:
     observed = np.mean([(own(f1, a) + own(f2, a)) / 2 - own(f, a) for a in range(m)])
     return dict(
         true_mse_full=mse["full"], true_mse_half=(mse["half1"] + mse["half2"]) / 2,
-        true_sigma_eps=float(np.sqrt(mse["full"])),
+        true_sigma_eps=pe.true_error(f, h),
         true_var_h=float(np.mean(h.var(axis=0))), reliability_var_h=float(np.nanmean(rel["var_h"])),
         lambda_true=float(np.mean([np.cov(f[:, a], h[:, a])[0, 1] / h[:, a].var(ddof=1) for a in range(m)])),
         lambda_estimated=float(np.nanmean(rel["lam"])),

@@ -42,8 +42,7 @@ def main():
     if summary.exists():
         shutil.copy(summary, OUT.parent / "default_run.json")  # the README's default-run times
         rt = json.loads(summary.read_text())
-        about.update({k: rt.get(k) for k in ("wall_seconds", "jobs", "cores", "critical_path_seconds")
-                      if k in rt})
+        about.update({k: rt[k] for k in ("wall_seconds", "jobs", "cores", "critical_path_seconds") if k in rt})
     (OUT / "about.json").write_text(json.dumps(about, indent=1) + "\n")
     print(f"wrote {OUT} (commit {commit})")
 

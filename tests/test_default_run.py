@@ -86,14 +86,15 @@ def test_extension_with_split_half_predicts_the_best_learners_gain():
     (1.60 pp below): the smaller sigma_eps predicts more of what the forest, a better learner than
     the T-learner both are measured on, achieves."""
     from actionable.model import ArmMeans, expected_gain
+    from actionable.prediction_error import model_inputs
 
     for study in ROLE:
         g, m = _rows(study), MOMENTS.loc[study]
         best = max(POLICIES[1:], key=lambda p: g.loc[p, "gain"])
-        gains = {}
-        for est in ("split_half", "noise_corrected"):
-            gains[est] = expected_gain(ArmMeans.normal(m["s"]), m["corrected_sigma"], min(m["corrected_rho"], 0.999),
-                                       int(m["m"]), m[f"sigma_eps_{est}"])
+        recorded = dict(sigma=m["corrected_sigma"], rho=m["corrected_rho"],
+                        sigma_eps={est: dict(sigma_eps=m[f"sigma_eps_{est}"]) for est in ("split_half", "noise_corrected")})
+        gains = {est: expected_gain(ArmMeans.normal(m["s"]), m=int(m["m"]), **model_inputs(recorded, est))
+                 for est in recorded["sigma_eps"]}
         assert abs(gains["noise_corrected"] - m["extension_gain"]) < 1e-6  # the recorded extension, recomputed
         assert abs(gains["split_half"] - g.loc[best, "gain"]) <= 2 * g.loc[best, "gain_se"], (study, best, gains)
         assert gains["split_half"] > gains["noise_corrected"]  # less error, more predicted gain
