@@ -244,7 +244,7 @@ def arm_specific_shape(het: dict) -> dict:
     nonlinearity, interactions and pairs; no waves unless asked for."""
     arm = het.get("arm_specific") or {}
     shape = dict(nonlinearity=het["nonlinearity"], interactions=het["interactions"], pairs=het.get("pairs", 10),
-                 rough=0.0, frequency=3.0, waves=20)
+                 rough=0.0, frequency=3.0, waves=20, covariates=None)
     shape.update({k: v for k, v in arm.items() if k in shape})
     return shape
 
@@ -269,7 +269,11 @@ class _Model:
         if arm:
             shape = arm_specific_shape(het)
             rng_d = np.random.default_rng(stream_seed(seed, "arm_specific"))
-            self.basis_d = ResponseBasis(spec["covariates"], calib_frame, shape["nonlinearity"], shape["interactions"],
+            # d_a on a few covariates only (e.g. binary ones): cells a forest can learn, which
+            # concentrate the best policy on few arms (the paper's Figure 9)
+            keep = shape["covariates"]
+            covs_d = [c for c in spec["covariates"] if keep is None or c["name"] in keep]
+            self.basis_d = ResponseBasis(covs_d, calib_frame, shape["nonlinearity"], shape["interactions"],
                                          shape["pairs"], rng_d, shape["rough"], shape["frequency"], shape["waves"])
             self.coef_d = self.basis_d.draw_coefficients(rng_d, self.m)
         # per-arm weight of d_a (lognormal, mean square 1): a few arms carry most of the
@@ -420,6 +424,10 @@ def load_simulator_spec(path, n: int | None = None) -> dict:
     if shape["nonlinearity"] + shape["interactions"] + shape["rough"] > 1:
         raise SimulatorSpecError(f"{path}: heterogeneity.arm_specific: nonlinearity + interactions + rough must be <= 1")
     names = [c["name"] for c in spec["covariates"]]
+    unknown = [c for c in shape["covariates"] or [] if c not in names]
+    if unknown:
+        raise SimulatorSpecError(f"{path}: heterogeneity.arm_specific.covariates names undeclared covariate(s) "
+                                 f"{', '.join(map(repr, unknown))}; expected names from covariates")
     need = {"normal": ("mean", "sd"), "lognormal": ("mean", "sd"), "uniform": ("min", "max")}
     for c in spec["covariates"]:
         if c["type"] == "continuous":

@@ -10,9 +10,11 @@ this copies what the paper's story rests on into benchmarks/results/default_run/
   job's time, the critical path).
 
     /usr/bin/python3 benchmarks/record_default_run.py
+    RESULTS=/path/to/clone/results NOTE="how the run was made" /usr/bin/python3 benchmarks/record_default_run.py
 """
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,7 +28,7 @@ OUT = ROOT / "benchmarks" / "results" / "default_run"
 
 
 def main():
-    res = ROOT / "results"
+    res = Path(os.environ.get("RESULTS", ROOT / "results"))
     OUT.mkdir(parents=True, exist_ok=True)
     for name in ("table4.csv", "moments.csv"):
         shutil.copy(res / "tables" / name, OUT / name)
@@ -38,6 +40,8 @@ def main():
     pd.DataFrame(rows).to_csv(OUT / "macf_shares.csv", index=False)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     about = dict(commit=commit, config="config.yaml")
+    if os.environ.get("NOTE"):
+        about["note"] = os.environ["NOTE"]
     summary = res / "runtime" / "summary.json"  # written by bin/replicate.sh after the run
     if summary.exists():
         shutil.copy(summary, OUT.parent / "default_run.json")  # the README's default-run times

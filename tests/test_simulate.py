@@ -62,6 +62,21 @@ def test_arm_specific_shape_and_spread():
     assert dev0.max() / dev0.min() < 2
 
 
+def test_arm_specific_covariates_confine_d_a():
+    """With arm_specific.covariates, each arm's deviation from the common part depends on those
+    covariates alone: within a cell of them it is constant up to the logit link's scale."""
+    spec = simulate.load_simulator_spec(SPECS["walmart_like"], n=20_000)
+    spec["outcome"] = {"type": "continuous", "column": "y", "noise_sd": 0.5}  # identity link: exact
+    spec["heterogeneity"]["arm_specific"] = {"covariates": ["female", "black"], "interactions": 0.5}
+    sim = simulate.simulate_megastudy(spec)
+    mom = simulate.moments(sim.truth)
+    assert abs(mom["rho"] - spec["targets"]["rho"]) < 0.05, mom
+    dev = sim.truth - sim.truth[:, [0]]
+    cell = sim.observed["female"].astype(int) * 2 + sim.observed["black"].astype(int)
+    within = pd.DataFrame(dev).groupby(cell.to_numpy()).std().to_numpy()
+    assert within.max() < 1e-9 and dev.std(axis=0).max() > 1e-3
+
+
 def test_waves_are_harder_to_learn_than_main_effects():
     """The same sigma from waves leaves more of the truth unexplained by a depth-3 tree ensemble."""
     from sklearn.ensemble import HistGradientBoostingRegressor
@@ -145,6 +160,8 @@ def test_default_stand_ins_give_the_papers_table2(tmp_path, study, counts):
     (lambda s: s["heterogeneity"].update(arm_specific={"rough": 0.5, "interactions": 0.6}),
      "heterogeneity.arm_specific: nonlinearity + interactions + rough must be <= 1"),
     (lambda s: s["heterogeneity"].update(arm_specific={"arm_spread": -1}), "arm_specific.arm_spread"),
+    (lambda s: s["heterogeneity"].update(arm_specific={"covariates": ["black", "shoe_size"]}),
+     "heterogeneity.arm_specific.covariates names undeclared covariate(s) 'shoe_size'"),
     (lambda s: s["covariates"][0].pop("sd"), "covariate age (continuous) needs sd"),
     (lambda s: s.update(shared_covariates=["shoe_size"]), "shared_covariates names undeclared covariate 'shoe_size'"),
     (lambda s: s["targets"].update(rho=1.5), "key 'targets.rho'"),
