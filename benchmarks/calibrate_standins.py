@@ -131,9 +131,13 @@ def tlearner(x, arm, y, train, xgb, seed, rows=None, tag="txgb"):
         for a in range(m)])
 
 
+def arm_shares(policy: np.ndarray, m: int) -> np.ndarray:
+    """The share of people a policy sends to each arm, most used first (Figure 9)."""
+    return np.sort(np.bincount(policy, minlength=m))[::-1] / len(policy)
+
+
 def forest_policy(spec, sim, x, arm, y, train, settings: dict, seed: int) -> np.ndarray:
-    """The MACF policy on the holdout (grf with the config's settings, ``settings`` overriding),
-    arms indexed as in the truth's columns."""
+    """The MACF policy on the holdout (grf with ``settings``), arms indexed as in the truth's columns."""
     from actionable import forests
 
     m = sim.truth.shape[1]
@@ -165,14 +169,14 @@ def inner_loop(spec: dict, xgb: dict, seed: int, forest: dict | None = None) -> 
         return float(truth[rows, policy].mean()) * 100
 
     perfect = truth.argmax(1)
-    share = np.sort(np.bincount(perfect, minlength=m))[::-1] / len(perfect)
+    share = arm_shares(perfect, m)
     uniform = value(np.full(len(yte), best))
     # s-hat as the paper's Figures 7-8 show the arm means (training sample), and on all people
     s_train, s_all = moments.s_hat(atr, ytr, m), moments.s_hat(arm, y, m)
     extra = {}
     if forest:
         pol = forest_policy(spec, sim, x, arm, y, train, forest, seed)
-        fshare = np.sort(np.bincount(pol, minlength=m))[::-1] / len(pol)
+        fshare = arm_shares(pol, m)
         extra = dict(macf_gain=value(pol) - uniform, macf_top6_share=float(fshare[:6].sum()),
                      macf_arms_to_80=int(np.searchsorted(np.cumsum(fshare), 0.8) + 1))
     return extra | dict(sigma_hat=est["sigma"], rho_hat=est["rho"], s_hat=est["s"], s_hat_train=s_train, s_hat_all=s_all,
