@@ -206,11 +206,11 @@ def objective(study: str, got: dict) -> dict:
     return dict(z=z, loss=float(sum(v**2 for v in z.values())))
 
 
-def calibrate(study: str, xgb: dict, passes: list, seed: int, log) -> dict:
+def calibrate(study: str, xgb: dict, passes: list, cfg: dict, log) -> dict:
     base = simulate.load_simulator_spec(ROOT / "data" / "simulators" / f"{study}.yaml")
     points = []
     for grid in passes:
-        points += _search(study, base, xgb, grid, seed, log)
+        points += _search(study, base, xgb, grid, cfg, log)
     return dict(passes=passes, points=points, chosen=choose(points))
 
 
@@ -220,17 +220,18 @@ def choose(points: list) -> dict:
     return min(pool, key=lambda p: p["loss"])
 
 
-def forest_settings() -> dict:
-    """config.yaml's MACF settings for one job (the workflow grows the same trees in chunk jobs)."""
-    settings = dict(read_yaml(ROOT / "config.yaml")["forests"]["macf"])
+def forest_settings(cfg: dict) -> dict:
+    """The config's MACF settings for one job (the workflow grows the same trees in chunk jobs)."""
+    settings = dict(cfg["forests"]["macf"])
     settings.pop("chunks", None)
     return settings
 
 
-def _search(study, base, xgb, grid, seed, log) -> list:
+def _search(study, base, xgb, grid, cfg, log) -> list:
     points = []
     grid = dict(grid)
-    forest = forest_settings() if grid.pop("forest", False) else None
+    seed = cfg["seed"]
+    forest = forest_settings(cfg) if grid.pop("forest", False) else None
     keys = list(grid)
     for values in itertools.product(*(grid[k] for k in keys)):
         spec = copy.deepcopy(base)
@@ -313,7 +314,7 @@ def main(argv=None):
     args.studies = args.studies or list(FRONTIER if args.xgb == "tuned" else GRID)
     for study in args.studies:
         grid = [{}] if args.current else (FRONTIER if args.xgb == "tuned" else GRID)[study]
-        out["studies"][study] = calibrate(study, xgb, grid, cfg["seed"], lambda s: print(s, flush=True))
+        out["studies"][study] = calibrate(study, xgb, grid, cfg, lambda s: print(s, flush=True))
     Path(args.out).write_text(json.dumps(out, indent=1))
     print(markdown(out))
     print(f"wrote {args.out}")

@@ -48,6 +48,19 @@ summary["chunk_files_mb"] = {
     s: {k: round(sum(p.stat().st_size for p in Path(f"results/forests/{s}/macf/chunks").glob(f"{k}*.rds")) / 1e6, 1)
         for k in ("yhat", "macf")} for s in summary["studies"]}
 summary["executor"] = "SLURM (profiles/slurm-smk7, local single-node cluster)"
+# what the paper scale changes in the results: Table 4 (IPW and at the truth) and Figure 9's concentration
+import numpy as np
+import pandas as pd
+summary["results"] = {}
+for s in summary["studies"]:
+    pol = pd.read_csv(f"results/evaluation/{s}/policies.csv").set_index("policy")
+    share = np.sort(np.bincount(np.load(f"results/forests/{s}/macf/tau.npy").argmax(axis=1)))[::-1]
+    share = share / share.sum()
+    summary["results"][s] = dict(
+        ipw_pct={k: round(100 * v, 2) for k, v in pol["ipw"].items()},
+        ipw_se_pct={k: round(100 * v, 2) for k, v in pol["ipw_se"].items()},
+        truth_pct={k: round(100 * v, 2) for k, v in pol["oracle"].items()},
+        macf_top6_share=float(share[:6].sum()), macf_arms_to_80=int(np.searchsorted(np.cumsum(share), 0.8) + 1))
 json.dump(summary, open(sys.argv[2], "w"), indent=1)
 print(f"wrote {sys.argv[2]}: wall {summary['wall_seconds']} s, critical path {summary['critical_path_seconds']:.0f} s")
 PY

@@ -82,12 +82,55 @@ def test_extension_predicts_the_t_learners_gain(study):
 
 def test_figure_9_penn_geisinger_concentrates_walmart_spreads():
     """Figure 9: Penn-Geisinger's forest policy covers 80% of people with 6 of its 20 arms (paper);
-    the default run reaches 79% (the calibration's single forest fit 85%; the earlier stand-in 67%),
-    Walmart's assignment is more even (68%)."""
+    the default run's draw reaches 79% (the earlier stand-in 67%), Walmart's assignment is more
+    even (68%)."""
     shares = pd.read_csv(RECORD / "macf_shares.csv")
     top6 = {study: g["share"].sort_values(ascending=False).iloc[:6].sum() for study, g in shares.groupby("study")}
     assert top6["penn_geisinger_like"] >= 0.78, top6
     assert top6["walmart_like"] < top6["penn_geisinger_like"] - 0.10, top6
+
+
+def test_figure_9_over_the_default_runs_draws():
+    """Figure 9's share moves with the split and the forest's seeds (benchmarks/figure9_draws.py: 8
+    draws of both, draw 0 on the default run's own split). Over the draws the forest's policy puts
+    at least 80% of people on its 6 most used arms on average, and the default run's 79% is one of
+    them (inside their range; draw 0, its split with other forest seeds, gives 74%)."""
+    from actionable.config import read_yaml
+    from actionable.seeds import stream_seed
+
+    rec = json.loads((ROOT / "benchmarks" / "results" / "figure9_draws.json").read_text())
+    draws = rec["draws"]
+    assert len(draws) >= 6
+    assert draws[0]["split_seed"] == stream_seed(read_yaml(ROOT / "config.yaml")["seed"], "split/penn_geisinger_like")
+    top6 = np.array([sum(sorted(d["shares"], reverse=True)[:6]) for d in draws])
+    assert np.allclose(top6, [d["top6_share"] for d in draws])
+    assert top6.mean() >= 0.80, top6
+    shares = pd.read_csv(RECORD / "macf_shares.csv").query("study == 'penn_geisinger_like'")["share"]
+    default = shares.sort_values(ascending=False).iloc[:6].sum()
+    assert rec["default_run_top6"] == pytest.approx(default)
+    assert top6.min() <= default <= top6.max(), (default, top6)
+
+
+def test_figure_9_at_the_papers_forest_size():
+    """The paper-scale run (benchmarks/paper_scale_slurm.sh: 2,000 trees, the default run's split
+    and learners): the forest's policy covers at least 80% of people with 6 arms, more than the
+    default 200 trees on the same split; the learners that do not use the forest are unchanged."""
+    rec = json.loads((ROOT / "benchmarks" / "results" / "paper_scale_penn_geisinger_like.json").read_text())
+    got = rec["results"]["penn_geisinger_like"]
+    shares = pd.read_csv(RECORD / "macf_shares.csv").query("study == 'penn_geisinger_like'")["share"]
+    default = shares.sort_values(ascending=False).iloc[:6].sum()
+    assert got["macf_top6_share"] >= 0.80 > default, (got["macf_top6_share"], default)
+    g = _rows("penn_geisinger_like")
+    for p in ("Best Uniform", "OLS", "S-XGB", "T-XGB"):
+        assert got["ipw_pct"][p] == pytest.approx(100 * g.loc[p, "ipw"], abs=0.006), p
+
+
+def test_pt_cf_beats_the_forest_at_the_truth_on_penn_geisinger():
+    """The frontier's cause (README): at the truth, PT-CF gains more than the forest it is built on
+    in every draw of benchmarks/figure9_draws.py, the reverse of the paper's order (MACF 37.3, PT-CF
+    34.1); the stand-in's heterogeneity sits in binary cells a depth-2 tree represents."""
+    draws = json.loads((ROOT / "benchmarks" / "results" / "figure9_draws.json").read_text())["draws"]
+    assert all(d["pt_cf_gain_pp"] > d["gain_pp"] + 1.0 for d in draws), [(d["gain_pp"], d["pt_cf_gain_pp"]) for d in draws]
 
 
 def test_recorded_from_this_tree():

@@ -1,0 +1,136 @@
+"""Figure 9's concentration over the default run's random draws (penn_geisinger_like).
+
+The paper's Figure 9: Penn-Geisinger's causal-forest policy "concentrated on fewer treatments (6 out
+of 20), covering 80% of the population". One default run is one draw of the 70/30 split and of the
+forest's seeds, and the share the policy puts on its 6 most used arms moves with both. This program
+simulates the stand-in as the workflow does, then for each of K draws splits it with the
+workflow's function (draw 0 with the workflow's own split seed), grows config.yaml's forest in one
+job (the workflow's chunks merged are the same forest in distribution) and records the policy's
+arm shares on the holdout, its top-6 share, the arms needed for 80%, and its gain at the truth
+over the best uniform arm, with the gain of PT-CF (the depth-2 tree on the same forest's doubly
+robust scores) beside it. The default run's own share (benchmarks/results/default_run/) is
+stored beside them for comparison.
+
+    /usr/bin/python3 benchmarks/figure9_draws.py            # 6 draws, ~20 min on 2 cores
+    /usr/bin/python3 benchmarks/figure9_draws.py --draws 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from actionable import forests, policy_search, simulate  # noqa: E402
+from actionable.config import read_yaml  # noqa: E402
+from actionable.datasets import load_dataset, load_truth  # noqa: E402
+from actionable.seeds import stream_seed  # noqa: E402
+from actionable.split import stratified_split  # noqa: E402
+from actionable.study import training_matrices  # noqa: E402
+
+STUDY = "penn_geisinger_like"
+OUT = ROOT / "benchmarks" / "results" / "figure9_draws.json"
+
+
+def write_study(spec: dict, where: Path) -> Path:
+    """The simulated study's data, truth and dataset spec, as the workflow's simulate_study writes them."""
+    sim = simulate.simulate_megastudy(spec)
+    simulate.observed_for_csv(sim.observed, spec["covariates"]).to_csv(where / "observed.csv", index=False)
+    np.save(where / "truth.npy", sim.truth.astype(np.float32))
+    (where / "truth.arms.yaml").write_text(yaml.safe_dump([str(a) for a in sim.arms]))
+    (where / "spec.yaml").write_text(yaml.safe_dump(simulate.dataset_spec(spec, "observed.csv", "truth.npy"),
+                                                    sort_keys=False))
+    return where / "spec.yaml"
+
+
+def top_shares(policy: np.ndarray, m: int) -> np.ndarray:
+    """Each arm's share of the people the policy assigns (index = arm)."""
+    return np.bincount(policy, minlength=m) / len(policy)
+
+
+def one_draw(ds, truth, split_seed: int, forest_seed: int, settings: dict, config_policy_tree: dict,
+             train_share: float) -> dict:
+    split = stratified_split(ds, train_share, split_seed)
+    x_tr, a_tr, y_tr, x_te, _, _, enc = training_matrices(ds, split)
+    test = (split["set"] == "test").to_numpy()
+    propensity = ds.propensity_matrix()[~test]
+    forest, _ = forests.fit_macf(x_tr, a_tr, y_tr, propensity[0], ds.arms, settings, forest_seed, threads=2)
+    policy = forests.predict_tau(forest, x_te, threads=2).argmax(axis=1)
+    # PT-CF as the workflow fits it: the depth-2 tree on the forest's doubly robust scores
+    pt = config_policy_tree
+    continuous = np.array([f in ds.covariate_names("continuous") for f in enc.names])
+    edges, fill = forests.bin_columns(x_tr, pt["bins"], continuous), np.nanmedian(x_tr, axis=0)
+    tree = policy_search.policy_tree(forests.apply_bins(x_tr, edges, fill), forests.double_robust_scores(forest),
+                                     pt["depth"], pt["min_node_size"])
+    pt_policy = tree.predict(forests.apply_bins(x_te, edges, fill))
+    share = top_shares(policy, len(ds.arms))
+    ranked = np.sort(share)[::-1]
+    t = truth[test]
+    best = int(np.argmax([y_tr[a_tr == a].mean() for a in range(len(ds.arms))]))
+    uniform = float(t[:, best].mean())
+    return dict(split_seed=split_seed, forest_seed=forest_seed, top6_share=float(ranked[:6].sum()),
+                arms_to_80=int(np.searchsorted(np.cumsum(ranked), 0.8) + 1),
+                arms_used=int((share > 0).sum()),
+                gain_pp=100 * (float(t[np.arange(len(t)), policy].mean()) - uniform),
+                pt_cf_gain_pp=100 * (float(t[np.arange(len(t)), pt_policy].mean()) - uniform),
+                top6_arms=[ds.arms[a] for a in np.argsort(share)[::-1][:6]],
+                shares=[float(v) for v in share])
+
+
+def default_run_share() -> float | None:
+    path = ROOT / "benchmarks" / "results" / "default_run" / "macf_shares.csv"
+    if not path.exists():
+        return None
+    s = pd.read_csv(path).query("study == @STUDY")["share"].sort_values(ascending=False)
+    return float(s.iloc[:6].sum())
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--draws", type=int, default=6)
+    ap.add_argument("--out", default=str(OUT))
+    args = ap.parse_args(argv)
+    cfg = read_yaml(ROOT / "config.yaml")
+    entry = next(s for s in cfg["studies"] if s["name"] == STUDY)
+    spec = simulate.load_simulator_spec(ROOT / entry["simulator"], n=entry.get("n"))
+    if entry.get("seed") is not None:
+        spec["seed"] = entry["seed"]
+    settings = dict(cfg["forests"]["macf"])
+    settings.pop("chunks", None)
+    draws = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ds = load_dataset(write_study(spec, Path(tmp)), min_arm_rows=cfg["data"]["min_arm_rows"])
+        truth = load_truth(ds)
+        for r in range(args.draws):
+            # draw 0: the default run's split (the workflow's seed_for("split/<study>"))
+            split_seed = stream_seed(cfg["seed"], f"split/{STUDY}" if r == 0 else f"figure9/split{r}")
+            t0 = time.time()
+            got = one_draw(ds, truth, split_seed, stream_seed(cfg["seed"], f"figure9/forest{r}"), settings,
+                           cfg["forests"]["policy_tree"], cfg["data"]["train_share"])
+            got.update(draw=r, workflow_split=r == 0, seconds=round(time.time() - t0, 1))
+            draws.append(got)
+            print(f"draw {r}: top 6 {got['top6_share']:.3f}, arms to 80% {got['arms_to_80']}, "
+                  f"gain {got['gain_pp']:+.2f} pp (PT-CF {got['pt_cf_gain_pp']:+.2f}), top arms {got['top6_arms']} ({got['seconds']} s)", flush=True)
+    top6 = np.array([d["top6_share"] for d in draws])
+    out = dict(study=STUDY, forest_settings=settings, seed=cfg["seed"], draws=draws,
+               top6_mean=float(top6.mean()), top6_sd=float(top6.std(ddof=1)) if len(top6) > 1 else None,
+               top6_min=float(top6.min()), top6_max=float(top6.max()),
+               default_run_top6=default_run_share())
+    Path(args.out).write_text(json.dumps(out, indent=1))
+    print(f"top 6 share over {len(draws)} draws: mean {out['top6_mean']:.3f} (SD {out['top6_sd']}), "
+          f"range {out['top6_min']:.3f}-{out['top6_max']:.3f}; default run {out['default_run_top6']}")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
