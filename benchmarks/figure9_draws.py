@@ -11,7 +11,7 @@ over the best uniform arm, with the gain of PT-CF (the depth-2 tree on the same 
 robust scores) beside it. The default run's own share (benchmarks/results/default_run/) is
 stored beside them for comparison.
 
-    /usr/bin/python3 benchmarks/figure9_draws.py            # 6 draws, ~20 min on 2 cores
+    /usr/bin/python3 benchmarks/figure9_draws.py            # 8 draws, ~30 min on 2 cores
     /usr/bin/python3 benchmarks/figure9_draws.py --draws 3
 """
 
@@ -97,7 +97,7 @@ def default_run_share() -> float | None:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--draws", type=int, default=6)
+    ap.add_argument("--draws", type=int, default=8)
     ap.add_argument("--out", default=str(OUT))
     args = ap.parse_args(argv)
     cfg = read_yaml(ROOT / "config.yaml")

@@ -43,10 +43,11 @@ import json, sys
 from pathlib import Path
 summary = json.load(open(sys.argv[1]))
 summary["studies"] = sys.argv[3].split()
-# what the merge jobs read (their memory grows with it)
-summary["chunk_files_mb"] = {
-    s: {k: round(sum(p.stat().st_size for p in Path(f"results/forests/{s}/macf/chunks").glob(f"{k}*.rds")) / 1e6, 1)
-        for k in ("yhat", "macf")} for s in summary["studies"]}
+# what the merge jobs read (their memory grows with it); null when forests.temp_chunks removed them
+def chunk_mb(study, kind):
+    files = list(Path(f"results/forests/{study}/macf/chunks").glob(f"{kind}*.rds"))
+    return round(sum(p.stat().st_size for p in files) / 1e6, 1) if files else None
+summary["chunk_files_mb"] = {s: {k: chunk_mb(s, k) for k in ("yhat", "macf")} for s in summary["studies"]}
 summary["executor"] = "SLURM (profiles/slurm-smk7, local single-node cluster)"
 # what the paper scale changes in the results: Table 4 (IPW and at the truth) and Figure 9's concentration
 import numpy as np
