@@ -475,6 +475,22 @@ def dataset_spec(spec: dict, data_path: str, truth_path: str) -> dict:
     return out
 
 
+def write_study(sim, spec: dict, folder) -> None:
+    """A simulated study as the workflow stores it in ``folder``: observed.csv, truth.npy (float32)
+    with its arm order in truth.arms.yaml, and spec.yaml, the dataset spec naming both."""
+    from pathlib import Path
+
+    import yaml
+
+    from .io import save_npy, write_csv, write_text
+
+    folder = Path(folder)
+    write_csv(observed_for_csv(sim.observed, spec["covariates"]), folder / "observed.csv")
+    save_npy(sim.truth.astype(np.float32), folder / "truth.npy")
+    write_text(yaml.safe_dump([str(a) for a in sim.arms]), folder / "truth.arms.yaml")
+    write_text(yaml.safe_dump(dataset_spec(spec, "observed.csv", "truth.npy"), sort_keys=False), folder / "spec.yaml")
+
+
 def observed_for_csv(frame: pd.DataFrame, covariates: list) -> pd.DataFrame:
     """Binary covariates as integers (nullable where values are missing) for a clean CSV."""
     out = frame.copy()

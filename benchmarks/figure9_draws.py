@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,17 +39,6 @@ from actionable.study import training_matrices  # noqa: E402
 
 STUDY = "penn_geisinger_like"
 OUT = ROOT / "benchmarks" / "results" / "figure9_draws.json"
-
-
-def write_study(spec: dict, where: Path) -> Path:
-    """The simulated study's data, truth and dataset spec, as the workflow's simulate_study writes them."""
-    sim = simulate.simulate_megastudy(spec)
-    simulate.observed_for_csv(sim.observed, spec["covariates"]).to_csv(where / "observed.csv", index=False)
-    np.save(where / "truth.npy", sim.truth.astype(np.float32))
-    (where / "truth.arms.yaml").write_text(yaml.safe_dump([str(a) for a in sim.arms]))
-    (where / "spec.yaml").write_text(yaml.safe_dump(simulate.dataset_spec(spec, "observed.csv", "truth.npy"),
-                                                    sort_keys=False))
-    return where / "spec.yaml"
 
 
 def top_shares(policy: np.ndarray, m: int) -> np.ndarray:
@@ -109,7 +97,8 @@ def main(argv=None):
     settings.pop("chunks", None)
     draws = []
     with tempfile.TemporaryDirectory() as tmp:
-        ds = load_dataset(write_study(spec, Path(tmp)), min_arm_rows=cfg["data"]["min_arm_rows"])
+        simulate.write_study(simulate.simulate_megastudy(spec), spec, tmp)
+        ds = load_dataset(Path(tmp) / "spec.yaml", min_arm_rows=cfg["data"]["min_arm_rows"])
         truth = load_truth(ds)
         for r in range(args.draws):
             # draw 0: the default run's split (the workflow's seed_for("split/<study>"))

@@ -121,12 +121,7 @@ def test_same_seed_same_bytes_new_seed_new_data(tmp_path):
 def _write_study(spec, folder):
     sim = simulate.simulate_megastudy(spec)
     folder.mkdir(parents=True, exist_ok=True)
-    simulate.observed_for_csv(sim.observed, spec["covariates"]).to_csv(folder / "observed.csv", index=False)
-    with open(folder / "truth.npy", "wb") as fh:
-        np.save(fh, sim.truth.astype(np.float32))
-    (folder / "truth.arms.yaml").write_text("\n".join(f"- '{a}'" for a in sim.arms) + "\n")
-    import yaml
-    (folder / "spec.yaml").write_text(yaml.safe_dump(simulate.dataset_spec(spec, "observed.csv", "truth.npy")))
+    simulate.write_study(sim, spec, folder)
     return sim
 
 
