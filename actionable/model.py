@@ -231,7 +231,11 @@ def _value_of_best_score(comps, m: int, H: float, L: float) -> float:
         return m * val * cdf ** (m - 1)
 
     # Break points at each component's scale: a narrow spike component (small L) sits inside a wide one.
-    widths = sorted({v for _, v in score_comps})
+    # Widths equal to 1e-6 relative are one break point: near-duplicate points make quad fail.
+    widths = []
+    for v in sorted(v for _, v in score_comps):
+        if not widths or v > widths[-1] * (1 + 1e-6):
+            widths.append(v)
     points = sorted({0.0, *[k * v for v in widths for k in (-3, -1, 1, 3)]})
     lim = 12 * widths[-1]
     return integrate.quad(integrand, -lim, lim, points=points, limit=400)[0]

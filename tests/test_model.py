@@ -206,3 +206,15 @@ def test_finite_n_is_checked():
         expected_gain(ArmMeans.normal(0.1), 1.0, 0.5, 3, 0.2, n=0)
     with pytest.raises(ValueError, match="n must be an integer >= 1"):
         expected_gain(ArmMeans.normal(0.1), 1.0, 0.5, 3, 0.2, n=10.5)
+
+
+@pytest.mark.parametrize("spike,m", [(0.3, 5), (0.5, 30), (0.95, 30)])
+def test_near_degenerate_slab_is_the_point_mass_limit(spike, m):
+    """A slab far narrower than the score noise (s = 1e-9) gives the s -> 0 closed form,
+    E[max of m N(0,1)] sigma sqrt(1 - rho), without quadrature warnings (its break points coincide)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", integrate.IntegrationWarning)
+        got = expected_gain(ArmMeans(s=1e-9, spike_prob=spike), 0.01, 0.3, m)
+    assert got == pytest.approx(expected_max_std_normal(m) * 0.01 * math.sqrt(0.7), rel=1e-6)
