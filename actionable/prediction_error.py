@@ -21,8 +21,12 @@ noise from the training sample. On the holdout (people assigned to a, for anythi
 * sigma_eps, two ways:
   ``noise_corrected``: E[(y - y_hat)^2] - (Var(y) - Var(h^a)) within arm a: the residual less the
   outcome's own noise (independent of a prediction made without it);
-  ``split_half``: Var(y_hat_1 - y_hat_2) / 4 (each half's noise variance is twice the full fit's
-  when it scales as 1 / n) plus the shrinkage bias (1 - lambda_a)^2 Var(h^a).
+  ``split_half``: a half fit's error, its noise Var(y_hat_1 - y_hat_2) / 2 plus its shrinkage bias
+  (1 - lambda_h)^2 Var(h^a), stepped to the full training size by the fall in the residuals'
+  mean square from the halves to the full fit, E(y - y_hat_h)^2 - E(y - y_hat)^2, which the data
+  identify because the outcome's own noise is in both. (Scaling the noise as 1 / n instead, the
+  halves' disagreement / 4, is contradicted on the stand-ins: a half fit's error is about 1.35
+  times the full fit's, not 2; benchmarks/RESULTS.md.)
 
 Per-arm values are pooled as Section 5.2 pools sigma (mean of the arms' SDs) and as root mean
 squares for sigma_eps.
@@ -74,10 +78,22 @@ def noise_corrected(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, var_h: np.
     return _pool(var)
 
 
-def split_half(yhat_1: np.ndarray, yhat_2: np.ndarray, lam: np.ndarray, var_h: np.ndarray) -> dict:
-    """sigma_eps: the full fit's noise from the halves' disagreement plus its shrinkage bias."""
-    noise = (np.asarray(yhat_1, float) - np.asarray(yhat_2, float)).var(axis=0, ddof=1) / 4
-    return _pool(noise + (1 - lam) ** 2 * var_h)
+def split_half(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.ndarray, y: np.ndarray,
+               var_h: np.ndarray) -> dict:
+    """sigma_eps: a half fit's noise (the halves' disagreement) and shrinkage bias, less the fall in
+    the residuals' mean square from the halves to the full fit, per arm."""
+    m = yhat.shape[1]
+    noise_half = (np.asarray(yhat_1, float) - np.asarray(yhat_2, float)).var(axis=0, ddof=1) / 2
+    var = np.full(m, np.nan)
+    for a in range(m):
+        sel = arm == a
+        if not np.isfinite(var_h[a]):
+            continue
+        halves = (yhat_1[sel, a], yhat_2[sel, a])
+        bias_half = np.mean([(1 - _cov(y[sel], f) / var_h[a]) ** 2 for f in halves]) * var_h[a]
+        step = np.mean([np.mean((y[sel] - f) ** 2) for f in halves]) - np.mean((y[sel] - yhat[sel, a]) ** 2)
+        var[a] = noise_half[a] + bias_half - step
+    return _pool(var)
 
 
 def _pool(var: np.ndarray) -> dict:
@@ -112,7 +128,7 @@ def estimate(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.n
     out = dict(sigma=rel["sigma"], rho=rel["rho"], arms_undefined=rel["arms_undefined"],
                lam=[float(v) for v in rel["lam"]],
                sigma_eps=dict(noise_corrected=noise_corrected(yhat, arm, y, rel["var_h"]),
-                              split_half=split_half(yhat_1, yhat_2, rel["lam"], rel["var_h"])))
+                              split_half=split_half(yhat, yhat_1, yhat_2, arm, y, rel["var_h"])))
     if truth is not None:
         from .moments import true_moments
 

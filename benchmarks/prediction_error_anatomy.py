@@ -8,8 +8,9 @@ variances):
 - true_var_h vs reliability_var_h: the heterogeneity the split-half reliability sees (the part of h
   the learner can pick up) against all of it; the noise-corrected sigma_eps misses the gap;
 - lambda_true (y_hat regressed on h) vs the estimated lambda;
-- split_half's two terms: the halves' disagreement Var(y_hat_1 - y_hat_2) / 4 (noise scaling as
-  1 / n) and the shrinkage bias (1 - lambda)^2 Var(h);
+- the halves' disagreement Var(y_hat_1 - y_hat_2) / 4 (the full fit's noise if it scaled as 1 / n)
+  and the shrinkage bias (1 - lambda)^2 Var(h), and the sigma_eps they give together
+  (split_half_one_over_n, the earlier split_half) beside split_half's;
 - mse_half_minus_full: MSE(half) - MSE(full), identified from data alone (the outcome's own noise
   cancels), with its true value.
 
@@ -54,7 +55,9 @@ def anatomy(res: Path, study: str) -> dict:
         lambda_estimated=float(np.nanmean(rel["lam"])),
         split_half_noise=float((f1 - f2).var(axis=0, ddof=1).mean() / 4),
         split_half_bias=float(np.nanmean((1 - rel["lam"]) ** 2 * rel["var_h"])),
-        sigma_eps_split_half=pe.split_half(f1, f2, rel["lam"], rel["var_h"])["sigma_eps"],
+        sigma_eps_split_half=pe.split_half(f, f1, f2, arm, y, rel["var_h"])["sigma_eps"],
+        sigma_eps_split_half_one_over_n=float(np.sqrt(np.nanmean((f1 - f2).var(axis=0, ddof=1) / 4
+                                                                 + (1 - rel["lam"]) ** 2 * rel["var_h"]))),
         sigma_eps_noise_corrected=pe.noise_corrected(f, arm, y, rel["var_h"])["sigma_eps"],
         mse_half_minus_full_observed=float(observed),
         mse_half_minus_full_true=(mse["half1"] + mse["half2"]) / 2 - mse["full"])

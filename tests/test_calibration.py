@@ -86,14 +86,16 @@ def test_prediction_error_estimates_on_the_stand_ins(study):
     """benchmarks/prediction_error_standins.py's record: the extension's estimates against the truth."""
     r = PREDICTION_ERROR[study]
     true = r["sigma_eps"]["true"]
-    assert abs(r["sigma_eps"]["noise_corrected"] / true - 1) <= 0.25
-    # split_half is a lower bound: it misses the bias part (Penn-Geisinger -31%, RESULTS.md: why)
-    assert -0.35 <= r["sigma_eps"]["split_half"] / true - 1 < 0
+    # the issue's bound, for both estimators; both miss the heterogeneity the learner never picks
+    # up, so both fall short (RESULTS.md: why)
+    for est in ("noise_corrected", "split_half"):
+        assert -0.25 <= r["sigma_eps"][est] / true - 1 < 0, est
     assert r["sigma_eps"]["paper"] > 2.5 * true  # SD(y - y_hat) is mostly the outcome's own noise
     assert abs(r["rho"]["reliability"] - r["rho"]["true"]) <= 0.05 < r["rho"]["true"] - r["rho"]["stratified"]
     assert abs(r["sigma"]["reliability"] / r["sigma"]["true"] - 1) <= 0.10
     # Our Model from the corrected inputs predicts what the T-learner achieves, within 2 of the paper's SEs
-    ext = r["our_model_pp"]["reliability sigma, rho; noise_corrected"]
-    assert abs(ext - r["achieved_pp"]["txgb"]) <= 2 * PAPER[ROLE[study]]["se"]["T-XGB"]
+    for est in ("noise_corrected", "split_half"):
+        ext = r["our_model_pp"][f"reliability sigma, rho; {est}"]
+        assert abs(ext - r["achieved_pp"]["txgb"]) <= 2 * PAPER[ROLE[study]]["se"]["T-XGB"], est
     # while the prediction error with the attenuated stratified moments overshoots every learner
     assert r["our_model_pp"]["stratified sigma, rho; noise_corrected"] > r["achieved_pp"]["txgb"] + 4

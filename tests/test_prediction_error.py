@@ -37,8 +37,26 @@ def test_recovers_sigma_rho_and_the_prediction_error(binary):
 
 def test_split_half_without_bias_is_the_halves_disagreement():
     h, arm, y, yhat, y1, y2 = _study(lam=1.0, tau=0.05, binary=False)
-    got = pe.split_half(y1, y2, np.ones(4), np.full(4, 0.08**2))
-    assert got["sigma_eps"] == pytest.approx(0.05, rel=0.02)
+    got = pe.split_half(yhat, y1, y2, arm, y, np.full(4, 0.08**2))
+    assert got["sigma_eps"] == pytest.approx(0.05, rel=0.03)
+
+
+@pytest.mark.parametrize("half_ratio", [1.35, 2.0, 3.0])
+def test_split_half_follows_the_learning_curve_it_sees(half_ratio):
+    """A half fit's noise variance half_ratio times the full fit's (early-stopped boosting: 1.35 on
+    the stand-ins, not 1 / n's 2): the observed step from halves to full recovers the full fit's
+    error whatever the ratio, where scaling the halves' disagreement as 1 / n would not."""
+    sigma, lam, tau = 0.08, 0.8, 0.04
+    rng = np.random.default_rng(3)
+    h, arm, y, yhat, _, _ = _study(sigma=sigma, lam=lam, tau=tau, seed=2)
+    y1, y2 = (0.05 + lam * h + tau * np.sqrt(half_ratio) * rng.standard_normal(h.shape) for _ in range(2))
+    true_eps = np.sqrt((1 - lam) ** 2 * sigma**2 + tau**2)
+    rel = pe.reliability(yhat, y1, y2, arm, y)
+    got = pe.split_half(yhat, y1, y2, arm, y, rel["var_h"])["sigma_eps"]
+    assert got == pytest.approx(true_eps, rel=0.08)
+    one_over_n = np.sqrt(np.mean((y1 - y2).var(axis=0) / 4 + (1 - rel["lam"]) ** 2 * rel["var_h"]))
+    if half_ratio != 2.0:
+        assert abs(one_over_n / true_eps - 1) > 0.1  # what the 1 / n scaling would have said
 
 
 def test_half_masks_split_every_arm_in_two():
