@@ -52,6 +52,17 @@ def assignment_shares(policy: np.ndarray, arms: list, order: list, labels: dict 
     return out
 
 
+def concentration(shares, top: int = 6, cover: float = 0.8) -> dict:
+    """Figure 9's summary of a policy's arm shares (any order; they sum to 1): the share of people
+    on the ``top`` most used arms, how many arms (most used first) reach ``cover`` of the people,
+    and how many arms are used at all."""
+    ranked = np.sort(np.asarray(shares, float))[::-1]
+    # 1e-12: shares summing to exactly ``cover`` in floating point still count as reaching it
+    reach = int(np.searchsorted(np.cumsum(ranked), cover - 1e-12) + 1)
+    return dict(top_share=float(ranked[:top].sum()), arms_to_cover=min(reach, len(ranked)),
+                arms_used=int((ranked > 0).sum()))
+
+
 def importance_by_covariate(features: pd.DataFrame) -> pd.DataFrame:
     """Figure 10: grf's split-frequency importance summed over a covariate's indicator columns."""
     out = features.groupby("covariate", sort=False)["importance"].sum().sort_values(ascending=False)

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from . import illustrations, motivating  # noqa: E402
+from .descriptives import concentration  # noqa: E402
 
 COLOR_A, COLOR_B = "#c0392b", "#1f5fa8"  # red solid A, blue dashed B, as in the paper
 RHO_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
@@ -170,10 +171,9 @@ def assignment_shares(panels: dict):
         ax.set_xticks(np.arange(len(df)))
         ax.set_xticklabels(df["arm"].astype(str), fontsize=8)
         ax.set_ylabel("% of holdout assigned")
-        used = int((df["share"] > 0).sum())
-        top = df["share"].sort_values(ascending=False)
-        k80 = int(np.searchsorted(np.cumsum(top.to_numpy()), 0.8) + 1)
-        ax.set_title(f"{title}: {used} of {len(df)} arms used; {k80} cover 80% (control in red)", fontsize=9)
+        c = concentration(df["share"])
+        ax.set_title(f"{title}: {c['arms_used']} of {len(df)} arms used; {c['arms_to_cover']} cover 80% "
+                     "(control in red)", fontsize=9)
     axes[-1, 0].set_xlabel("arm (ordered by training-sample mean outcome, best first)")
     fig.suptitle("Figure 9: arm assignment by the multi-arm causal forest policy")
     fig.tight_layout()

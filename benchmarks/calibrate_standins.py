@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from actionable import learners, moments, simulate  # noqa: E402
 from actionable.config import read_yaml  # noqa: E402
+from actionable.descriptives import concentration  # noqa: E402
 from actionable.features import FeatureEncoder  # noqa: E402
 from actionable.seeds import stream_seed  # noqa: E402
 from actionable.table4 import PAPER  # noqa: E402
@@ -176,15 +177,14 @@ def inner_loop(spec: dict, xgb: dict, seed: int, forest: dict | None = None) -> 
     extra = {}
     if forest:
         pol = forest_policy(spec, sim, x, arm, y, train, forest, seed)
-        fshare = arm_shares(pol, m)
-        extra = dict(macf_gain=value(pol) - uniform, macf_top6_share=float(fshare[:6].sum()),
-                     macf_arms_to_80=int(np.searchsorted(np.cumsum(fshare), 0.8) + 1))
+        c = concentration(arm_shares(pol, m))
+        extra = dict(macf_gain=value(pol) - uniform, macf_top6_share=c["top_share"], macf_arms_to_80=c["arms_to_cover"])
     return extra | dict(sigma_hat=est["sigma"], rho_hat=est["rho"], s_hat=est["s"], s_hat_train=s_train, s_hat_all=s_all,
                 sigma_eps_hat=est["sigma_eps"],
                 true_sigma=est["true_sigma"], true_rho=est["true_rho"], true_sigma_eps=est["true_sigma_eps"],
                 best_uniform=uniform, txgb_gain=value(learners.policy(yhat)) - uniform,
                 ols_gain=value(learners.policy(ols)) - uniform, perfect_gain=value(perfect) - uniform,
-                perfect_top6_share=float(share[:6].sum()))
+                perfect_top6_share=concentration(share)["top_share"])
 
 
 def objective(study: str, got: dict) -> dict:

@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from actionable import forests, policy_search, simulate  # noqa: E402
 from actionable.config import read_yaml  # noqa: E402
 from actionable.datasets import load_dataset, load_truth  # noqa: E402
+from actionable.descriptives import concentration  # noqa: E402
 from actionable.seeds import stream_seed  # noqa: E402
 from actionable.split import stratified_split  # noqa: E402
 from actionable.study import training_matrices  # noqa: E402
@@ -62,13 +63,12 @@ def one_draw(ds, truth, split_seed: int, forest_seed: int, settings: dict, confi
                                      pt["depth"], pt["min_node_size"])
     pt_policy = tree.predict(forests.apply_bins(x_te, edges, fill))
     share = top_shares(policy, len(ds.arms))
-    ranked = np.sort(share)[::-1]
+    c = concentration(share)
     t = truth[test]
     best = int(np.argmax([y_tr[a_tr == a].mean() for a in range(len(ds.arms))]))
     uniform = float(t[:, best].mean())
-    return dict(split_seed=split_seed, forest_seed=forest_seed, top6_share=float(ranked[:6].sum()),
-                arms_to_80=int(np.searchsorted(np.cumsum(ranked), 0.8) + 1),
-                arms_used=int((share > 0).sum()),
+    return dict(split_seed=split_seed, forest_seed=forest_seed, top6_share=c["top_share"],
+                arms_to_80=c["arms_to_cover"], arms_used=c["arms_used"],
                 gain_pp=100 * (float(t[np.arange(len(t)), policy].mean()) - uniform),
                 pt_cf_gain_pp=100 * (float(t[np.arange(len(t)), pt_policy].mean()) - uniform),
                 top6_arms=[ds.arms[a] for a in np.argsort(share)[::-1][:6]],

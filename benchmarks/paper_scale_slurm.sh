@@ -38,7 +38,7 @@ wall=$(( $(date +%s) - start ))
 cd "$WORK"
 PYTHONPATH="$here" /usr/bin/python3 -m actionable.runtime --wall "$wall" --out "$WORK/runtime" \
   -s "$here/Snakefile" --configfile "${cfgs[@]}"
-/usr/bin/python3 - "$WORK/runtime/summary.json" "$here/benchmarks/results/paper_scale_$tag.json" "$STUDIES" <<'PY'
+PYTHONPATH="$here" /usr/bin/python3 - "$WORK/runtime/summary.json" "$here/benchmarks/results/paper_scale_$tag.json" "$STUDIES" <<'PY'
 import json, sys
 from pathlib import Path
 summary = json.load(open(sys.argv[1]))
@@ -52,16 +52,17 @@ summary["executor"] = "SLURM (profiles/slurm-smk7, local single-node cluster)"
 # what the paper scale changes in the results: Table 4 (IPW and at the truth) and Figure 9's concentration
 import numpy as np
 import pandas as pd
+from actionable.descriptives import concentration
 summary["results"] = {}
 for s in summary["studies"]:
     pol = pd.read_csv(f"results/evaluation/{s}/policies.csv").set_index("policy")
-    share = np.sort(np.bincount(np.load(f"results/forests/{s}/macf/tau.npy").argmax(axis=1)))[::-1]
-    share = share / share.sum()
+    counts = np.bincount(np.load(f"results/forests/{s}/macf/tau.npy").argmax(axis=1))
+    c = concentration(counts / counts.sum())
     summary["results"][s] = dict(
         ipw_pct={k: round(100 * v, 2) for k, v in pol["ipw"].items()},
         ipw_se_pct={k: round(100 * v, 2) for k, v in pol["ipw_se"].items()},
         truth_pct={k: round(100 * v, 2) for k, v in pol["oracle"].items()},
-        macf_top6_share=float(share[:6].sum()), macf_arms_to_80=int(np.searchsorted(np.cumsum(share), 0.8) + 1))
+        macf_top6_share=c["top_share"], macf_arms_to_80=c["arms_to_cover"])
 json.dump(summary, open(sys.argv[2], "w"), indent=1)
 print(f"wrote {sys.argv[2]}: wall {summary['wall_seconds']} s, critical path {summary['critical_path_seconds']:.0f} s")
 PY
