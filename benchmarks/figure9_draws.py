@@ -8,8 +8,8 @@ workflow's function (draw 0 with the workflow's own split seed), grows config.ya
 job (the workflow's chunks merged are the same forest in distribution) and records the policy's
 arm shares on the holdout, its top-6 share, the arms needed for 80%, and its gain at the truth
 over the best uniform arm, with the gain of PT-CF (the depth-2 tree on the same forest's doubly
-robust scores) beside it. The default run's own share (benchmarks/results/default_run/) is
-stored beside them for comparison.
+robust scores) beside it. tests/test_default_run.py compares the default run's own share
+(benchmarks/results/default_run/) with them.
 
     /usr/bin/python3 benchmarks/figure9_draws.py            # 8 draws, ~30 min on 2 cores
     /usr/bin/python3 benchmarks/figure9_draws.py --draws 3
@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -75,14 +74,6 @@ def one_draw(ds, truth, split_seed: int, forest_seed: int, settings: dict, confi
                 shares=[float(v) for v in share])
 
 
-def default_run_share() -> float | None:
-    path = ROOT / "benchmarks" / "results" / "default_run" / "macf_shares.csv"
-    if not path.exists():
-        return None
-    s = pd.read_csv(path).query("study == @STUDY")["share"].sort_values(ascending=False)
-    return float(s.iloc[:6].sum())
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draws", type=int, default=8)
@@ -113,11 +104,10 @@ def main(argv=None):
     top6 = np.array([d["top6_share"] for d in draws])
     out = dict(study=STUDY, forest_settings=settings, seed=cfg["seed"], draws=draws,
                top6_mean=float(top6.mean()), top6_sd=float(top6.std(ddof=1)) if len(top6) > 1 else None,
-               top6_min=float(top6.min()), top6_max=float(top6.max()),
-               default_run_top6=default_run_share())
+               top6_min=float(top6.min()), top6_max=float(top6.max()))
     Path(args.out).write_text(json.dumps(out, indent=1))
     print(f"top 6 share over {len(draws)} draws: mean {out['top6_mean']:.3f} (SD {out['top6_sd']}), "
-          f"range {out['top6_min']:.3f}-{out['top6_max']:.3f}; default run {out['default_run_top6']}")
+          f"range {out['top6_min']:.3f}-{out['top6_max']:.3f}")
     print(f"wrote {args.out}")
 
 
