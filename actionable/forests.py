@@ -212,6 +212,19 @@ def apply_bins(x: np.ndarray, edges, fill: np.ndarray) -> np.ndarray:
     return out
 
 
+def exact_policy_tree(x_train: np.ndarray, gamma: np.ndarray, x_apply: np.ndarray, continuous: np.ndarray,
+                      settings: dict):
+    """The workflow's exact policy tree on every training row (config ``forests.policy_tree``: bins,
+    depth, min_node_size): continuous columns binned at the training quantiles, missing values at the
+    training median. Returns the tree and its policy on ``x_apply``."""
+    from . import policy_search
+
+    edges, fill = bin_columns(x_train, settings["bins"], continuous), np.nanmedian(x_train, axis=0)
+    tree = policy_search.policy_tree(apply_bins(x_train, edges, fill), gamma, settings["depth"],
+                                     settings["min_node_size"])
+    return tree, tree.predict(apply_bins(x_apply, edges, fill))
+
+
 def double_robust_scores(forest) -> np.ndarray:
     pt = rbridge.importr("policytree")
     return rbridge.to_numpy(rbridge.call(pt.double_robust_scores, forest))

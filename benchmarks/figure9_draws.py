@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actionable import forests, policy_search, simulate  # noqa: E402
+from actionable import forests, simulate  # noqa: E402
 from actionable.config import read_yaml  # noqa: E402
 from actionable.datasets import load_dataset, load_truth  # noqa: E402
 from actionable.descriptives import concentration  # noqa: E402
@@ -57,10 +57,7 @@ def one_draw(ds, truth, split_seed: int, forest_seed: int, settings: dict, confi
     # PT-CF as the workflow fits it: the depth-2 tree on the forest's doubly robust scores
     pt = config_policy_tree
     continuous = np.array([f in ds.covariate_names("continuous") for f in enc.names])
-    edges, fill = forests.bin_columns(x_tr, pt["bins"], continuous), np.nanmedian(x_tr, axis=0)
-    tree = policy_search.policy_tree(forests.apply_bins(x_tr, edges, fill), forests.double_robust_scores(forest),
-                                     pt["depth"], pt["min_node_size"])
-    pt_policy = tree.predict(forests.apply_bins(x_te, edges, fill))
+    _, pt_policy = forests.exact_policy_tree(x_tr, forests.double_robust_scores(forest), x_te, continuous, pt)
     share = top_shares(policy, len(ds.arms))
     c = concentration(share)
     t = truth[test]

@@ -81,3 +81,20 @@ def test_bad_inputs_are_named():
         policy_search.policy_tree(x, np.zeros((4, 2)))
     with pytest.raises(ValueError, match="missing"):
         policy_search.policy_tree(np.full((5, 1), np.nan), np.zeros((5, 2)))
+
+
+def test_exact_policy_tree_bins_and_recovers_a_threshold_rule():
+    """Arm 1 is best above a continuous covariate's median, arm 2 where a binary one is set, else arm
+    0: the workflow's binned exact tree finds the rule, fills a missing value with the training
+    median and applies it to new rows."""
+    rng = np.random.default_rng(4)
+    n = 4000
+    x = np.column_stack([rng.normal(size=n), rng.integers(0, 2, n).astype(float)])
+    best = np.where(x[:, 1] == 1, 2, np.where(x[:, 0] > 0, 1, 0))
+    gamma = rng.normal(0, 0.1, (n, 3)) + np.eye(3)[best]
+    new = np.array([[1.5, 0.0], [-1.5, 0.0], [0.3, 1.0], [np.nan, 1.0]])
+    tree, policy = forests.exact_policy_tree(x, gamma, new, np.array([True, False]),
+                                             dict(bins=10, depth=2, min_node_size=1))
+    assert policy.tolist() == [1, 0, 2, 2]
+    assert (tree.predict(forests.apply_bins(x, forests.bin_columns(x, 10, np.array([True, False])),
+                                            np.nanmedian(x, axis=0))) == best).mean() > 0.95

@@ -1,0 +1,130 @@
+"""What a depth-2 policy tree and a per-arm linear policy can reach at the truth (penn_geisinger_like).
+
+The frontier of the calibration (README): PT-CF gains more than the paper's (+7.9 pp at the truth
+on average against the paper's +2.6 by IPW) and more than the forest it is built on. This program
+asks how much of the perfect-knowledge gain the two policy classes can represent at all, for the
+stand-in's knobs and variants of its arm-specific parts, with no learner in the way:
+
+- perfect: each person's best arm (the truth's argmax), gain over the best uniform arm;
+- tree: the best depth-2 tree (the workflow's exact search, continuous covariates binned as the
+  workflow does) fitted to the true potential outcomes of the training rows;
+- linear: each arm's true outcome regressed on the features (per-arm OLS, fitted to the truth);
+
+all valued on the holdout at the truth, with the perfect policy's top-6 arms' share (Figure 9).
+A learner's policy of either class cannot beat its oracle here beyond sampling noise, so the
+oracle shares bound PT-CF and OLS. Each point takes seconds.
+
+With ``--learners LABEL ...`` the named variants also get the calibration's inner loop with the
+forest (benchmarks/calibrate_standins.py: sigma-hat, rho-hat, T-XGB, OLS, MACF and Figure 9's share)
+and PT-CF, valued at the truth (about 3 min a point).
+
+    /usr/bin/python3 benchmarks/frontier_oracle.py   # writes benchmarks/results/frontier_oracle.json
+    /usr/bin/python3 benchmarks/frontier_oracle.py --learners "the stand-in" "15 discrete, interactions 0.9"
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from actionable import forests, simulate  # noqa: E402
+from actionable.config import read_yaml  # noqa: E402
+from actionable.descriptives import concentration  # noqa: E402
+from calibrate_standins import PENN_CELLS, _set, forest_settings, inner_loop, objective, simulate_and_split  # noqa: E402
+
+STUDY = "penn_geisinger_like"
+OUT = ROOT / "benchmarks" / "results" / "frontier_oracle.json"
+# every binary or categorical covariate of the stand-in: arm-specific cells spread over many
+# covariates, so that a 4-leaf tree reaches fewer of them
+ALL_DISCRETE = PENN_CELLS + ["female", "diabetes", "asthma", "copd", "heart_disease", "flu_vax_two_years_ago",
+                             "hispanic", "marital_status", "insurance"]
+# (label, knob changes) on top of the stand-in's spec
+VARIANTS = [
+    ("the stand-in", {}),
+    ("interactions 0.8", {"heterogeneity.arm_specific.interactions": 0.8}),
+    ("interactions 0.9", {"heterogeneity.arm_specific.interactions": 0.9}),
+    ("arm_spread 0.3", {"heterogeneity.arm_specific.arm_spread": 0.3}),
+    ("15 discrete covariates", {"heterogeneity.arm_specific.covariates": ALL_DISCRETE}),
+    ("15 discrete, interactions 0.8", {"heterogeneity.arm_specific.covariates": ALL_DISCRETE,
+                                       "heterogeneity.arm_specific.interactions": 0.8}),
+    ("15 discrete, interactions 0.9", {"heterogeneity.arm_specific.covariates": ALL_DISCRETE,
+                                       "heterogeneity.arm_specific.interactions": 0.9}),
+    ("15 discrete, arm_spread 0.3", {"heterogeneity.arm_specific.covariates": ALL_DISCRETE,
+                                     "heterogeneity.arm_specific.arm_spread": 0.3}),
+    ("every covariate", {"heterogeneity.arm_specific.covariates": None}),
+]
+
+
+def oracle(spec: dict, seed: int, policy_tree: dict) -> dict:
+    sim, _, _, _, _, train, x = simulate_and_split(spec, seed)
+    truth = sim.truth
+    best = int(np.argmax(truth[train].mean(axis=0)))
+    hold = truth[~train]
+    rows = np.arange(len(hold))
+    uniform = hold[:, best].mean()
+
+    def gain(policy):
+        return 100 * float(hold[rows, policy].mean() - uniform)
+
+    design = np.column_stack([np.ones(len(x)), np.nan_to_num(x)])
+    beta = np.linalg.lstsq(design[train], truth[train], rcond=None)[0]
+    # columns with more values than bins are binned (bin_columns' own test): the continuous ones
+    _, tree = forests.exact_policy_tree(x[train], truth[train], x[~train], np.ones(x.shape[1], bool), policy_tree)
+    perfect = gain(hold.argmax(axis=1))
+    tree_gain = gain(tree)
+    linear = gain((design[~train] @ beta).argmax(axis=1))
+    share = np.bincount(hold.argmax(axis=1), minlength=truth.shape[1]) / len(hold)
+    return dict(perfect_pp=perfect, tree_pp=tree_gain, tree_share=tree_gain / perfect,
+                linear_pp=linear, linear_share=linear / perfect,
+                perfect_top6_share=concentration(share)["top_share"])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--learners", nargs="*", default=[], help="variants (labels) to fit the learners on")
+    args = ap.parse_args(argv)
+    unknown = set(args.learners) - {label for label, _ in VARIANTS}
+    if unknown:
+        ap.error(f"unknown variant(s) {sorted(unknown)}; known: {[label for label, _ in VARIANTS]}")
+    cfg = read_yaml(ROOT / "config.yaml")
+    pt = cfg["forests"]["policy_tree"]
+    base = simulate.load_simulator_spec(ROOT / "data" / "simulators" / f"{STUDY}.yaml")
+    points = []
+    for label, changes in VARIANTS:
+        spec = copy.deepcopy(base)
+        for key, value in changes.items():
+            if value is None:
+                spec["heterogeneity"]["arm_specific"].pop(key.rsplit(".", 1)[1], None)
+            else:
+                _set(spec, key, value)
+        t0 = time.time()
+        got = oracle(spec, cfg["seed"], pt)
+        print(f"{label:32s} perfect {got['perfect_pp']:+6.2f}  tree {got['tree_pp']:+6.2f} ({got['tree_share']:.2f})  "
+              f"linear {got['linear_pp']:+6.2f} ({got['linear_share']:.2f})  perfect top 6 "
+              f"{got['perfect_top6_share']:.2f}  [{time.time() - t0:.0f} s]", flush=True)
+        if label in args.learners:
+            t0 = time.time()
+            learned = inner_loop(spec, dict(cfg["learners"]["xgboost"]), cfg["seed"], forest_settings(cfg), pt)
+            got["learners"] = learned | dict(objective=objective(STUDY, learned))
+            print("  learners at the truth (pp): " + ", ".join(
+                f"{k} {learned[k]:+.2f}" for k in ("txgb_gain", "ols_gain", "macf_gain", "pt_cf_gain"))
+                + f"; sigma-hat {learned['sigma_hat']:.3f}, rho-hat {learned['rho_hat']:.3f}, MACF top 6 "
+                f"{learned['macf_top6_share']:.2f}, Best Uniform {learned['best_uniform']:.1f}% "
+                f"[{time.time() - t0:.0f} s]", flush=True)
+        points.append(dict(label=label, changes=changes, **got))
+    OUT.write_text(json.dumps(dict(study=STUDY, seed=cfg["seed"], policy_tree=pt, points=points), indent=1) + "\n")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
