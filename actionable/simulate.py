@@ -87,6 +87,10 @@ def draw_covariates(covariates: list[dict], n: int, rng: np.random.Generator) ->
 
 
 # --------------------------------------------------------------------------- response functions
+BUMP_CENTERS = np.array([-1.2, 0.0, 1.2])  # where a bump feature sits, in SDs of its covariate
+BUMP_HALF_WIDTH = 0.45
+
+
 class ResponseBasis:
     """Standardized features of the covariates and random response functions over them.
 
@@ -96,10 +100,10 @@ class ResponseBasis:
 
     def __init__(self, covariates: list[dict], frame: pd.DataFrame, nonlinearity: float,
                  interactions: float, n_pairs: int, rng: np.random.Generator, rough: float = 0.0,
-                 frequency: float = 3.0, n_waves: int = 20):
+                 frequency: float = 3.0, n_waves: int = 20, bumps: float = 0.0):
         self.covariates = covariates
-        self.shares = dict(main=1.0 - nonlinearity - interactions - rough, square=nonlinearity, pair=interactions,
-                           wave=rough)
+        self.shares = dict(main=1.0 - nonlinearity - interactions - rough - bumps, square=nonlinearity,
+                           pair=interactions, wave=rough, bump=bumps)
         self.levels = {c["name"]: list(c["levels"]) for c in covariates if c["type"] == "categorical"}
         self.center = {}
         self.scale = {}
@@ -127,6 +131,11 @@ class ResponseBasis:
             self.wave_phase = rng.uniform(0, 2 * np.pi, self.n_waves)
             wv = self._waves(main)
             self.wv_center, self.wv_scale = wv.mean(0), wv.std(0) + 1e-12
+        # bumps: indicators of a continuous covariate near one of BUMP_CENTERS (in SDs), a response
+        # a forest learns in two splits but neither a linear fit nor one threshold follows
+        self.bump_cols = [j for j in cont for _ in BUMP_CENTERS] if bumps > 0 else []
+        bp = self._bumps(main)
+        self.bp_center, self.bp_scale = bp.mean(0), bp.std(0) + 1e-12
 
     def _main(self, frame: pd.DataFrame, fit: bool = False):
         blocks, imps, owners = [], [], []
@@ -165,12 +174,19 @@ class ResponseBasis:
             return np.zeros((len(main), 0))
         return np.cos(main @ self.wave_dir + self.wave_phase)
 
+    def _bumps(self, main):
+        if not self.bump_cols:
+            return np.zeros((len(main), 0))
+        centers = np.tile(BUMP_CENTERS, len(self.bump_cols) // len(BUMP_CENTERS))
+        return (np.abs(main[:, self.bump_cols] - centers) < BUMP_HALF_WIDTH).astype(float)
+
     def features(self, frame: pd.DataFrame) -> dict:
         main, _ = self._main(frame)
         sq, pr = self._nonlinear(main)
         out = dict(main=main, square=(sq - self.sq_center) / self.sq_scale,
                    pair=(pr - self.pr_center) / self.pr_scale)
         out["wave"] = (self._waves(main) - self.wv_center) / self.wv_scale if self.n_waves else self._waves(main)
+        out["bump"] = (self._bumps(main) - self.bp_center) / self.bp_scale
         return out
 
     def draw_coefficients(self, rng: np.random.Generator, k: int) -> dict:
@@ -183,10 +199,11 @@ class ResponseBasis:
             pair=rng.standard_normal((len(imp_pr), k)) * imp_pr[:, None],
         )
         out["wave"] = rng.standard_normal((self.n_waves, k))  # no draw when there are no waves
+        out["bump"] = rng.standard_normal((len(self.bump_cols), k)) * self.importance[self.bump_cols][:, None]
         return out
 
     def raw(self, feats: dict, coefs: dict) -> dict:
-        return {g: feats[g] @ coefs[g] for g in ("main", "square", "pair", "wave")}
+        return {g: feats[g] @ coefs[g] for g in ("main", "square", "pair", "wave", "bump")}
 
 
 def _combine(raw: dict, shares: dict, norm: dict) -> np.ndarray:
@@ -244,7 +261,7 @@ def arm_specific_shape(het: dict) -> dict:
     nonlinearity, interactions and pairs; no waves unless asked for."""
     arm = het.get("arm_specific") or {}
     shape = dict(nonlinearity=het["nonlinearity"], interactions=het["interactions"], pairs=het.get("pairs", 10),
-                 rough=0.0, frequency=3.0, waves=20, covariates=None)
+                 rough=0.0, frequency=3.0, waves=20, covariates=None, bumps=0.0)
     shape.update({k: v for k, v in arm.items() if k in shape})
     return shape
 
@@ -274,7 +291,8 @@ class _Model:
             keep = shape["covariates"]
             covs_d = [c for c in spec["covariates"] if keep is None or c["name"] in keep]
             self.basis_d = ResponseBasis(covs_d, calib_frame, shape["nonlinearity"], shape["interactions"],
-                                         shape["pairs"], rng_d, shape["rough"], shape["frequency"], shape["waves"])
+                                         shape["pairs"], rng_d, shape["rough"], shape["frequency"], shape["waves"],
+                                         shape["bumps"])
             self.coef_d = self.basis_d.draw_coefficients(rng_d, self.m)
         # per-arm weight of d_a (lognormal, mean square 1): a few arms carry most of the
         # arm-specific heterogeneity, which concentrates a personalized policy on them
@@ -421,8 +439,9 @@ def load_simulator_spec(path, n: int | None = None) -> dict:
     if het["nonlinearity"] + het["interactions"] + het.get("rough", 0) > 1:
         raise SimulatorSpecError(f"{path}: heterogeneity.nonlinearity + interactions + rough must be <= 1")
     shape = arm_specific_shape(het)
-    if shape["nonlinearity"] + shape["interactions"] + shape["rough"] > 1:
-        raise SimulatorSpecError(f"{path}: heterogeneity.arm_specific: nonlinearity + interactions + rough must be <= 1")
+    if shape["nonlinearity"] + shape["interactions"] + shape["rough"] + shape["bumps"] > 1:
+        raise SimulatorSpecError(f"{path}: heterogeneity.arm_specific: nonlinearity + interactions + rough + bumps "
+                                 "must be <= 1")
     names = [c["name"] for c in spec["covariates"]]
     unknown = [c for c in shape["covariates"] or [] if c not in names]
     if unknown:
