@@ -437,11 +437,14 @@ def load_simulator_spec(path, n: int | None = None) -> dict:
             raise SimulatorSpecError(f"{path}: arms.{key} has {len(arms[key])} entries, expected one per arm ({m})")
     het = spec["heterogeneity"]
     if het["nonlinearity"] + het["interactions"] + het.get("rough", 0) > 1:
-        raise SimulatorSpecError(f"{path}: heterogeneity.nonlinearity + interactions + rough must be <= 1")
+        total = het["nonlinearity"] + het["interactions"] + het.get("rough", 0)
+        raise SimulatorSpecError(f"{path}: heterogeneity.nonlinearity + interactions + rough must be <= 1, "
+                                 f"found {total:g}")
     shape = arm_specific_shape(het)
     if shape["nonlinearity"] + shape["interactions"] + shape["rough"] + shape["bumps"] > 1:
+        total = shape["nonlinearity"] + shape["interactions"] + shape["rough"] + shape["bumps"]
         raise SimulatorSpecError(f"{path}: heterogeneity.arm_specific: nonlinearity + interactions + rough + bumps "
-                                 "must be <= 1")
+                                 f"must be <= 1, found {total:g}")
     names = [c["name"] for c in spec["covariates"]]
     unknown = [c for c in shape["covariates"] or [] if c not in names]
     if unknown:
