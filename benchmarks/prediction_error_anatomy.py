@@ -12,7 +12,12 @@ variances):
   and the shrinkage bias (1 - lambda)^2 Var(h), and the sigma_eps they give together
   (split_half_one_over_n, the earlier split_half) beside split_half's;
 - mse_half_minus_full: MSE(half) - MSE(full), identified from data alone (the outcome's own noise
-  cancels), with its true value.
+  cancels), with its true value;
+- policies: what the extension's Our Model predicts against what the run's policies achieve at the
+  truth, both over the reference the extension uses (the uniform arm at its true mean: the holdout's
+  truly best arm), beside Table 4's IPW gains (over the arm best on the training sample). Also the
+  truth plus noise of the T-learner's true size (iid normal, the model's error), and plus the
+  T-learner's own errors with the rows permuted (their joint law across arms, not their link to x).
 
     /usr/bin/python3 benchmarks/prediction_error_anatomy.py
 """
@@ -22,10 +27,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from actionable import learners  # noqa: E402
 from actionable import prediction_error as pe  # noqa: E402
 from actionable.datasets import load_truth  # noqa: E402
 from actionable.study import load_study  # noqa: E402
@@ -63,9 +70,39 @@ def anatomy(res: Path, study: str) -> dict:
         mse_half_minus_full_true=(mse["half1"] + mse["half2"]) / 2 - mse["full"])
 
 
+def policies(res: Path, study: str, seed: int = 0, draws: int = 5) -> dict:
+    ds, split = load_study(res / "simulated" / study / "spec.yaml", res / "data" / study / "split.csv", 50)
+    test = (split["set"] == "test").to_numpy()
+    h = load_truth(ds)[test].astype(float)
+    f = np.load(res / "learners" / study / "txgb_all" / "predictions.npy").astype(float)
+    rows = np.arange(len(h))
+    reference = h.mean(axis=0).max()  # the truly best uniform arm on the holdout
+
+    def gain(policy):
+        return 100 * float(h[rows, policy].mean() - reference)
+
+    run = {"T-XGB": learners.policy(f), "MACF": learners.policy(np.load(res / "forests" / study / "macf" / "tau.npy")),
+           "PT-CF": np.load(res / "forests" / study / "policy_tree" / "policy.npy")}
+    ipw = pd.read_csv(res / "evaluation" / study / "policies.csv").set_index("policy")
+    best_train = ds.arms.index(str(ipw.loc["Best Uniform", "best_uniform_arm"]))
+    err = f - h
+    sd = pe.true_error(f, h)
+    rng = np.random.default_rng(seed)
+    model = json.loads((res / "moments" / study / "our_model.json").read_text())["extension"]
+    return dict(
+        extension_gain_pp=model["gain_pp"], extension_sigma_eps=model["sigma_eps"], true_sigma_eps=sd,
+        at_truth_pp={k: gain(v) for k, v in run.items()} | {"Best Uniform (training)": gain(np.full(len(h), best_train))},
+        ipw_gain_pp={k: 100 * float(ipw.loc[k, "gain"]) for k in run},
+        ipw_gain_se_pp={k: 100 * float(ipw.loc[k, "gain_se"]) for k in run},
+        truth_plus_normal_error_pp=float(np.mean([gain(learners.policy(h + sd * rng.standard_normal(h.shape)))
+                                                  for _ in range(draws)])),
+        truth_plus_permuted_errors_pp=float(np.mean([gain(learners.policy(h + err[rng.permutation(len(h))]))
+                                                     for _ in range(draws)])))
+
+
 def main():
     res = Path(os.environ.get("RESULTS", ROOT / "results"))
-    out = {s: anatomy(res, s) for s in ("walmart_like", "penn_geisinger_like")}
+    out = {s: anatomy(res, s) | dict(policies=policies(res, s)) for s in ("walmart_like", "penn_geisinger_like")}
     path = ROOT / "benchmarks" / "results" / "prediction_error_anatomy.json"
     path.write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out, indent=1))
