@@ -4,8 +4,9 @@ The paper's Figure 9: Penn-Geisinger's causal-forest policy "concentrated on few
 of 20), covering 80% of the population". One default run is one draw of the 70/30 split and of the
 forest's seeds, and the share the policy puts on its 6 most used arms moves with both. This program
 simulates the stand-in as the workflow does, then for each of K draws splits it with the
-workflow's function (draw 0 with the workflow's own split seed), grows config.yaml's forest in one
-job (the workflow's chunks merged are the same forest in distribution) and records the policy's
+workflow's function (draw 0 with the workflow's own split seed), grows forests.macf's forest (200
+trees; the default run grows this study's 2,000) in one job (the workflow's chunks merged are the
+same forest in distribution) and records the policy's
 arm shares on the holdout, its top-6 share, the arms needed for 80%, and its gain at the truth
 over the best uniform arm, with the gain of PT-CF (the depth-2 tree on the same forest's doubly
 robust scores) beside it. tests/test_default_run.py compares the default run's own share
@@ -75,14 +76,20 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draws", type=int, default=8)
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--num-trees", type=int, default=None,
+                    help="the forest's size (default: forests.macf's, 200; the record's draws have 200)")
     args = ap.parse_args(argv)
     cfg = read_yaml(ROOT / "config.yaml")
     entry = next(s for s in cfg["studies"] if s["name"] == STUDY)
     spec = simulate.load_simulator_spec(ROOT / entry["simulator"], n=entry.get("n"))
     if entry.get("seed") is not None:
         spec["seed"] = entry["seed"]
+    # forests.macf's size, not the study's own (studies[].macf: the paper's 2,000 in the default
+    # run): the record shows the spread of a 200-tree forest's policy
     settings = dict(cfg["forests"]["macf"])
     settings.pop("chunks", None)
+    if args.num_trees:
+        settings["num_trees"] = args.num_trees
     draws = []
     with tempfile.TemporaryDirectory() as tmp:
         simulate.write_study(simulate.simulate_megastudy(spec), spec, tmp)

@@ -206,9 +206,11 @@ def test_end_to_end_forests(small_run):
         pi = np.load(small_run / "forests" / study / "policy_tree" / "policy.npy")
         assert len(pi) == len(tau) and len(np.unique(pi)) <= 4  # depth 2
         assert "split_variable" in (small_run / "forests" / study / "policy_tree" / "tree.txt").read_text()
-        # .test/config.yaml scatters each forest over 2 chunk jobs; the merged forest has all the trees
+        # .test/config.yaml scatters each forest over 2 chunk jobs (example_shop: its own 3 and 60
+        # trees, studies[].macf); the merged forest has all the trees
         info = json.loads((small_run / "forests" / study / "macf" / "info.json").read_text())
-        assert info["chunks"] == 2 and info["num_trees"] == 50
+        assert (info["chunks"], info["num_trees"]) == ((3, 60) if study == "example_shop" else (2, 50))
+        assert info["settings"]["num_trees"] == info["num_trees"]
         pt = json.loads((small_run / "forests" / study / "policy_tree" / "info.json").read_text())
         assert pt["backend"] == "exact" and pt["train_rows"] == (small_run.parent / "results" / "data" / study /
                                                                    "split.csv").read_text().count(",train")
@@ -332,6 +334,26 @@ def test_more_chunks_than_the_yhat_forest_has_tree_groups_stop_the_run(tmp_path)
     assert res.returncode != 0
     assert ("key 'forests.macf.chunks': in the Y.hat forest" in res.stdout + res.stderr
             and "30 chunks leave a chunk without trees" in res.stdout + res.stderr)
+
+
+def test_a_studys_own_forest_settings(tmp_path):
+    """studies[].macf overrides forests.macf for that study alone: its chunk jobs and the settings
+    they get; a bad override is named by its study's entry."""
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    cfg["studies"][1]["macf"] = {"num_trees": 600, "chunks": 3}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    res = run_snakemake("-n", "-p", "-d", tmp_path / "work", "--configfile", tmp_path / "config.yaml")
+    assert res.returncode == 0, res.stderr
+    penn, walmart = cfg["studies"][1]["name"], cfg["studies"][0]["name"]
+    chunks = set(re.findall(r"results/forests/(\w+)/macf/chunks/macf(\d+)\.rds", res.stdout))
+    assert {c for s, c in chunks if s == penn} == {"0", "1", "2"}
+    assert {c for s, c in chunks if s == walmart} == {"0", "1"}
+    cfg["studies"][1]["macf"] = {"num_trees": 10, "chunks": 8}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    res = run_snakemake("-n", "-d", tmp_path / "work", "--configfile", tmp_path / "config.yaml")
+    assert res.returncode != 0
+    assert f"key 'studies[1].macf ({penn}).chunks'" in res.stdout + res.stderr, res.stdout + res.stderr
+    assert "8 chunks leave a chunk without trees" in res.stdout + res.stderr
 
 
 def test_paper_scale_deletes_forest_chunks_after_their_merge(tmp_path):

@@ -88,13 +88,23 @@ def seed_for(step):
     return stream_seed(config["seed"], step)
 
 
-MACF_CHUNKS = config["forests"]["macf"]["chunks"]
+def macf_settings(study):
+    """A study's forest settings: forests.macf with the study's own macf entries over it."""
+    return {**config["forests"]["macf"], **STUDY[study].get("macf", {})}
+
+
+def macf_chunks(study):
+    return macf_settings(study)["chunks"]
+
+
 _YHAT = "in the Y.hat forest (a quarter of num_trees, at least 50, as grf grows it): "
-for _kind, _where in (("macf", ""), ("yhat", _YHAT)):
-    try:  # every chunk must get trees: fail before any job runs
-        chunk_trees(chunk_settings(config["forests"]["macf"], _kind), MACF_CHUNKS, MACF_CHUNKS - 1)
-    except ValueError as err:
-        stop(ConfigError(f"config: key 'forests.macf.chunks': {_where}{err}"))
+for _study in STUDIES:
+    _key = "forests.macf" if "macf" not in STUDY[_study] else f"studies[{STUDIES.index(_study)}].macf ({_study})"
+    for _kind, _where in (("macf", ""), ("yhat", _YHAT)):
+        try:  # every chunk must get trees: fail before any job runs
+            chunk_trees(chunk_settings(macf_settings(_study), _kind), macf_chunks(_study), macf_chunks(_study) - 1)
+        except ValueError as err:
+            stop(ConfigError(f"config: key '{_key}.chunks': {_where}{err}"))
 
 
 def _main_process():

@@ -21,9 +21,9 @@ rule fit_yhat_chunk:
         "benchmarks/runs/forests/{study}/yhat_chunk{chunk}.tsv"
     params:
         kind="yhat",
-        chunks=MACF_CHUNKS,
+        chunks=lambda w: macf_chunks(w.study),
         min_arm_rows=config["data"]["min_arm_rows"],
-        settings=config["forests"]["macf"],
+        settings=lambda w: macf_settings(w.study),
         seed=lambda w: seed_for(f"yhat/{w.study}/chunk{w.chunk}"),
     priority: 10
     threads: 1
@@ -38,7 +38,7 @@ rule fit_yhat_chunk:
 
 rule merge_yhat:
     input:
-        chunks=lambda w: [f"results/forests/{w.study}/macf/chunks/yhat{i}.rds" for i in range(MACF_CHUNKS)],
+        chunks=lambda w: [f"results/forests/{w.study}/macf/chunks/yhat{i}.rds" for i in range(macf_chunks(w.study))],
     output:
         forest="results/forests/{study}/macf/yhat.rds",
         yhat="results/forests/{study}/macf/yhat.npy",
@@ -70,9 +70,9 @@ rule fit_macf_chunk:
         "benchmarks/runs/forests/{study}/macf_chunk{chunk}.tsv"
     params:
         kind="macf",
-        chunks=MACF_CHUNKS,
+        chunks=lambda w: macf_chunks(w.study),
         min_arm_rows=config["data"]["min_arm_rows"],
-        settings=config["forests"]["macf"],
+        settings=lambda w: macf_settings(w.study),
         seed=lambda w: seed_for(f"macf/{w.study}/chunk{w.chunk}"),
     priority: 10
     threads: 1
@@ -89,7 +89,7 @@ rule fit_macf:
     input:
         unpack(validated_study),
         split="results/data/{study}/split.csv",
-        chunks=lambda w: [f"results/forests/{w.study}/macf/chunks/macf{i}.rds" for i in range(MACF_CHUNKS)],
+        chunks=lambda w: [f"results/forests/{w.study}/macf/chunks/macf{i}.rds" for i in range(macf_chunks(w.study))],
         yhat_forest="results/forests/{study}/macf/yhat.rds",
     output:
         tau="results/forests/{study}/macf/tau.npy",
@@ -103,7 +103,7 @@ rule fit_macf:
         "benchmarks/runs/forests/{study}/macf.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
-        settings=config["forests"]["macf"],
+        settings=lambda w: macf_settings(w.study),
     priority: 10
     threads: 1
     resources:
