@@ -137,3 +137,23 @@ def test_pt_cf_reaches_the_best_depth_2_tree_and_the_forest_falls_behind():
     chosen = RECORD["studies"]["penn_geisinger_like"]["chosen"]
     for k in ("sigma_hat", "rho_hat", "txgb_gain", "ols_gain", "macf_gain", "macf_top6_share"):
         assert stand_in["learners"][k] == pytest.approx(chosen[k], abs=1e-9), k
+
+
+def test_with_pt_cf_in_the_loss_the_stand_in_is_the_closest_point():
+    """The measured frontier and the choice (README, RESULTS.md): scored by the calibration's
+    objective with PT-CF's gain in it, the stand-in (cells) has the lowest loss of every fitted
+    variant. Its one miss is PT-CF; the bumps variants meet PT-CF but miss Figure 9, and the
+    paper's 2,000 trees do not change that (top 6 within 0.05 of the 200-tree fit's, under 80%)."""
+    fitted = {p["label"]: p["learners"] for p in FRONTIER["points"] if "learners" in p}
+    for label, got in fitted.items():  # the stored loss is the objective of the stored values
+        assert got["objective"]["loss"] == pytest.approx(objective("penn_geisinger_like", got)["loss"], rel=1e-12), label
+    loss = {label: got["objective"]["loss"] for label, got in fitted.items()}
+    assert min(loss, key=loss.get) == "the stand-in", loss
+    z = fitted["the stand-in"]["objective"]["z"]
+    assert max(z, key=lambda k: abs(z[k])) == "pt_cf_gain" and z["macf_top6_share"] == 0
+    big, small = (fitted[f"bumps 0.9 on 7 continuous, arm_spread 1.6{t}"] for t in (", 2,000 trees", ""))
+    assert big["forest"]["num_trees"] == 2000
+    assert big["macf_top6_share"] < 0.80 and abs(big["macf_top6_share"] - small["macf_top6_share"]) < 0.05
+    for label, got in fitted.items():
+        if label.startswith("bumps"):
+            assert got["objective"]["z"]["macf_top6_share"] > 1 and abs(got["objective"]["z"]["pt_cf_gain"]) < 1, label
