@@ -6,7 +6,7 @@ this copies what the paper's story rests on into benchmarks/results/default_run/
 - table4.csv (every policy's IPW value, bootstrap SE, gain and its SE, oracle, AIPW) and
   moments.csv (estimated and true moments, Our Model and its extension);
 - macf_shares.csv: the share of holdout people the forest's policy sends to each arm (Figure 9);
-- about.json (commit, wall time) and ../default_run.json (results/runtime/summary.json: every
+- about.json (commit, each forest's number of trees, wall time) and ../default_run.json (results/runtime/summary.json: every
   job's time, the critical path).
 
     /usr/bin/python3 benchmarks/record_default_run.py
@@ -32,14 +32,15 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     for name in ("table4.csv", "moments.csv"):
         shutil.copy(res / "tables" / name, OUT / name)
-    rows = []
+    rows, trees = [], {}
     for study in pd.read_csv(res / "tables" / "table4.csv")["study"].unique():
+        trees[study] = json.loads((res / "forests" / study / "macf" / "info.json").read_text())["num_trees"]
         tau = np.load(res / "forests" / study / "macf" / "tau.npy")
         share = np.bincount(tau.argmax(axis=1), minlength=tau.shape[1]) / len(tau)
         rows += [dict(study=study, arm_index=a, share=float(v)) for a, v in enumerate(share)]
     pd.DataFrame(rows).to_csv(OUT / "macf_shares.csv", index=False)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    about = dict(commit=commit, config="config.yaml")
+    about = dict(commit=commit, config="config.yaml", forest_trees=trees)
     if os.environ.get("NOTE"):
         about["note"] = os.environ["NOTE"]
     summary = res / "runtime" / "summary.json"  # written by bin/replicate.sh after the run

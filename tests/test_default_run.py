@@ -82,46 +82,49 @@ def test_extension_predicts_the_t_learners_gain(study):
 
 
 def test_figure_9_penn_geisinger_concentrates_walmart_spreads():
-    """Figure 9: Penn-Geisinger's forest policy covers 80% of people with 6 of its 20 arms (paper);
-    the default run's draw reaches 79% (the earlier stand-in 67%), Walmart's assignment is more
-    even (68%)."""
+    """Figure 9: Penn-Geisinger's forest policy covers 80% of people with 6 of its 20 arms (paper).
+    The default run grows that forest at the paper's 2,000 trees (studies[].macf) and its policy
+    reaches 80%; Walmart's 200-tree forest assigns more evenly."""
+    about = json.loads((RECORD / "about.json").read_text())
+    assert about["forest_trees"] == {"walmart_like": 200, "penn_geisinger_like": 2000}
     shares = pd.read_csv(RECORD / "macf_shares.csv")
     top6 = {study: concentration(g["share"])["top_share"] for study, g in shares.groupby("study")}
-    assert top6["penn_geisinger_like"] >= 0.78, top6
+    assert top6["penn_geisinger_like"] >= 0.80, top6
     assert top6["walmart_like"] < top6["penn_geisinger_like"] - 0.10, top6
 
 
-def test_figure_9_over_the_default_runs_draws():
+def test_figure_9_over_draws_of_a_200_tree_forest():
     """Figure 9's share moves with the split and the forest's seeds (benchmarks/figure9_draws.py: 8
-    draws of both, draw 0 on the default run's own split). Over the draws the forest's policy puts
-    at least 80% of people on its 6 most used arms on average, and the default run's 79% is one of
-    them (inside their range; draw 0, its split with other forest seeds, gives 74%)."""
+    draws of both with forests.macf's 200 trees, draw 0 on the default run's own split). Over the
+    draws a 200-tree forest's policy puts 80% of people on its 6 most used arms on average, with a
+    spread (SD 6 pp) that puts single draws on either side; the default run's 2,000-tree forest
+    concentrates more than the 200-tree one on the same split (draw 0)."""
     from actionable.config import read_yaml
     from actionable.seeds import stream_seed
 
     rec = json.loads((ROOT / "benchmarks" / "results" / "figure9_draws.json").read_text())
     draws = rec["draws"]
-    assert len(draws) >= 6
+    assert len(draws) >= 6 and rec["forest_settings"]["num_trees"] == 200
     assert draws[0]["split_seed"] == stream_seed(read_yaml(ROOT / "config.yaml")["seed"], "split/penn_geisinger_like")
     got = [concentration(d["shares"]) for d in draws]
     assert [(c["arms_to_cover"], c["arms_used"]) for c in got] == [(d["arms_to_80"], d["arms_used"]) for d in draws]
     top6 = np.array([c["top_share"] for c in got])
     assert np.allclose(top6, [d["top6_share"] for d in draws])
-    assert top6.mean() >= 0.80, top6
+    assert top6.mean() >= 0.80 and top6.min() < 0.80 < top6.max(), top6
     shares = pd.read_csv(RECORD / "macf_shares.csv").query("study == 'penn_geisinger_like'")["share"]
-    default = concentration(shares)["top_share"]
-    assert top6.min() <= default <= top6.max(), (default, top6)
+    assert concentration(shares)["top_share"] > top6[0]
 
 
 def test_figure_9_at_the_papers_forest_size():
-    """The paper-scale run (benchmarks/paper_scale_slurm.sh: 2,000 trees, the default run's split
-    and learners): the forest's policy covers at least 80% of people with 6 arms, more than the
-    default 200 trees on the same split; the learners that do not use the forest are unchanged."""
+    """Two forests of the paper's 2,000 trees on the default run's split: the default run's (2 chunk
+    jobs) and the paper-scale run's (benchmarks/paper_scale_slurm.sh: 10 chunk jobs, other seeds).
+    Both policies cover at least 80% of people with 6 arms; the learners that do not use the forest
+    are the same."""
     rec = json.loads((ROOT / "benchmarks" / "results" / "paper_scale_penn_geisinger_like.json").read_text())
     got = rec["results"]["penn_geisinger_like"]
     shares = pd.read_csv(RECORD / "macf_shares.csv").query("study == 'penn_geisinger_like'")["share"]
     default = concentration(shares)["top_share"]
-    assert got["macf_top6_share"] >= 0.80 > default, (got["macf_top6_share"], default)
+    assert got["macf_top6_share"] >= 0.80 and default >= 0.80, (got["macf_top6_share"], default)
     g = _rows("penn_geisinger_like")
     for p in ("Best Uniform", "OLS", "S-XGB", "T-XGB"):
         assert got["ipw_pct"][p] == pytest.approx(100 * g.loc[p, "ipw"], abs=0.006), p
@@ -178,7 +181,7 @@ def test_extension_against_the_learners_at_the_truth():
     (Table 4's oracle column, recomputed from the run's own policies). On Walmart the forest's IPW
     gain (+1.13) is 0.65 pp above its true gain (+0.48); at the truth the extension (-0.46) is 1.3 of
     the forest's SEs below it (2.2 by IPW) and 0.44 pp below the T-learner it models. On
-    Penn-Geisinger it lands within 0.3 pp of the forest's true gain."""
+    Penn-Geisinger it lands between the T-learner's true gain and the forest's."""
     rec = json.loads((ROOT / "benchmarks" / "results" / "prediction_error_anatomy.json").read_text())
     for study in ROLE:
         g, pol = _rows(study), rec[study]["policies"]
@@ -194,4 +197,4 @@ def test_extension_against_the_learners_at_the_truth():
     assert w["ipw_gain_pp"]["MACF"] - w["at_truth_pp"]["MACF"] > 0.5
     assert -0.6 < w["extension_gain_pp"] - w["at_truth_pp"]["T-XGB"] < 0
     p = rec["penn_geisinger_like"]["policies"]
-    assert abs(p["extension_gain_pp"] - p["at_truth_pp"]["MACF"]) < 0.3
+    assert p["at_truth_pp"]["T-XGB"] < p["extension_gain_pp"] < p["at_truth_pp"]["MACF"]
