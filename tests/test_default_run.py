@@ -198,3 +198,18 @@ def test_extension_against_the_learners_at_the_truth():
     assert -0.6 < w["extension_gain_pp"] - w["at_truth_pp"]["T-XGB"] < 0
     p = rec["penn_geisinger_like"]["policies"]
     assert p["at_truth_pp"]["T-XGB"] < p["extension_gain_pp"] < p["at_truth_pp"]["MACF"]
+
+
+def test_figure_9_over_draws_of_the_default_runs_2000_tree_forest():
+    """benchmarks/figure9_draws.py --num-trees 2000 (3 draws, draw 0 on the default run's split):
+    at the default run's forest size every draw puts at least 80% of people on 6 arms, and on
+    average more than the 200-tree draws; the default run's own share is near its split's draw
+    (the same split, other seeds and chunking)."""
+    big = json.loads((ROOT / "benchmarks" / "results" / "figure9_draws_2000.json").read_text())
+    small = json.loads((ROOT / "benchmarks" / "results" / "figure9_draws.json").read_text())
+    assert big["forest_settings"]["num_trees"] == 2000 and len(big["draws"]) >= 3
+    top6 = np.array([concentration(d["shares"])["top_share"] for d in big["draws"]])
+    assert top6.min() >= 0.80 and top6.mean() > small["top6_mean"], (top6, small["top6_mean"])
+    assert [d["split_seed"] for d in big["draws"]] == [d["split_seed"] for d in small["draws"][:len(top6)]]
+    shares = pd.read_csv(RECORD / "macf_shares.csv").query("study == 'penn_geisinger_like'")["share"]
+    assert abs(concentration(shares)["top_share"] - top6[0]) < 0.03
