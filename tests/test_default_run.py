@@ -26,6 +26,11 @@ def _rows(study):
     return T4[T4["study"] == study].set_index("policy")
 
 
+def _top6(study):
+    """The default run's forest policy: the share of people on its 6 most used arms (Figure 9)."""
+    return concentration(pd.read_csv(RECORD / "macf_shares.csv").query("study == @study")["share"])["top_share"]
+
+
 # The calibration's frontier (RESULTS.md, "Figure 9: the forest pass"): the binary cells that
 # concentrate Penn-Geisinger's forest are what a depth-2 policy tree represents, so PT-CF lands
 # 0.2 pp past its 2 SE; the one exception, held to 2.2 SE.
@@ -87,8 +92,7 @@ def test_figure_9_penn_geisinger_concentrates_walmart_spreads():
     reaches 80%; Walmart's 200-tree forest assigns more evenly."""
     about = json.loads((RECORD / "about.json").read_text())
     assert about["forest_trees"] == {"walmart_like": 200, "penn_geisinger_like": 2000}
-    shares = pd.read_csv(RECORD / "macf_shares.csv")
-    top6 = {study: concentration(g["share"])["top_share"] for study, g in shares.groupby("study")}
+    top6 = {study: _top6(study) for study in ROLE}
     assert top6["penn_geisinger_like"] >= 0.80, top6
     assert top6["walmart_like"] < top6["penn_geisinger_like"] - 0.10, top6
 
@@ -111,8 +115,7 @@ def test_figure_9_over_draws_of_a_200_tree_forest():
     top6 = np.array([c["top_share"] for c in got])
     assert np.allclose(top6, [d["top6_share"] for d in draws])
     assert top6.mean() >= 0.80 and top6.min() < 0.80 < top6.max(), top6
-    shares = pd.read_csv(RECORD / "macf_shares.csv").query("study == 'penn_geisinger_like'")["share"]
-    assert concentration(shares)["top_share"] > top6[0]
+    assert _top6("penn_geisinger_like") > top6[0]
 
 
 def test_figure_9_at_the_papers_forest_size():
@@ -122,8 +125,7 @@ def test_figure_9_at_the_papers_forest_size():
     are the same."""
     rec = json.loads((ROOT / "benchmarks" / "results" / "paper_scale_penn_geisinger_like.json").read_text())
     got = rec["results"]["penn_geisinger_like"]
-    shares = pd.read_csv(RECORD / "macf_shares.csv").query("study == 'penn_geisinger_like'")["share"]
-    default = concentration(shares)["top_share"]
+    default = _top6("penn_geisinger_like")
     assert got["macf_top6_share"] >= 0.80 and default >= 0.80, (got["macf_top6_share"], default)
     g = _rows("penn_geisinger_like")
     for p in ("Best Uniform", "OLS", "S-XGB", "T-XGB"):
@@ -211,5 +213,4 @@ def test_figure_9_over_draws_of_the_default_runs_2000_tree_forest():
     top6 = np.array([concentration(d["shares"])["top_share"] for d in big["draws"]])
     assert top6.min() >= 0.80 and top6.mean() > small["top6_mean"], (top6, small["top6_mean"])
     assert [d["split_seed"] for d in big["draws"]] == [d["split_seed"] for d in small["draws"][:len(top6)]]
-    shares = pd.read_csv(RECORD / "macf_shares.csv").query("study == 'penn_geisinger_like'")["share"]
-    assert abs(concentration(shares)["top_share"] - top6[0]) < 0.03
+    assert abs(_top6("penn_geisinger_like") - top6[0]) < 0.03

@@ -98,11 +98,12 @@ def macf_chunks(study):
 
 
 _YHAT = "in the Y.hat forest (a quarter of num_trees, at least 50, as grf grows it): "
-for _study in STUDIES:
-    _key = "forests.macf" if "macf" not in STUDY[_study] else f"studies[{STUDIES.index(_study)}].macf ({_study})"
+for _i, _study in enumerate(STUDIES):
+    _key = f"studies[{_i}].macf ({_study})" if "macf" in STUDY[_study] else "forests.macf"
+    _settings = macf_settings(_study)
     for _kind, _where in (("macf", ""), ("yhat", _YHAT)):
         try:  # every chunk must get trees: fail before any job runs
-            chunk_trees(chunk_settings(macf_settings(_study), _kind), macf_chunks(_study), macf_chunks(_study) - 1)
+            chunk_trees(chunk_settings(_settings, _kind), _settings["chunks"], _settings["chunks"] - 1)
         except ValueError as err:
             stop(ConfigError(f"config: key '{_key}.chunks': {_where}{err}"))
 
