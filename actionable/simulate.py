@@ -100,10 +100,12 @@ class ResponseBasis:
 
     def __init__(self, covariates: list[dict], frame: pd.DataFrame, nonlinearity: float,
                  interactions: float, n_pairs: int, rng: np.random.Generator, rough: float = 0.0,
-                 frequency: float = 3.0, n_waves: int = 20, bumps: float = 0.0):
+                 frequency: float = 3.0, n_waves: int = 20, bumps: float = 0.0, cells: float = 0.0,
+                 cell_covariates: list | None = None):
         self.covariates = covariates
-        self.shares = dict(main=1.0 - nonlinearity - interactions - rough - bumps, square=nonlinearity,
-                           pair=interactions, wave=rough, bump=bumps)
+        self.shares = dict(main=1.0 - nonlinearity - interactions - rough - bumps - cells, square=nonlinearity,
+                           pair=interactions, wave=rough, bump=bumps, cell=cells)
+        self.cell_covariates = list(cell_covariates or []) if cells > 0 else []
         self.levels = {c["name"]: list(c["levels"]) for c in covariates if c["type"] == "categorical"}
         self.center = {}
         self.scale = {}
@@ -136,6 +138,13 @@ class ResponseBasis:
         self.bump_cols = [j for j in cont for _ in BUMP_CENTERS] if bumps > 0 else []
         bp = self._bumps(main)
         self.bp_center, self.bp_scale = bp.mean(0), bp.std(0) + 1e-12
+        # cells: a mean of its own for each combination of cell_covariates' levels (2^4 for four
+        # binaries), which a depth-2 tree's 4 leaves cannot hold; indicators centred but not scaled,
+        # so that a small cell's effect is no larger than a big one's
+        self.cell_levels = {c["name"]: list(c["levels"]) if c["type"] == "categorical" else [0, 1]
+                            for name in self.cell_covariates for c in covariates if c["name"] == name}
+        self.n_cells = int(np.prod([len(v) for v in self.cell_levels.values()])) if self.cell_levels else 0
+        self.ce_center = self._cells(frame).mean(0)
 
     def _main(self, frame: pd.DataFrame, fit: bool = False):
         blocks, imps, owners = [], [], []
@@ -180,6 +189,18 @@ class ResponseBasis:
         centers = np.tile(BUMP_CENTERS, len(self.bump_cols) // len(BUMP_CENTERS))
         return (np.abs(main[:, self.bump_cols] - centers) < BUMP_HALF_WIDTH).astype(float)
 
+    def _cells(self, frame: pd.DataFrame):
+        if not self.n_cells:
+            return np.zeros((len(frame), 0))
+        code = np.zeros(len(frame), int)
+        for name, levels in self.cell_levels.items():
+            vals = frame[name].to_numpy(dtype=object)
+            idx = np.zeros(len(frame), int)  # a missing value sits in the first level's cell
+            for j, lv in enumerate(levels[1:], start=1):
+                idx[vals == lv] = j
+            code = code * len(levels) + idx
+        return (code[:, None] == np.arange(self.n_cells)[None, :]).astype(float)
+
     def features(self, frame: pd.DataFrame) -> dict:
         main, _ = self._main(frame)
         sq, pr = self._nonlinear(main)
@@ -187,6 +208,7 @@ class ResponseBasis:
                    pair=(pr - self.pr_center) / self.pr_scale)
         out["wave"] = (self._waves(main) - self.wv_center) / self.wv_scale if self.n_waves else self._waves(main)
         out["bump"] = (self._bumps(main) - self.bp_center) / self.bp_scale
+        out["cell"] = self._cells(frame) - self.ce_center
         return out
 
     def draw_coefficients(self, rng: np.random.Generator, k: int) -> dict:
@@ -200,10 +222,11 @@ class ResponseBasis:
         )
         out["wave"] = rng.standard_normal((self.n_waves, k))  # no draw when there are no waves
         out["bump"] = rng.standard_normal((len(self.bump_cols), k)) * self.importance[self.bump_cols][:, None]
+        out["cell"] = rng.standard_normal((self.n_cells, k))
         return out
 
     def raw(self, feats: dict, coefs: dict) -> dict:
-        return {g: feats[g] @ coefs[g] for g in ("main", "square", "pair", "wave", "bump")}
+        return {g: feats[g] @ coefs[g] for g in ("main", "square", "pair", "wave", "bump", "cell")}
 
 
 def _combine(raw: dict, shares: dict, norm: dict) -> np.ndarray:
@@ -261,7 +284,8 @@ def arm_specific_shape(het: dict) -> dict:
     nonlinearity, interactions and pairs; no waves unless asked for."""
     arm = het.get("arm_specific") or {}
     shape = dict(nonlinearity=het["nonlinearity"], interactions=het["interactions"], pairs=het.get("pairs", 10),
-                 rough=0.0, frequency=3.0, waves=20, covariates=None, bumps=0.0)
+                 rough=0.0, frequency=3.0, waves=20, covariates=None, bumps=0.0, cells=0.0,
+                 cell_covariates=None)
     shape.update({k: v for k, v in arm.items() if k in shape})
     return shape
 
@@ -292,7 +316,7 @@ class _Model:
             covs_d = [c for c in spec["covariates"] if keep is None or c["name"] in keep]
             self.basis_d = ResponseBasis(covs_d, calib_frame, shape["nonlinearity"], shape["interactions"],
                                          shape["pairs"], rng_d, shape["rough"], shape["frequency"], shape["waves"],
-                                         shape["bumps"])
+                                         shape["bumps"], shape["cells"], shape["cell_covariates"])
             self.coef_d = self.basis_d.draw_coefficients(rng_d, self.m)
         # per-arm weight of d_a (lognormal, mean square 1): a few arms carry most of the
         # arm-specific heterogeneity, which concentrates a personalized policy on them
@@ -441,15 +465,24 @@ def load_simulator_spec(path, n: int | None = None) -> dict:
         raise SimulatorSpecError(f"{path}: heterogeneity.nonlinearity + interactions + rough must be <= 1, "
                                  f"found {total:g}")
     shape = arm_specific_shape(het)
-    if shape["nonlinearity"] + shape["interactions"] + shape["rough"] + shape["bumps"] > 1:
-        total = shape["nonlinearity"] + shape["interactions"] + shape["rough"] + shape["bumps"]
+    total = sum(shape[k] for k in ("nonlinearity", "interactions", "rough", "bumps", "cells"))
+    if total > 1:
         raise SimulatorSpecError(f"{path}: heterogeneity.arm_specific: nonlinearity + interactions + rough + bumps "
-                                 f"must be <= 1, found {total:g}")
+                                 f"+ cells must be <= 1, found {total:g}")
     names = [c["name"] for c in spec["covariates"]]
     unknown = [c for c in shape["covariates"] or [] if c not in names]
     if unknown:
         raise SimulatorSpecError(f"{path}: heterogeneity.arm_specific.covariates names undeclared covariate(s) "
                                  f"{', '.join(map(repr, unknown))}; expected names from covariates")
+    if shape["cells"] > 0:
+        kinds = {c["name"]: c["type"] for c in spec["covariates"] if shape["covariates"] is None
+                 or c["name"] in shape["covariates"]}
+        cells = shape["cell_covariates"] or []
+        bad = [c for c in cells if kinds.get(c) not in ("binary", "categorical")]
+        if not cells or bad:
+            raise SimulatorSpecError(
+                f"{path}: heterogeneity.arm_specific.cell_covariates: cells = {shape['cells']:g} needs binary or "
+                f"categorical covariates among arm_specific.covariates, found {bad or cells or 'none'}")
     need = {"normal": ("mean", "sd"), "lognormal": ("mean", "sd"), "uniform": ("min", "max")}
     for c in spec["covariates"]:
         if c["type"] == "continuous":

@@ -22,10 +22,12 @@ and PT-CF, valued at the truth (about 3 min a point).
     /usr/bin/python3 benchmarks/frontier_oracle.py --learners "the stand-in" "interactions 0.9" \
         "15 discrete, interactions 0.8" "15 discrete, interactions 0.9" "bumps 0.9 on 7 continuous" \
         "bumps 0.9 on 7 continuous, arm_spread 1.6" \
-        "bumps 0.9 on 7 continuous, arm_spread 1.6, 2,000 trees"    # the record, 25 min
+        "bumps 0.9 on 7 continuous, arm_spread 1.6, 2,000 trees" "cell means 0.9 on 4 binaries" \
+        "cell means 0.9 on 4 binaries, 2,000 trees"    # the record, 42 min
 
 A variant not named keeps the learner values the record holds for it (same knobs); the 2,000-tree
-row alone: ``--learners "bumps 0.9 on 7 continuous, arm_spread 1.6, 2,000 trees"`` (14 min).
+row alone: ``--learners "bumps 0.9 on 7 continuous, arm_spread 1.6, 2,000 trees"`` (14 min; the cell
+means' 2,000-tree row, 15 min).
 """
 
 from __future__ import annotations
@@ -58,6 +60,14 @@ ALL_DISCRETE = PENN_CELLS + ["female", "diabetes", "asthma", "copd", "heart_dise
 CONTINUOUS = ["age", "zip_median_income", "height_cm", "weight_kg", "send_day", "prior_visits_12m", "distance_km"]
 BUMPS = {"heterogeneity.arm_specific.covariates": CONTINUOUS, "heterogeneity.arm_specific.nonlinearity": 0.0,
          "heterogeneity.arm_specific.interactions": 0.0, "heterogeneity.arm_specific.bumps": 0.9}
+FOUR_BINARIES = ["female", "site_geisinger", "hypertension", "flu_vax_last_year"]
+
+
+def cell_means(binaries: list) -> dict:
+    return {"heterogeneity.arm_specific.covariates": binaries, "heterogeneity.arm_specific.interactions": 0.0,
+            "heterogeneity.arm_specific.cells": 0.9, "heterogeneity.arm_specific.cell_covariates": binaries}
+
+
 # (label, knob changes) on top of the stand-in's spec
 VARIANTS = [
     ("the stand-in", {}),
@@ -76,9 +86,16 @@ VARIANTS = [
     ("bumps 0.9 on 7 continuous, arm_spread 1.6", BUMPS | {"heterogeneity.arm_specific.arm_spread": 1.6}),
     # the paper's forest size: does a forest of 2,000 trees concentrate on bumps as on cells?
     ("bumps 0.9 on 7 continuous, arm_spread 1.6, 2,000 trees", BUMPS | {"heterogeneity.arm_specific.arm_spread": 1.6}),
+    # cell means (arm_specific.cells): every combination of a few binaries has its own best arm, more
+    # cells than a depth-2 tree's 4 leaves; the perfect policy stays on few arms
+    ("cell means 0.9 on 3 binaries", cell_means(FOUR_BINARIES[:3])),
+    ("cell means 0.9 on 4 binaries", cell_means(FOUR_BINARIES)),
+    ("cell means 0.9 on 5 binaries", cell_means(FOUR_BINARIES + ["black"])),
+    ("cell means 0.9 on 4 binaries, 2,000 trees", cell_means(FOUR_BINARIES)),
 ]
 # forest settings that differ from config.yaml's, by variant (the oracle rows do not depend on them)
-FOREST = {"bumps 0.9 on 7 continuous, arm_spread 1.6, 2,000 trees": {"num_trees": 2000}}
+FOREST = {"bumps 0.9 on 7 continuous, arm_spread 1.6, 2,000 trees": {"num_trees": 2000},
+          "cell means 0.9 on 4 binaries, 2,000 trees": {"num_trees": 2000}}
 
 
 def oracle(spec: dict, seed: int, policy_tree: dict) -> dict:

@@ -154,10 +154,17 @@ def test_default_stand_ins_give_the_papers_table2(tmp_path, study, counts):
      "nonlinearity + interactions + rough must be <= 1, found 1.3"),
     (lambda s: s["heterogeneity"].update(rough=0.7), "nonlinearity + interactions + rough must be <= 1, found"),
     (lambda s: s["heterogeneity"].update(arm_specific={"rough": 0.5, "interactions": 0.6}),
-     "heterogeneity.arm_specific: nonlinearity + interactions + rough + bumps must be <= 1, found "),
+     "heterogeneity.arm_specific: nonlinearity + interactions + rough + bumps + cells must be <= 1, found "),
     (lambda s: s["heterogeneity"].update(arm_specific={"bumps": 0.7, "rough": 0.4}),
-     "heterogeneity.arm_specific: nonlinearity + interactions + rough + bumps must be <= 1, found "),
+     "heterogeneity.arm_specific: nonlinearity + interactions + rough + bumps + cells must be <= 1, found "),
     (lambda s: s["heterogeneity"].update(arm_specific={"arm_spread": -1}), "arm_specific.arm_spread"),
+    (lambda s: s["heterogeneity"].update(arm_specific={"cells": 0.5}),
+     "heterogeneity.arm_specific.cell_covariates: cells = 0.5 needs binary or categorical covariates among "
+     "arm_specific.covariates, found none"),
+    (lambda s: s["heterogeneity"].update(arm_specific={"cells": 0.5, "cell_covariates": ["female", "age"]}),
+     "found ['age']"),
+    (lambda s: s["heterogeneity"].update(arm_specific={"covariates": ["age", "black"], "cells": 0.5,
+                                                       "cell_covariates": ["female"]}), "found ['female']"),
     (lambda s: s["heterogeneity"].update(arm_specific={"covariates": ["black", "shoe_size"]}),
      "heterogeneity.arm_specific.covariates names undeclared covariate(s) 'shoe_size'"),
     (lambda s: s["covariates"][0].pop("sd"), "covariate age (continuous) needs sd"),
@@ -197,4 +204,32 @@ def test_bumps_are_piecewise_constant_in_their_covariate_and_off_by_default():
     base = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=5_000)
     zero = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=5_000)
     zero["heterogeneity"]["arm_specific"]["bumps"] = 0.0
+    assert np.array_equal(simulate.simulate_megastudy(base).truth, simulate.simulate_megastudy(zero).truth)
+
+
+def test_cells_give_each_combination_its_own_mean_and_are_off_by_default():
+    """arm_specific.cells on two binaries and a 4-level categorical (identity link): each arm's
+    deviation takes one value per combination of their levels, 2 x 2 x 4 = 16 at most, and a
+    per-arm linear fit in their indicators (main effects) leaves part of it; cells 0 is the spec
+    without the key, byte for byte (no random draws)."""
+    spec = simulate.load_simulator_spec(SPECS["walmart_like"], n=20_000)
+    spec["outcome"] = {"type": "continuous", "column": "y", "noise_sd": 0.5}
+    cells = ["female", "black", "insurance"]
+    spec["heterogeneity"]["arm_specific"] = {"covariates": cells, "nonlinearity": 0.0, "interactions": 0.0,
+                                             "cells": 1.0, "cell_covariates": cells}
+    sim = simulate.simulate_megastudy(spec)
+    dev = sim.truth - sim.truth[:, [0]]
+    obs = sim.observed
+    key = obs[cells].astype(str).agg("|".join, axis=1)
+    per_cell = pd.DataFrame(np.round(dev, 9)).groupby(key.to_numpy()).nunique()
+    assert len(per_cell) == 16 and (per_cell.to_numpy() == 1).all()
+    assert all(len(np.unique(np.round(dev[:, a], 9))) > 8 for a in range(1, dev.shape[1]))
+    design = np.column_stack([np.ones(len(obs)), obs[["female", "black"]].to_numpy(float),
+                              pd.get_dummies(obs["insurance"], drop_first=True).to_numpy(float)])
+    resid = dev - design @ np.linalg.lstsq(design, dev, rcond=None)[0]
+    assert resid.var(axis=0)[1:].mean() > 0.2 * dev.var(axis=0)[1:].mean()
+
+    base = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=5_000)
+    zero = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=5_000)
+    zero["heterogeneity"]["arm_specific"].update(cells=0.0, cell_covariates=["black"])
     assert np.array_equal(simulate.simulate_megastudy(base).truth, simulate.simulate_megastudy(zero).truth)
