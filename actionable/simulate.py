@@ -105,7 +105,6 @@ class ResponseBasis:
         self.covariates = covariates
         self.shares = dict(main=1.0 - nonlinearity - interactions - rough - bumps - cells, square=nonlinearity,
                            pair=interactions, wave=rough, bump=bumps, cell=cells)
-        self.cell_covariates = list(cell_covariates or []) if cells > 0 else []
         self.levels = {c["name"]: list(c["levels"]) for c in covariates if c["type"] == "categorical"}
         self.center = {}
         self.scale = {}
@@ -141,8 +140,7 @@ class ResponseBasis:
         # cells: a mean of its own for each combination of cell_covariates' levels (2^4 for four
         # binaries), which a depth-2 tree's 4 leaves cannot hold; indicators centred but not scaled,
         # so that a small cell's effect is no larger than a big one's
-        self.cell_levels = {c["name"]: list(c["levels"]) if c["type"] == "categorical" else [0, 1]
-                            for name in self.cell_covariates for c in covariates if c["name"] == name}
+        self.cell_levels = {name: self.levels.get(name, [0, 1]) for name in (cell_covariates or []) if cells > 0}
         self.n_cells = int(np.prod([len(v) for v in self.cell_levels.values()])) if self.cell_levels else 0
         self.ce_center = self._cells(frame).mean(0)
 
