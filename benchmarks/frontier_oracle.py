@@ -23,11 +23,14 @@ and PT-CF, valued at the truth (about 3 min a point).
         "15 discrete, interactions 0.8" "15 discrete, interactions 0.9" "bumps 0.9 on 7 continuous" \
         "bumps 0.9 on 7 continuous, arm_spread 1.6" \
         "bumps 0.9 on 7 continuous, arm_spread 1.6, 2,000 trees" "cell means 0.9 on 4 binaries" \
-        "cell means 0.9 on 4 binaries, 2,000 trees"    # the record, 42 min
+        "cell means 0.9 on 4 binaries, 2,000 trees" "the stand-in, 2,000 trees" \
+        "cells 0.25 + cell means 0.55 on 4 binaries" "cells 0.25 + cell means 0.55 on 4 binaries, 2,000 trees" \
+        "cells 0.3 + cell means 0.55 on 4 binaries" "cells 0.3 + cell means 0.55 on 4 binaries, 2,000 trees"
+        # the record, 95 min
 
-A variant not named keeps the learner values the record holds for it (same knobs); the 2,000-tree
-row alone: ``--learners "bumps 0.9 on 7 continuous, arm_spread 1.6, 2,000 trees"`` (14 min; the cell
-means' 2,000-tree row, 15 min).
+A variant not named keeps the learner values the record holds for it (same knobs); a 2,000-tree
+row alone: ``--learners "bumps 0.9 on 7 continuous, arm_spread 1.6, 2,000 trees"`` (14-16 min each;
+a 200-tree row, 1.5-3 min).
 """
 
 from __future__ import annotations
@@ -68,6 +71,13 @@ def cell_means(binaries: list) -> dict:
             "heterogeneity.arm_specific.cells": 0.9, "heterogeneity.arm_specific.cell_covariates": binaries}
 
 
+def mix(interactions: float, cells: float) -> dict:
+    """The stand-in's products of binaries (interactions) beside cell means on four binaries."""
+    return {"heterogeneity.arm_specific.covariates": PENN_CELLS + ["female"],
+            "heterogeneity.arm_specific.interactions": interactions, "heterogeneity.arm_specific.cells": cells,
+            "heterogeneity.arm_specific.cell_covariates": FOUR_BINARIES}
+
+
 # (label, knob changes) on top of the stand-in's spec
 VARIANTS = [
     ("the stand-in", {}),
@@ -92,10 +102,15 @@ VARIANTS = [
     ("cell means 0.9 on 4 binaries", cell_means(FOUR_BINARIES)),
     ("cell means 0.9 on 5 binaries", cell_means(FOUR_BINARIES + ["black"])),
     ("cell means 0.9 on 4 binaries, 2,000 trees", cell_means(FOUR_BINARIES)),
+    # the stand-in's cells and cell means together: a tree holds part, the forest learns the cells
+    ("the stand-in, 2,000 trees", {}),
+    ("cells 0.25 + cell means 0.55 on 4 binaries", mix(0.25, 0.55)),
+    ("cells 0.25 + cell means 0.55 on 4 binaries, 2,000 trees", mix(0.25, 0.55)),
+    ("cells 0.3 + cell means 0.55 on 4 binaries", mix(0.3, 0.55)),
+    ("cells 0.3 + cell means 0.55 on 4 binaries, 2,000 trees", mix(0.3, 0.55)),
 ]
 # forest settings that differ from config.yaml's, by variant (the oracle rows do not depend on them)
-FOREST = {"bumps 0.9 on 7 continuous, arm_spread 1.6, 2,000 trees": {"num_trees": 2000},
-          "cell means 0.9 on 4 binaries, 2,000 trees": {"num_trees": 2000}}
+FOREST = {label: {"num_trees": 2000} for label, _ in VARIANTS if label.endswith("2,000 trees")}
 
 
 def oracle(spec: dict, seed: int, policy_tree: dict) -> dict:

@@ -115,7 +115,9 @@ def test_pt_cf_reaches_the_best_depth_2_tree_and_the_forest_falls_behind():
     with the forest, near the paper's PT-CF (a frontier with Figure 9: the forest's top 6 arms
     cover under 80% there)."""
     pts = {p["label"]: p for p in FRONTIER["points"]}
-    fitted = [p for p in FRONTIER["points"] if "learners" in p and not p["label"].startswith(("bumps", "cell means"))]
+    # the stand-in and variants of its cells, with config.yaml's 200-tree forest
+    fitted = [p for p in FRONTIER["points"] if "learners" in p and "2,000 trees" not in p["label"]
+              and not p["label"].startswith(("bumps", "cell means", "cells "))]
     bumps = [p for p in FRONTIER["points"] if "learners" in p and p["label"].startswith("bumps")]
     assert len(fitted) >= 3 and len(bumps) >= 1
     for p in fitted:
@@ -159,21 +161,41 @@ def test_cell_means_a_tree_cannot_hold_still_leave_pt_cf_above_the_forest():
         assert got["macf_gain"] < 0.4 * p["perfect_pp"] < p["tree_pp"], p["label"]
 
 
-def test_with_pt_cf_in_the_loss_the_stand_in_is_the_closest_point():
-    """The measured frontier and the choice (README, RESULTS.md): scored by the calibration's
-    objective with PT-CF's gain in it, the stand-in (cells) has the lowest loss of every fitted
-    variant. Its one miss is PT-CF; the bumps variants meet PT-CF but miss Figure 9, and the
-    paper's 2,000 trees do not change that (top 6 within 0.05 of the 200-tree fit's, under 80%)."""
+def test_with_pt_cf_in_the_loss_the_stand_in_is_the_closest_of_one_structure():
+    """The measured frontier (README, RESULTS.md): scored by the calibration's objective with
+    PT-CF's gain in it, the stand-in (cells) has the lowest loss of the variants of one structure
+    each. Its one miss is PT-CF; the bumps variants meet PT-CF but miss Figure 9, and the paper's
+    2,000 trees do not change that (top 6 within 0.05 of the 200-tree fit's, under 80%)."""
     fitted = {p["label"]: p["learners"] for p in FRONTIER["points"] if "learners" in p}
     for label, got in fitted.items():  # the stored loss is the objective of the stored values
         assert got["objective"]["loss"] == pytest.approx(objective("penn_geisinger_like", got)["loss"], rel=1e-12), label
-    loss = {label: got["objective"]["loss"] for label, got in fitted.items()}
-    assert min(loss, key=loss.get) == "the stand-in", loss
-    z = fitted["the stand-in"]["objective"]["z"]
-    assert max(z, key=lambda k: abs(z[k])) == "pt_cf_gain" and z["macf_top6_share"] == 0
+    loss = {label: got["objective"]["loss"] for label, got in fitted.items() if not label.startswith("cells ")}
+    assert min(loss, key=loss.get).startswith("the stand-in"), loss
+    for trees in ("", ", 2,000 trees"):
+        z = fitted[f"the stand-in{trees}"]["objective"]["z"]
+        assert max(z, key=lambda k: abs(z[k])) == "pt_cf_gain" and z["macf_top6_share"] == 0
     big, small = (fitted[f"bumps 0.9 on 7 continuous, arm_spread 1.6{t}"] for t in (", 2,000 trees", ""))
     assert big["forest"]["num_trees"] == 2000
     assert big["macf_top6_share"] < 0.80 and abs(big["macf_top6_share"] - small["macf_top6_share"]) < 0.05
     for label, got in fitted.items():
         if label.startswith("bumps"):
             assert got["objective"]["z"]["macf_top6_share"] > 1 and abs(got["objective"]["z"]["pt_cf_gain"]) < 1, label
+
+
+def test_cells_beside_cell_means_come_closer_than_the_stand_in():
+    """The stand-in's products of binaries beside cell means on four binaries (arm_specific
+    interactions 0.25, cells 0.55): a depth-2 tree holds less of them, the forest still learns
+    their main effects. At either forest size the loss is lower than the stand-in's and PT-CF
+    more than 1 pp nearer the paper, with Figure 9 met at the paper's 2,000 trees; the closest
+    point measured. Yet PT-CF still gains more than the forest: the paper's order is not reached."""
+    fitted = {p["label"]: p["learners"] for p in FRONTIER["points"] if "learners" in p}
+    loss = {label: got["objective"]["loss"] for label, got in fitted.items()}
+    assert min(loss, key=loss.get).startswith("cells "), loss
+    for trees in ("", ", 2,000 trees"):
+        mix, stand_in = fitted[f"cells 0.25 + cell means 0.55 on 4 binaries{trees}"], fitted[f"the stand-in{trees}"]
+        if trees:
+            assert mix["forest"]["num_trees"] == stand_in["forest"]["num_trees"] == 2000
+        assert mix["objective"]["loss"] < stand_in["objective"]["loss"] - 0.5, trees
+        assert mix["pt_cf_gain"] < stand_in["pt_cf_gain"] - 1 and mix["pt_cf_gain"] > mix["macf_gain"] + 1.5, trees
+    big = fitted["cells 0.25 + cell means 0.55 on 4 binaries, 2,000 trees"]
+    assert big["macf_top6_share"] >= 0.80 and big["objective"]["z"]["pt_cf_gain"] < 1.3
