@@ -102,8 +102,8 @@ VARIANTS = [
     ("cell means 0.9 on 4 binaries", cell_means(FOUR_BINARIES)),
     ("cell means 0.9 on 5 binaries", cell_means(FOUR_BINARIES + ["black"])),
     ("cell means 0.9 on 4 binaries, 2,000 trees", cell_means(FOUR_BINARIES)),
-    # the stand-in's cells and cell means together: a tree holds part, the forest learns the cells
     ("the stand-in, 2,000 trees", {}),
+    # the stand-in's cells and cell means together: a tree holds less, the forest still concentrates
     ("cells 0.25 + cell means 0.55 on 4 binaries", mix(0.25, 0.55)),
     ("cells 0.25 + cell means 0.55 on 4 binaries, 2,000 trees", mix(0.25, 0.55)),
     ("cells 0.3 + cell means 0.55 on 4 binaries", mix(0.3, 0.55)),
