@@ -11,21 +11,25 @@ procedure on the simulated study lands on what the paper printed, jointly:
 - in passes marked ``forest``: the causal forest's gain and Figure 9's concentration, the share of
   people the forest's policy sends to its 6 most used arms (target >= 80% for Penn-Geisinger).
   The perfect-knowledge policy's share is reported for every point; it does not track the
-  forest's (RESULTS.md), so the forest itself is fitted in those passes.
+  forest's (RESULTS.md), so the forest itself is fitted in those passes;
+- in passes marked ``policy_tree`` also PT-CF's gain (the depth-2 tree on the forest's scores).
 
 The inner loop is cheap and runs at full n: simulate the study, split it 70/30 by arm as the
 workflow does, fit the T-learner (one XGBoost per arm, the config's settings) and per-arm OLS, and
 value each policy at the truth (the expected IPW value, free of its sampling noise). A forest pass
-adds grf's multi-arm causal forest with config.yaml's settings in one job (about 3 min a point on
-Penn-Geisinger). PT-CF and the S-learner are not in the loop: the full default run checks them at
-the end. Points are compared within the same measurements: when a study has forest passes, the
-chosen point is the best of their points.
+adds grf's multi-arm causal forest in one job: with config.yaml's forests.macf (``forest: True``,
+200 trees, about 3 min a point on Penn-Geisinger) or with the study's own settings as the default
+run grows them (``forest: "study"``: studies[].macf over forests.macf, 2,000 trees for
+Penn-Geisinger, about 16 min a point). The S-learner is not in the loop: the full default run
+checks it at the end. Points are compared within the same measurements: the chosen point is the
+best of the points measured most fully (PT-CF's gain, then the forest's, then neither).
 
 Every evaluated point, its objective and the chosen one are written to
 benchmarks/results/calibration.json; the chosen knobs are the ones in data/simulators/*.yaml.
 
     /usr/bin/python3 benchmarks/calibrate_standins.py            # both stand-ins, ~45 min
     /usr/bin/python3 benchmarks/calibrate_standins.py --studies penn_geisinger_like   # keeps the others' records
+    /usr/bin/python3 benchmarks/calibrate_standins.py --studies penn_geisinger_like --passes 5   # keeps passes 1-4
     /usr/bin/python3 benchmarks/calibrate_standins.py --xgb tuned --out benchmarks/results/calibration_tuned_xgb.json
 """
 
@@ -60,6 +64,8 @@ TUNED_XGB = dict(eta=0.05, max_depth=3, min_child_weight=50, subsample=0.8, cols
 
 # binary covariates Penn-Geisinger's arm-specific parts depend on in the forest pass
 PENN_CELLS = ["black", "hypertension", "flu_vax_last_year", "has_pcp", "smoker", "site_geisinger"]
+# cell means (arm_specific.cells): each of the 16 combinations of these has its own mean per arm
+FOUR_BINARIES = ["female", "site_geisinger", "hypertension", "flu_vax_last_year"]
 # Figure 9: the paper's forest policy covers 80% of Penn-Geisinger's people with 6 arms
 TOP6_SHARE = {"Penn-Geisinger": 0.80}
 
@@ -92,6 +98,24 @@ GRID = {
         "heterogeneity.arm_specific.nonlinearity": [0.0],
         "heterogeneity.arm_specific.interactions": [0.6, 0.65, 0.7, 0.8],
         "heterogeneity.arm_specific.arm_spread": [0.8],
+    }, {  # PT-CF in the loss, with the default run's 2,000-tree forest (benchmarks/frontier_oracle.py
+        # found the next structure): pass 4's point, and its cells beside cell means on four binaries
+        # (more cells than a depth-2 tree's 4 leaves, so PT-CF gains less while the forest concentrates)
+        "forest": "study", "policy_tree": True,
+        "targets.rho": [0.95],
+        "heterogeneity.arm_specific.covariates": [PENN_CELLS],
+        "heterogeneity.arm_specific.nonlinearity": [0.0],
+        "heterogeneity.arm_specific.interactions": [0.65],
+        "heterogeneity.arm_specific.arm_spread": [0.8],
+    }, {
+        "forest": "study", "policy_tree": True,
+        "targets.rho": [0.95],
+        "heterogeneity.arm_specific.covariates": [PENN_CELLS + ["female"]],
+        "heterogeneity.arm_specific.nonlinearity": [0.0],
+        "heterogeneity.arm_specific.interactions": [0.25, 0.3],
+        "heterogeneity.arm_specific.arm_spread": [0.8],
+        "heterogeneity.arm_specific.cells": [0.55],
+        "heterogeneity.arm_specific.cell_covariates": [FOUR_BINARIES],
     }],
 }
 # With --xgb tuned: how rho-hat trades against the gains as the true rho moves (Walmart)
@@ -220,23 +244,41 @@ def objective(study: str, got: dict) -> dict:
     return dict(z=z, loss=float(sum(v**2 for v in z.values())))
 
 
-def calibrate(study: str, xgb: dict, passes: list, cfg: dict, log) -> dict:
+def calibrate(study: str, xgb: dict, passes: list, cfg: dict, log, run=None, stored=()) -> dict:
+    """Search the passes (all, or the 1-based indices in ``run``, keeping ``stored`` points of the others)."""
     base = simulate.load_simulator_spec(ROOT / "data" / "simulators" / f"{study}.yaml")
-    points = []
-    for grid in passes:
-        points += _search(study, base, xgb, grid, cfg, log)
+    run = set(run or range(1, len(passes) + 1))
+    points = [p for p in stored if pass_of(p, passes) not in run]
+    for i, grid in enumerate(passes, 1):
+        if i in run:
+            points += [p | {"pass": i} for p in _search(study, base, xgb, grid, cfg, log)]
+    points.sort(key=lambda p: pass_of(p, passes))
     return dict(passes=passes, points=points, chosen=choose(points))
 
 
+def pass_of(point: dict, passes: list) -> int:
+    """A point's pass: its own record, or (points stored before passes were recorded) the first whose grid holds its knobs."""
+    if "pass" in point:
+        return point["pass"]
+    for i, grid in enumerate(passes, 1):
+        keys = {k: v for k, v in grid.items() if k not in ("forest", "policy_tree")}
+        if set(keys) == set(point["knobs"]) and all(point["knobs"][k] in v for k, v in keys.items()):
+            return i
+    raise ValueError(f"stored point {point['knobs']} is in no pass of the grid")
+
+
 def choose(points: list) -> dict:
-    """The lowest loss among the points measured most fully (with the forest, when any were)."""
-    pool = [p for p in points if "macf_gain" in p] or points
+    """The lowest loss among the points measured most fully (PT-CF's gain, then the forest's)."""
+    pool = ([p for p in points if "pt_cf_gain" in p] or [p for p in points if "macf_gain" in p] or points)
     return min(pool, key=lambda p: p["loss"])
 
 
-def forest_settings(cfg: dict) -> dict:
-    """The config's MACF settings for one job (the workflow grows the same trees in chunk jobs)."""
+def forest_settings(cfg: dict, study: str | None = None) -> dict:
+    """The config's MACF settings for one job (the workflow grows the same trees in chunk jobs);
+    with ``study``, that study's own (studies[].macf over forests.macf), as its default run grows them."""
     settings = dict(cfg["forests"]["macf"])
+    if study is not None:
+        settings |= next(s for s in cfg["studies"] if s["name"] == study).get("macf", {})
     settings.pop("chunks", None)
     return settings
 
@@ -245,7 +287,9 @@ def _search(study, base, xgb, grid, cfg, log) -> list:
     points = []
     grid = dict(grid)
     seed = cfg["seed"]
-    forest = forest_settings(cfg) if grid.pop("forest", False) else None
+    forest = grid.pop("forest", False)
+    forest = forest_settings(cfg, study if forest == "study" else None) if forest else None
+    policy_tree = cfg["forests"]["policy_tree"] if grid.pop("policy_tree", False) else None
     keys = list(grid)
     for values in itertools.product(*(grid[k] for k in keys)):
         spec = copy.deepcopy(base)
@@ -256,13 +300,16 @@ def _search(study, base, xgb, grid, cfg, log) -> list:
         for k, v in knobs.items():
             _set(spec, k, v)
         t0 = time.time()
-        got = inner_loop(spec, xgb, seed, forest)
+        got = inner_loop(spec, xgb, seed, forest, policy_tree)
         got.update(objective(study, got), knobs=knobs, seconds=round(time.time() - t0, 1))
+        if forest:
+            got["forest"] = forest
         points.append(got)
         log(f"{study} {knobs} loss {got['loss']:.2f} sigma {got['sigma_hat']:.3f} rho {got['rho_hat']:.3f} "
             f"uniform {got['best_uniform']:.1f} txgb {got['txgb_gain']:+.2f} ols {got['ols_gain']:+.2f} "
             f"top6 {got['perfect_top6_share']:.2f}"
-            + (f" macf {got['macf_gain']:+.2f} macf top6 {got['macf_top6_share']:.2f}" if forest else ""))
+            + (f" macf {got['macf_gain']:+.2f} macf top6 {got['macf_top6_share']:.2f}" if forest else "")
+            + (f" pt_cf {got['pt_cf_gain']:+.2f}" if policy_tree else ""))
     return points
 
 
@@ -303,6 +350,8 @@ def main(argv=None):
     ap.add_argument("--xgb", choices=["config", "tuned"], default="config",
                     help="the learner settings: config.yaml's (default) or the earlier tuned ones")
     ap.add_argument("--current", action="store_true", help="evaluate the specs as they are, no search")
+    ap.add_argument("--passes", nargs="*", type=int, default=None,
+                    help="with one study: run only these passes (1-based), keeping the stored points of the others")
     ap.add_argument("--rescore", action="store_true",
                     help="recompute every stored point's loss and the chosen points with this objective (no runs)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "calibration.json"))
@@ -326,9 +375,12 @@ def main(argv=None):
         if kept.get("xgb") == xgb and kept.get("seed") == cfg["seed"]:
             out["studies"] = kept["studies"]
     args.studies = args.studies or list(FRONTIER if args.xgb == "tuned" else GRID)
+    if args.passes and (len(args.studies) != 1 or args.current or args.studies[0] not in out["studies"]):
+        ap.error("--passes needs one study (--studies NAME) whose points the record already holds")
     for study in args.studies:
         grid = [{}] if args.current else (FRONTIER if args.xgb == "tuned" else GRID)[study]
-        out["studies"][study] = calibrate(study, xgb, grid, cfg, lambda s: print(s, flush=True))
+        stored = out["studies"][study]["points"] if args.passes else ()
+        out["studies"][study] = calibrate(study, xgb, grid, cfg, lambda s: print(s, flush=True), args.passes, stored)
     Path(args.out).write_text(json.dumps(out, indent=1))
     print(markdown(out))
     print(f"wrote {args.out}")

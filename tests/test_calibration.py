@@ -126,7 +126,7 @@ def test_pt_cf_reaches_the_best_depth_2_tree_and_the_forest_falls_behind():
         got = p["learners"]
         assert p["tree_pp"] - 0.6 <= got["pt_cf_gain"] <= p["tree_pp"] + 0.5, p["label"]
         assert got["pt_cf_gain"] > got["macf_gain"] + 2, p["label"]
-    stand_in = pts["the stand-in"]
+    stand_in = pts["pass 4's stand-in"]
     assert stand_in["tree_share"] >= 0.7 and stand_in["linear_pp"] < stand_in["tree_pp"] < stand_in["perfect_pp"]
     assert all(p["learners"]["macf_gain"] < stand_in["learners"]["macf_gain"] - 2 for p in fitted if p is not stand_in)
     assert max(p["tree_share"] for label, p in pts.items() if label.startswith("15 discrete")) <= 0.56
@@ -172,9 +172,9 @@ def test_with_pt_cf_in_the_loss_the_stand_in_is_the_closest_of_one_structure():
     for label, got in fitted.items():  # the stored loss is the objective of the stored values
         assert got["objective"]["loss"] == pytest.approx(objective("penn_geisinger_like", got)["loss"], rel=1e-12), label
     loss = {label: got["objective"]["loss"] for label, got in fitted.items() if " + " not in label}
-    assert min(loss, key=loss.get).startswith("the stand-in"), loss
+    assert min(loss, key=loss.get).startswith("pass 4's stand-in"), loss
     for trees in ("", ", 2,000 trees"):
-        z = fitted[f"the stand-in{trees}"]["objective"]["z"]
+        z = fitted[f"pass 4's stand-in{trees}"]["objective"]["z"]
         assert max(z, key=lambda k: abs(z[k])) == "pt_cf_gain" and z["macf_top6_share"] == 0
     big, small = (fitted[f"bumps 0.9 on 7 continuous, arm_spread 1.6{t}"] for t in (", 2,000 trees", ""))
     assert big["forest"]["num_trees"] == 2000
@@ -194,7 +194,7 @@ def test_cells_beside_cell_means_come_closer_than_the_stand_in():
     loss = {label: got["objective"]["loss"] for label, got in fitted.items()}
     assert " + " in min(loss, key=loss.get), loss
     for trees in ("", ", 2,000 trees"):
-        mix, stand_in = fitted[f"interactions 0.25 + cell means 0.55 on 4 binaries{trees}"], fitted[f"the stand-in{trees}"]
+        mix, stand_in = fitted[f"interactions 0.25 + cell means 0.55 on 4 binaries{trees}"], fitted[f"pass 4's stand-in{trees}"]
         if trees:
             assert mix["forest"]["num_trees"] == stand_in["forest"]["num_trees"] == 2000
         assert mix["objective"]["loss"] < stand_in["objective"]["loss"] - 0.5, trees
