@@ -12,24 +12,26 @@ procedure on the simulated study lands on what the paper printed, jointly:
   people the forest's policy sends to its 6 most used arms (target >= 80% for Penn-Geisinger).
   The perfect-knowledge policy's share is reported for every point; it does not track the
   forest's (RESULTS.md), so the forest itself is fitted in those passes;
-- in passes marked ``policy_tree`` also PT-CF's gain (the depth-2 tree on the forest's scores).
+- in the pass marked ``frontier`` also PT-CF's gain (the depth-2 tree on the forest's scores), with
+  the forest the default run grows (studies[].macf: 2,000 trees for Penn-Geisinger).
 
 The inner loop is cheap and runs at full n: simulate the study, split it 70/30 by arm as the
 workflow does, fit the T-learner (one XGBoost per arm, the config's settings) and per-arm OLS, and
 value each policy at the truth (the expected IPW value, free of its sampling noise). A forest pass
-adds grf's multi-arm causal forest in one job: with config.yaml's forests.macf (``forest: True``,
-200 trees, about 3 min a point on Penn-Geisinger) or with the study's own settings as the default
-run grows them (``forest: "study"``: studies[].macf over forests.macf, 2,000 trees for
-Penn-Geisinger, about 16 min a point). The S-learner is not in the loop: the full default run
-checks it at the end. Points are compared within the same measurements: the chosen point is the
-best of the points measured most fully (PT-CF's gain, then the forest's, then neither).
+adds grf's multi-arm causal forest with config.yaml's settings in one job (about 3 min a point on
+Penn-Geisinger). The ``frontier`` pass searches other structures of the arm-specific parts: it is
+benchmarks/frontier_oracle.py's record, whose rows ran this inner loop with PT-CF and the study's
+own forest (about 16 min a point; `--learners`), scored here; its variants are changes to pass 4's
+point (PASS4). The S-learner is not in the loop: the full default run checks it at the end. Points
+are compared within the same measurements: the chosen point is the best of the points measured
+most fully (PT-CF's gain, then the forest's, then neither).
 
 Every evaluated point, its objective and the chosen one are written to
 benchmarks/results/calibration.json; the chosen knobs are the ones in data/simulators/*.yaml.
 
     /usr/bin/python3 benchmarks/calibrate_standins.py            # both stand-ins, ~45 min
     /usr/bin/python3 benchmarks/calibrate_standins.py --studies penn_geisinger_like   # keeps the others' records
-    /usr/bin/python3 benchmarks/calibrate_standins.py --studies penn_geisinger_like --passes 5   # keeps passes 1-4
+    /usr/bin/python3 benchmarks/calibrate_standins.py --studies penn_geisinger_like --passes 5   # keeps passes 1-4, seconds
     /usr/bin/python3 benchmarks/calibrate_standins.py --xgb tuned --out benchmarks/results/calibration_tuned_xgb.json
 """
 
@@ -66,6 +68,11 @@ TUNED_XGB = dict(eta=0.05, max_depth=3, min_child_weight=50, subsample=0.8, cols
 PENN_CELLS = ["black", "hypertension", "flu_vax_last_year", "has_pcp", "smoker", "site_geisinger"]
 # cell means (arm_specific.cells): each of the 16 combinations of these has its own mean per arm
 FOUR_BINARIES = ["female", "site_geisinger", "hypertension", "flu_vax_last_year"]
+# pass 4's chosen point, the stand-in to 2026-12-02: the base of frontier_oracle's variants
+PASS4 = {"targets.rho": 0.95, "heterogeneity.arm_specific.covariates": PENN_CELLS,
+         "heterogeneity.arm_specific.nonlinearity": 0.0, "heterogeneity.arm_specific.interactions": 0.65,
+         "heterogeneity.arm_specific.arm_spread": 0.8}
+FRONTIER_RECORD = ROOT / "benchmarks" / "results" / "frontier_oracle.json"
 # Figure 9: the paper's forest policy covers 80% of Penn-Geisinger's people with 6 arms
 TOP6_SHARE = {"Penn-Geisinger": 0.80}
 
@@ -98,24 +105,9 @@ GRID = {
         "heterogeneity.arm_specific.nonlinearity": [0.0],
         "heterogeneity.arm_specific.interactions": [0.6, 0.65, 0.7, 0.8],
         "heterogeneity.arm_specific.arm_spread": [0.8],
-    }, {  # PT-CF in the loss, with the default run's 2,000-tree forest (benchmarks/frontier_oracle.py
-        # found the next structure): pass 4's point, and its cells beside cell means on four binaries
-        # (more cells than a depth-2 tree's 4 leaves, so PT-CF gains less while the forest concentrates)
-        "forest": "study", "policy_tree": True,
-        "targets.rho": [0.95],
-        "heterogeneity.arm_specific.covariates": [PENN_CELLS],
-        "heterogeneity.arm_specific.nonlinearity": [0.0],
-        "heterogeneity.arm_specific.interactions": [0.65],
-        "heterogeneity.arm_specific.arm_spread": [0.8],
-    }, {
-        "forest": "study", "policy_tree": True,
-        "targets.rho": [0.95],
-        "heterogeneity.arm_specific.covariates": [PENN_CELLS + ["female"]],
-        "heterogeneity.arm_specific.nonlinearity": [0.0],
-        "heterogeneity.arm_specific.interactions": [0.25, 0.3],
-        "heterogeneity.arm_specific.arm_spread": [0.8],
-        "heterogeneity.arm_specific.cells": [0.55],
-        "heterogeneity.arm_specific.cell_covariates": [FOUR_BINARIES],
+    }, {  # PT-CF in the loss, with the default run's 2,000-tree forest: benchmarks/frontier_oracle.py's
+        # variants of pass 4's point (its cells beside cell means on four binaries came closest)
+        "frontier": True,
     }],
 }
 # With --xgb tuned: how rho-hat trades against the gains as the true rho moves (Walmart)
@@ -251,7 +243,8 @@ def calibrate(study: str, xgb: dict, passes: list, cfg: dict, log, run=None, sto
     points = [p for p in stored if pass_of(p, passes) not in run]
     for i, grid in enumerate(passes, 1):
         if i in run:
-            points += [p | {"pass": i} for p in _search(study, base, xgb, grid, cfg, log)]
+            found = frontier_points(study, cfg) if grid.get("frontier") else _search(study, base, xgb, grid, cfg, log)
+            points += [p | {"pass": i} for p in found]
     points.sort(key=lambda p: pass_of(p, passes))
     return dict(passes=passes, points=points, chosen=choose(points))
 
@@ -261,7 +254,7 @@ def pass_of(point: dict, passes: list) -> int:
     if "pass" in point:
         return point["pass"]
     for i, grid in enumerate(passes, 1):
-        keys = {k: v for k, v in grid.items() if k not in ("forest", "policy_tree")}
+        keys = {k: v for k, v in grid.items() if k != "forest"}
         if set(keys) == set(point["knobs"]) and all(point["knobs"][k] in v for k, v in keys.items()):
             return i
     raise ValueError(f"stored point {point['knobs']} is in no pass of the grid")
@@ -287,9 +280,7 @@ def _search(study, base, xgb, grid, cfg, log) -> list:
     points = []
     grid = dict(grid)
     seed = cfg["seed"]
-    forest = grid.pop("forest", False)
-    forest = forest_settings(cfg, study if forest == "study" else None) if forest else None
-    policy_tree = cfg["forests"]["policy_tree"] if grid.pop("policy_tree", False) else None
+    forest = forest_settings(cfg) if grid.pop("forest", False) else None
     keys = list(grid)
     for values in itertools.product(*(grid[k] for k in keys)):
         spec = copy.deepcopy(base)
@@ -300,16 +291,33 @@ def _search(study, base, xgb, grid, cfg, log) -> list:
         for k, v in knobs.items():
             _set(spec, k, v)
         t0 = time.time()
-        got = inner_loop(spec, xgb, seed, forest, policy_tree)
+        got = inner_loop(spec, xgb, seed, forest)
         got.update(objective(study, got), knobs=knobs, seconds=round(time.time() - t0, 1))
-        if forest:
-            got["forest"] = forest
         points.append(got)
         log(f"{study} {knobs} loss {got['loss']:.2f} sigma {got['sigma_hat']:.3f} rho {got['rho_hat']:.3f} "
             f"uniform {got['best_uniform']:.1f} txgb {got['txgb_gain']:+.2f} ols {got['ols_gain']:+.2f} "
             f"top6 {got['perfect_top6_share']:.2f}"
-            + (f" macf {got['macf_gain']:+.2f} macf top6 {got['macf_top6_share']:.2f}" if forest else "")
-            + (f" pt_cf {got['pt_cf_gain']:+.2f}" if policy_tree else ""))
+            + (f" macf {got['macf_gain']:+.2f} macf top6 {got['macf_top6_share']:.2f}" if forest else ""))
+    return points
+
+
+def frontier_points(study: str, cfg: dict) -> list:
+    """frontier_oracle's rows fitted with PT-CF and the study's own forest, as points of this search:
+    their knobs are pass 4's with the row's changes (None: the key unset), their loss this objective."""
+    rec = json.loads(FRONTIER_RECORD.read_text())
+    if rec["study"] != study or rec["seed"] != cfg["seed"] or rec["policy_tree"] != cfg["forests"]["policy_tree"]:
+        raise ValueError(f"{FRONTIER_RECORD} is not {study}'s with config.yaml's seed and policy tree")
+    forest = forest_settings(cfg, study)
+    points = []
+    for row in rec["points"]:
+        got = row.get("learners")
+        if not got or got.get("forest") != forest:
+            continue
+        knobs = {k: v for k, v in (PASS4 | row["changes"]).items() if v is not None}
+        values = {k: v for k, v in got.items() if k not in ("objective", "forest")}
+        points.append(values | objective(study, values) | dict(knobs=knobs, forest=forest, frontier_label=row["label"]))
+    if not points:
+        raise ValueError(f"{FRONTIER_RECORD} has no row with {study}'s own forest {forest}")
     return points
 
 
@@ -327,6 +335,8 @@ def markdown(record: dict) -> str:
              {k: v["OLS"] - v["Best Uniform"] for k, v in PAPER.items()}, "within 2 SE"),
             ("MACF gain (pp, at the truth)", "macf_gain", "{:+.2f}",
              {k: v["MACF"] - v["Best Uniform"] for k, v in PAPER.items()}, "within 2 SE"),
+            ("PT-CF gain (pp, at the truth)", "pt_cf_gain", "{:+.2f}",
+             {k: v["PT-CF"] - v["Best Uniform"] for k, v in PAPER.items()}, "within 2 SE"),
             ("MACF policy: top 6 arms' share", "macf_top6_share", "{:.2f}", TOP6_SHARE, ">= 0.80"),
             ("perfect-knowledge gain (pp)", "perfect_gain", "{:+.2f}", None, ""),
             ("perfect knowledge: top 6 arms' share", "perfect_top6_share", "{:.2f}", None, ""),

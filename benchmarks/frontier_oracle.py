@@ -51,8 +51,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from actionable import forests, simulate  # noqa: E402
 from actionable.config import read_yaml  # noqa: E402
 from actionable.descriptives import concentration  # noqa: E402
-from calibrate_standins import (FOUR_BINARIES, PENN_CELLS, _set, forest_settings, inner_loop,  # noqa: E402
-                                objective, simulate_and_split)
+from calibrate_standins import (FOUR_BINARIES, PASS4, PENN_CELLS, _set, forest_settings,  # noqa: E402
+                                inner_loop, objective, simulate_and_split)
 
 STUDY = "penn_geisinger_like"
 OUT = ROOT / "benchmarks" / "results" / "frontier_oracle.json"
@@ -64,10 +64,6 @@ ALL_DISCRETE = PENN_CELLS + ["female", "diabetes", "asthma", "copd", "heart_dise
 CONTINUOUS = ["age", "zip_median_income", "height_cm", "weight_kg", "send_day", "prior_visits_12m", "distance_km"]
 BUMPS = {"heterogeneity.arm_specific.covariates": CONTINUOUS, "heterogeneity.arm_specific.nonlinearity": 0.0,
          "heterogeneity.arm_specific.interactions": 0.0, "heterogeneity.arm_specific.bumps": 0.9}
-# the variants' base: the stand-in as calibrated to 2026-12-02 (calibrate_standins.py's pass 4), its
-# arm-specific parts on six binaries, 65% products of two; the stand-in since is a row below
-CELLS_STAND_IN = {"targets.rho": 0.95, "heterogeneity.arm_specific": {
-    "covariates": PENN_CELLS, "nonlinearity": 0.0, "interactions": 0.65, "arm_spread": 0.8}}
 
 
 def cell_means(binaries: list) -> dict:
@@ -82,7 +78,8 @@ def mix(interactions: float, cells: float) -> dict:
             "heterogeneity.arm_specific.cell_covariates": FOUR_BINARIES}
 
 
-# (label, knob changes) on top of CELLS_STAND_IN
+# (label, knob changes) on top of calibrate_standins.py's pass 4 point (PASS4: arm-specific parts on
+# six binaries, 65% products of two); the stand-in since 2026-12-02 is a row below
 VARIANTS = [
     ("pass 4's stand-in", {}),
     ("interactions 0.8", {"heterogeneity.arm_specific.interactions": 0.8}),
@@ -108,7 +105,7 @@ VARIANTS = [
     ("cell means 0.9 on 4 binaries, 2,000 trees", cell_means(FOUR_BINARIES)),
     ("pass 4's stand-in, 2,000 trees", {}),
     # the stand-in's cells and cell means together: a tree holds less, the forest still concentrates
-    # (the 0.25 mix is the stand-in since 2026-12-02: calibrate_standins.py's pass 5)
+    # (the 0.25 mix at 2,000 trees is the stand-in since 2026-12-02: calibrate_standins.py's pass 5)
     ("interactions 0.25 + cell means 0.55 on 4 binaries", mix(0.25, 0.55)),
     ("interactions 0.25 + cell means 0.55 on 4 binaries, 2,000 trees", mix(0.25, 0.55)),
     ("interactions 0.3 + cell means 0.55 on 4 binaries", mix(0.3, 0.55)),
@@ -152,7 +149,8 @@ def main(argv=None):
     cfg = read_yaml(ROOT / "config.yaml")
     pt = cfg["forests"]["policy_tree"]
     base = simulate.load_simulator_spec(ROOT / "data" / "simulators" / f"{STUDY}.yaml")
-    for key, value in CELLS_STAND_IN.items():
+    base["heterogeneity"].pop("arm_specific")
+    for key, value in PASS4.items():
         _set(base, key, copy.deepcopy(value))
     # learner rows not asked for keep their stored values, so one variant can be (re)fitted alone
     stored = {p["label"]: p for p in json.loads(OUT.read_text())["points"]} if OUT.exists() else {}

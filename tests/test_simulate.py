@@ -1,4 +1,6 @@
 """The megastudy simulator: calibrated truth, determinism, and the default stand-ins' shape."""
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -229,7 +231,12 @@ def test_cells_give_each_combination_its_own_mean_and_are_off_by_default():
     resid = dev - design @ np.linalg.lstsq(design, dev, rcond=None)[0]
     assert resid.var(axis=0)[1:].mean() > 0.2 * dev.var(axis=0)[1:].mean()
 
-    base = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=5_000)
-    zero = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=5_000)
+    own = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=5_000)
+    base = copy.deepcopy(own)
+    for key in ("cells", "cell_covariates"):  # the stand-in's own cells off: the spec without them
+        base["heterogeneity"]["arm_specific"].pop(key)
+    zero = copy.deepcopy(base)
     zero["heterogeneity"]["arm_specific"].update(cells=0.0, cell_covariates=["black"])
-    assert np.array_equal(simulate.simulate_megastudy(base).truth, simulate.simulate_megastudy(zero).truth)
+    truth = simulate.simulate_megastudy(base).truth
+    assert np.array_equal(truth, simulate.simulate_megastudy(zero).truth)
+    assert not np.array_equal(truth, simulate.simulate_megastudy(own).truth)
