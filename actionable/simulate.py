@@ -444,6 +444,15 @@ class SimulatorSpecError(InputError):
     """A simulator spec the simulator cannot use; the message names the file and key."""
 
 
+def spec_digest(spec: dict) -> str:
+    """A fingerprint of a simulator spec's content (not its file's comments or layout), so a record
+    of a stand-in's outputs can show which stand-in it was made on."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def load_simulator_spec(path, n: int | None = None) -> dict:
     """Read and check a simulator spec; ``n`` overrides its number of people (scale switch)."""
     from .config import SCHEMAS, read_yaml, validate_document

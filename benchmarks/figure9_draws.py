@@ -106,7 +106,7 @@ def main(argv=None):
             print(f"draw {r}: top 6 {got['top6_share']:.3f}, arms to 80% {got['arms_to_80']}, "
                   f"gain {got['gain_pp']:+.2f} pp (PT-CF {got['pt_cf_gain_pp']:+.2f}), top arms {got['top6_arms']} ({got['seconds']} s)", flush=True)
     top6 = np.array([d["top6_share"] for d in draws])
-    out = dict(study=STUDY, forest_settings=settings, seed=cfg["seed"], draws=draws,
+    out = dict(study=STUDY, spec_digest=simulate.spec_digest(spec), forest_settings=settings, seed=cfg["seed"], draws=draws,
                top6_mean=float(top6.mean()), top6_sd=float(top6.std(ddof=1)) if len(top6) > 1 else None,
                top6_min=float(top6.min()), top6_max=float(top6.max()))
     Path(args.out).write_text(json.dumps(out, indent=1))

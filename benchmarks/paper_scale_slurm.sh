@@ -38,7 +38,7 @@ wall=$(( $(date +%s) - start ))
 cd "$WORK"
 PYTHONPATH="$here" /usr/bin/python3 -m actionable.runtime --wall "$wall" --out "$WORK/runtime" \
   -s "$here/Snakefile" --configfile "${cfgs[@]}"
-PYTHONPATH="$here" /usr/bin/python3 - "$WORK/runtime/summary.json" "$here/benchmarks/results/paper_scale_$tag.json" "$STUDIES" <<'PY'
+PYTHONPATH="$here" /usr/bin/python3 - "$WORK/runtime/summary.json" "$here/benchmarks/results/paper_scale_$tag.json" "$STUDIES" "$here" <<'PY'
 import json, sys
 from pathlib import Path
 summary = json.load(open(sys.argv[1]))
@@ -52,13 +52,17 @@ summary["executor"] = "SLURM (profiles/slurm-smk7, local single-node cluster)"
 # what the paper scale changes in the results: Table 4 (IPW and at the truth) and Figure 9's concentration
 import numpy as np
 import pandas as pd
+from actionable import simulate
+from actionable.config import read_yaml
 from actionable.descriptives import concentration
+simulators = {e["name"]: Path(sys.argv[4]) / e["simulator"] for e in read_yaml(Path(sys.argv[4]) / "config.yaml")["studies"]}
 summary["results"] = {}
 for s in summary["studies"]:
     pol = pd.read_csv(f"results/evaluation/{s}/policies.csv").set_index("policy")
     counts = np.bincount(np.load(f"results/forests/{s}/macf/tau.npy").argmax(axis=1))
     c = concentration(counts / counts.sum())
     summary["results"][s] = dict(
+        spec_digest=simulate.spec_digest(simulate.load_simulator_spec(simulators[s])),
         ipw_pct={k: round(100 * v, 2) for k, v in pol["ipw"].items()},
         ipw_se_pct={k: round(100 * v, 2) for k, v in pol["ipw_se"].items()},
         truth_pct={k: round(100 * v, 2) for k, v in pol["oracle"].items()},

@@ -67,7 +67,7 @@ def run(study: str, xgb: dict, seed: int) -> dict:
         **{f"reliability sigma, rho; {k}": model(pe["sigma"], pe["rho"], v) for k, v in eps.items()},
         "true sigma, rho; true prediction error": model(est["true_sigma"], est["true_rho"], pe["true_sigma_eps"]),
     }
-    return dict(study=study, s_hat=s, sigma=dict(stratified=est["sigma"], reliability=pe["sigma"], true=est["true_sigma"]),
+    return dict(study=study, spec_digest=simulate.spec_digest(spec), s_hat=s, sigma=dict(stratified=est["sigma"], reliability=pe["sigma"], true=est["true_sigma"]),
                 rho=dict(stratified=est["rho"], reliability=pe["rho"], true=est["true_rho"]),
                 sigma_eps=dict(paper=est["sigma_eps"], **eps, true=pe["true_sigma_eps"]),
                 our_model_pp=our_model, achieved_pp=gains)

@@ -24,6 +24,10 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from actionable import simulate  # noqa: E402
+from actionable.config import read_yaml  # noqa: E402
 OUT = ROOT / "benchmarks" / "results" / "default_run"
 
 
@@ -40,7 +44,12 @@ def main():
         rows += [dict(study=study, arm_index=a, share=float(v)) for a, v in enumerate(share)]
     pd.DataFrame(rows).to_csv(OUT / "macf_shares.csv", index=False)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    about = dict(commit=commit, config="config.yaml", forest_trees=trees)
+    # the stand-ins the run simulated: its own checkout's simulator specs (results/ sits in it)
+    run_root = res.resolve().parent
+    cfg = read_yaml(run_root / "config.yaml")
+    digests = {s["name"]: simulate.spec_digest(simulate.load_simulator_spec(run_root / s["simulator"]))
+               for s in cfg["studies"] if s["name"] in trees}
+    about = dict(commit=commit, config="config.yaml", forest_trees=trees, spec_digests=digests)
     if os.environ.get("NOTE"):
         about["note"] = os.environ["NOTE"]
     summary = res / "runtime" / "summary.json"  # written by bin/replicate.sh after the run

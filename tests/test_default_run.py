@@ -100,9 +100,9 @@ def test_figure_9_penn_geisinger_concentrates_walmart_spreads():
 def test_figure_9_over_draws_of_a_200_tree_forest():
     """Figure 9's share moves with the split and the forest's seeds (benchmarks/figure9_draws.py: 8
     draws of both with forests.macf's 200 trees, draw 0 on the default run's own split). Over the
-    draws a 200-tree forest's policy puts 80% of people on its 6 most used arms on average, with a
-    spread (SD 6 pp) that puts single draws on either side; the default run's 2,000-tree forest
-    concentrates more than the 200-tree one on the same split (draw 0)."""
+    draws a 200-tree forest's policy puts 82% of people on its 6 most used arms on average, with a
+    spread (SD 4 pp) that puts single draws on either side of 80%; the default run's 2,000-tree
+    forest concentrates more than the 200-tree one on the same split (draw 0)."""
     from actionable.config import read_yaml
     from actionable.seeds import stream_seed
 
@@ -133,16 +133,37 @@ def test_figure_9_at_the_papers_forest_size():
 
 
 def test_pt_cf_beats_the_forest_at_the_truth_on_penn_geisinger():
-    """The frontier's cause (README): at the truth, PT-CF gains more than the forest it is built on
-    in every draw of benchmarks/figure9_draws.py, the reverse of the paper's order (MACF 37.3, PT-CF
-    34.1); the stand-in's heterogeneity sits in binary cells a depth-2 tree represents."""
+    """The frontier's cause (README): at the truth, PT-CF gains more than the 200-tree forest it is
+    built on in every draw of benchmarks/figure9_draws.py, by 1.8 pp on average (0.9 to 2.7), the
+    reverse of the paper's order (MACF 37.3, PT-CF 34.1): part of the stand-in's heterogeneity sits
+    in binary cells a depth-2 tree represents."""
     draws = json.loads((ROOT / "benchmarks" / "results" / "figure9_draws.json").read_text())["draws"]
-    assert all(d["pt_cf_gain_pp"] > d["gain_pp"] + 1.0 for d in draws), [(d["gain_pp"], d["pt_cf_gain_pp"]) for d in draws]
+    lead = np.array([d["pt_cf_gain_pp"] - d["gain_pp"] for d in draws])
+    assert lead.min() > 0.5 and lead.mean() > 1.0, lead
 
 
 def test_recorded_from_this_tree():
     about = json.loads((RECORD / "about.json").read_text())
     assert about["config"] == "config.yaml" and len(about["commit"]) >= 7
+
+
+def test_every_record_is_of_the_current_stand_ins():
+    """The records these tests read were made on the stand-ins data/simulators/ holds now: a change to
+    a stand-in's knobs that is not rerun and recorded fails here, not silently on old outputs."""
+    from actionable import simulate
+    from actionable.config import read_yaml
+
+    cfg = read_yaml(ROOT / "config.yaml")
+    now = {s["name"]: simulate.spec_digest(simulate.load_simulator_spec(ROOT / s["simulator"])) for s in cfg["studies"]}
+    results = ROOT / "benchmarks" / "results"
+    assert json.loads((RECORD / "about.json").read_text())["spec_digests"] == now
+    for name in ("figure9_draws.json", "figure9_draws_2000.json"):
+        rec = json.loads((results / name).read_text())
+        assert rec["spec_digest"] == now[rec["study"]], name
+    for study, got in json.loads((results / "paper_scale_penn_geisinger_like.json").read_text())["results"].items():
+        assert got["spec_digest"] == now[study], study
+    for row in json.loads((results / "prediction_error.json").read_text()):
+        assert row["spec_digest"] == now[row["study"]], row["study"]
 
 
 def test_extension_against_the_best_learners_gain():
