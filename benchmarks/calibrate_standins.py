@@ -284,9 +284,10 @@ def _search(study, base, xgb, grid, cfg, log) -> list:
     keys = list(grid)
     for values in itertools.product(*(grid[k] for k in keys)):
         spec = copy.deepcopy(base)
-        # the arm-specific block is the search's alone: the spec file's own (the last chosen point)
-        # must not leak into a point that leaves some of its keys unset
-        spec["heterogeneity"].pop("arm_specific", None)
+        # a grid that sets arm-specific knobs owns the block: the spec file's own (the last chosen
+        # point) must not leak into a point that leaves some of its keys unset (--current keeps it)
+        if any(k.startswith("heterogeneity.arm_specific.") for k in keys):
+            spec["heterogeneity"].pop("arm_specific", None)
         knobs = dict(zip(keys, values))
         for k, v in knobs.items():
             _set(spec, k, v)
