@@ -23,6 +23,18 @@ MACF_KEYS = {"num_trees": "num.trees", "min_node_size": "min.node.size", "honest
              "mtry": "mtry", "ci_group_size": "ci.group.size"}
 
 
+def study_settings(config: dict, study: str | None = None) -> dict:
+    """MACF settings for one study: forests.macf with that study's own ``studies[].macf`` over it
+    (the default run grows the paper's 2,000 trees on Penn-Geisinger); without ``study``, forests.macf."""
+    settings = dict(config["forests"]["macf"])
+    if study is not None:
+        entry = next((s for s in config["studies"] if s["name"] == study), None)
+        if entry is None:
+            raise KeyError(f"config studies: no study named {study!r}")
+        settings.update(entry.get("macf") or {})
+    return settings
+
+
 def sample_fraction(settings: dict, n_train: int) -> float:
     """grf's sample.fraction: the configured one, capped so each tree draws at most max_rows_per_tree rows."""
     frac = float(settings.get("sample_fraction", 0.5))

@@ -51,7 +51,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actionable import learners, moments, simulate  # noqa: E402
+from actionable import forests, learners, moments, simulate  # noqa: E402
 from actionable.config import read_yaml  # noqa: E402
 from actionable.descriptives import concentration  # noqa: E402
 from actionable.features import FeatureEncoder  # noqa: E402
@@ -158,8 +158,6 @@ def forest_policy(spec, sim, x, arm, y, train, settings: dict, seed: int,
     """The MACF policy on the holdout (grf with ``settings``), arms indexed as in the truth's columns;
     with ``policy_tree`` (the config's settings) also PT-CF's, the depth-2 tree on the forest's
     doubly robust scores of the training rows, as (MACF, PT-CF)."""
-    from actionable import forests
-
     m = sim.truth.shape[1]
     ctrl = spec["arms"]["control_index"]
     order = [ctrl] + [a for a in range(m) if a != ctrl]  # grf's first level is the baseline
@@ -268,10 +266,8 @@ def choose(points: list) -> dict:
 
 def forest_settings(cfg: dict, study: str | None = None) -> dict:
     """The config's MACF settings for one job (the workflow grows the same trees in chunk jobs);
-    with ``study``, that study's own (studies[].macf over forests.macf), as its default run grows them."""
-    settings = dict(cfg["forests"]["macf"])
-    if study is not None:
-        settings |= next(s for s in cfg["studies"] if s["name"] == study).get("macf", {})
+    with ``study``, that study's own, as its default run grows them."""
+    settings = forests.study_settings(cfg, study)
     settings.pop("chunks", None)
     return settings
 

@@ -81,6 +81,17 @@ def test_r_errors_carry_rs_message():
         rbridge.call(grf.regression_forest, rbridge.matrix(np.zeros((10, 2))), rbridge.vector(np.zeros(5)))
 
 
+def test_study_settings_put_a_studys_own_over_the_configs():
+    cfg = {"forests": {"macf": {"num_trees": 200, "chunks": 2, "min_node_size": 5}},
+           "studies": [{"name": "a"}, {"name": "b", "macf": {"num_trees": 2000, "chunks": 8}}]}
+    assert forests.study_settings(cfg) == {"num_trees": 200, "chunks": 2, "min_node_size": 5}
+    assert forests.study_settings(cfg, "a") == {"num_trees": 200, "chunks": 2, "min_node_size": 5}
+    assert forests.study_settings(cfg, "b") == {"num_trees": 2000, "chunks": 8, "min_node_size": 5}
+    assert cfg["forests"]["macf"]["num_trees"] == 200  # the config is not changed
+    with pytest.raises(KeyError, match="'c'"):
+        forests.study_settings(cfg, "c")
+
+
 def test_sample_fraction_caps_rows_per_tree():
     assert forests.sample_fraction(dict(sample_fraction=0.5, max_rows_per_tree=50_000), 483_000) == pytest.approx(50_000 / 483_000)
     assert forests.sample_fraction(dict(sample_fraction=0.5, max_rows_per_tree=50_000), 52_000) == 0.5

@@ -12,7 +12,7 @@ from snakemake.logging import logger  # noqa: E402
 
 from actionable.config import ConfigError, InputError, read_yaml, stop, validate_config  # noqa: E402
 from actionable.datasets import read_columns, resolve  # noqa: E402
-from actionable.forests import chunk_settings, chunk_trees  # noqa: E402
+from actionable.forests import chunk_settings, chunk_trees, study_settings  # noqa: E402
 from actionable.seeds import stream_seed  # noqa: E402
 from actionable.study import check_studies  # noqa: E402
 
@@ -90,7 +90,7 @@ def seed_for(step):
 
 def macf_settings(study):
     """A study's forest settings: forests.macf with the study's own macf entries over it."""
-    return {**config["forests"]["macf"], **STUDY[study].get("macf", {})}
+    return study_settings(config, study)
 
 
 def macf_chunks(study):
