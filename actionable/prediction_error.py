@@ -66,8 +66,9 @@ def reliability(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: n
     corr = cov_h / np.sqrt(np.outer(var_h, var_h))
     off = corr[~np.eye(m, dtype=bool)]
     off = off[np.isfinite(off)]
+    cov_h[np.diag_indices(m)] = var_h
     return dict(sigma=float(np.nanmean(np.sqrt(var_h))), rho=float(off.mean()) if len(off) else float("nan"),
-                var_h=var_h, lam=lam, arms_undefined=int(np.sum(~np.isfinite(var_h))))
+                var_h=var_h, lam=lam, cov_h=cov_h, arms_undefined=int(np.sum(~np.isfinite(var_h))))
 
 
 def noise_corrected(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, var_h: np.ndarray) -> dict:
@@ -76,6 +77,36 @@ def noise_corrected(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, var_h: np.
     resid2 = (y - yhat[np.arange(len(y)), arm]) ** 2
     var = np.array([resid2[arm == a].mean() - (y[arm == a].var(ddof=1) - var_h[a]) for a in range(m)])
     return _pool(var)
+
+
+def arm_specific(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, cov_h: np.ndarray) -> dict:
+    """sigma_eps of the error's arm-specific part, sqrt(E[(e^a - e^b)^2] / 2) over arm pairs, e = y_hat - h.
+
+    Algorithm 2's errors are independent across arms. A learner whose errors share a part across
+    arms (a causal forest's baseline, common to every arm's prediction) chooses as if only the rest
+    were there: a shift common to all arms leaves the argmax where it was. Any learner's holdout
+    predictions identify it given the covariance of h (``reliability``'s ``cov_h``): with
+    d = y_hat^a - y_hat^b, E(e^a - e^b)^2 = Var(d) - 2 [Cov(d, y | a) - Cov(d, y | b)] + Var(h^a - h^b),
+    Cov(d, h^a) read off arm a's people (randomized, so their x has everyone's law). Errors' means
+    are left out, as Algorithm 2's own normal errors have none."""
+    m = yhat.shape[1]
+    yhat = np.asarray(yhat, float)
+    cov_y = np.full(m, None, dtype=object)
+    for a in range(m):  # Cov(y_hat^k, y) on arm a's people, for every k at once
+        sel = arm == a
+        cov_y[a] = ((yhat[sel] - yhat[sel].mean(axis=0)) * (y[sel] - y[sel].mean())[:, None]).sum(axis=0) / (sel.sum() - 1)
+    cov_yhat = np.cov(yhat, rowvar=False, ddof=1)
+    pairs = []
+    for a in range(m):
+        for b in range(a + 1, m):
+            var_d = cov_yhat[a, a] + cov_yhat[b, b] - 2 * cov_yhat[a, b]
+            cov_dh = (cov_y[a][a] - cov_y[a][b]) - (cov_y[b][a] - cov_y[b][b])
+            var_hd = cov_h[a, a] + cov_h[b, b] - 2 * cov_h[a, b]
+            pairs.append(var_d - 2 * cov_dh + var_hd)
+    pairs = np.array(pairs)
+    ok = np.isfinite(pairs)
+    return dict(sigma_eps=float(np.sqrt(max(pairs[ok].mean(), 0.0) / 2)) if ok.any() else float("nan"),
+                pairs=int(ok.sum()), pairs_negative=int(np.sum(pairs[ok] < 0)))
 
 
 def split_half(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.ndarray, y: np.ndarray,
@@ -104,12 +135,14 @@ def _pool(var: np.ndarray) -> dict:
                 arms_at_zero=int(np.sum(var[ok] <= 0)))
 
 
-def model_inputs(estimates: dict, estimator: str) -> dict | None:
-    """Algorithm 2's sigma, rho, sigma_eps for the extension from ``estimate``'s output (or its JSON);
-    None where one is not identified. Sampling noise can put the corrected rho just above 1, which
-    the model does not allow: it is capped at 0.999."""
+def model_inputs(estimates: dict, estimator: str, learner: str = "txgb") -> dict | None:
+    """Algorithm 2's sigma, rho, sigma_eps for the extension from ``estimate``'s output (or its JSON),
+    sigma_eps of the T-learner (``learner="txgb"``) or of the forest ("macf"); None where one is not
+    identified. Sampling noise can put the corrected rho just above 1, which the model does not
+    allow: it is capped at 0.999."""
     sigma, rho = estimates["sigma"], estimates["rho"]
-    sigma_eps = estimates["sigma_eps"][estimator]["sigma_eps"]
+    errors = estimates["sigma_eps"] if learner == "txgb" else (estimates.get("forest") or {}).get("sigma_eps", {})
+    sigma_eps = (errors.get(estimator) or {}).get("sigma_eps")
     if not all(v is not None and np.isfinite(v) for v in (sigma, rho, sigma_eps)):
         return None
     return dict(sigma=sigma, rho=min(rho, 0.999), sigma_eps=sigma_eps)
@@ -121,17 +154,33 @@ def true_error(yhat: np.ndarray, truth: np.ndarray) -> float:
     return float(np.sqrt(np.mean(err.var(axis=0))))
 
 
+def true_arm_specific(yhat: np.ndarray, truth: np.ndarray) -> float:
+    """What ``arm_specific`` estimates (synthetic studies): the errors less each person's mean over arms."""
+    err = np.asarray(yhat, float) - np.asarray(truth, float)
+    m = err.shape[1]
+    return float(np.sqrt(np.mean((err - err.mean(axis=1, keepdims=True)).var(axis=0)) * m / (m - 1)))
+
+
 def estimate(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.ndarray, y: np.ndarray,
-             truth: np.ndarray | None = None) -> dict:
-    """Everything above from the holdout predictions of the full fit and of the two halves."""
+             truth: np.ndarray | None = None, forest: np.ndarray | None = None) -> dict:
+    """Everything above from the holdout predictions of the full fit and of the two halves; with
+    ``forest`` (the causal forest's holdout arm outcomes) also that learner's errors, whose
+    arm-specific part feeds the extension's Our Model for the forest."""
     rel = reliability(yhat, yhat_1, yhat_2, arm, y)
     out = dict(sigma=rel["sigma"], rho=rel["rho"], arms_undefined=rel["arms_undefined"],
                lam=[float(v) for v in rel["lam"]],
                sigma_eps=dict(noise_corrected=noise_corrected(yhat, arm, y, rel["var_h"]),
-                              split_half=split_half(yhat, yhat_1, yhat_2, arm, y, rel["var_h"])))
+                              split_half=split_half(yhat, yhat_1, yhat_2, arm, y, rel["var_h"]),
+                              arm_specific=arm_specific(yhat, arm, y, rel["cov_h"])))
+    if forest is not None:
+        out["forest"] = dict(sigma_eps=dict(noise_corrected=noise_corrected(forest, arm, y, rel["var_h"]),
+                                            arm_specific=arm_specific(forest, arm, y, rel["cov_h"])))
     if truth is not None:
         from .moments import true_moments
 
         tr = true_moments(truth)
-        out.update(true_sigma=tr["sigma"], true_rho=tr["rho"], true_sigma_eps=true_error(yhat, truth))
+        out.update(true_sigma=tr["sigma"], true_rho=tr["rho"], true_sigma_eps=true_error(yhat, truth),
+                   true_arm_specific=true_arm_specific(yhat, truth))
+        if forest is not None:
+            out["forest"].update(true_sigma_eps=true_error(forest, truth), true_arm_specific=true_arm_specific(forest, truth))
     return out

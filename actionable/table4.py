@@ -53,6 +53,12 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
                          "Our Model": "n/a" if pd.isna(ext["gain"]) else
                          f"{(base + ext['gain']) * k:.1f} (gain {ext['gain'] * k:.2f}; sigma {ext['sigma']:.3f}, "
                          f"rho {ext['rho']:.2f}, sigma_eps {ext['sigma_eps']:.3f})"})
+            fx = ext.get("forest")
+            if fx is not None:
+                rows.append({"": "Our Model for the forest's predictions (extension)", **{p: "" for p in POLICIES},
+                             "Our Model": "n/a" if pd.isna(fx["gain"]) else
+                             f"{(base + fx['gain']) * k:.1f} (gain {fx['gain'] * k:.2f}; arm-specific sigma_eps "
+                             f"{fx['sigma_eps']:.3f})"})
         if "oracle" in g and g["oracle"].notna().all():  # the truth exists for simulated studies only
             rows.append({"": "True value (oracle)", **{p: f"{g.loc[p, 'oracle'] * k:.1f}" for p in POLICIES},
                          "Our Model": ""})
@@ -92,7 +98,9 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
         notes.append("Our Model, prediction-error sigma_eps: this package's extension, not the paper's procedure. "
                      "Algorithm 2 (uniform arm at its true mean) with sigma and rho corrected for the predictions' noise "
                      "and sigma_eps = SD(y_hat - E[Y | x]), all estimated from two extra T-learners fit on halves of "
-                     "the training split (actionable.prediction_error; README).")
+                     "the training split (actionable.prediction_error; README). For the forest's predictions: the same "
+                     "sigma and rho, sigma_eps the arm-specific part of the forest's error (the part that moves its "
+                     "choice of arm; most of a forest's error is common to all arms).")
     if paper_mode:
         notes.append("Our Model from the paper's parameters: the exact expectation of Algorithm 2 with the paper's "
                      "published sigma, rho, s, m and the sigma_eps of Tables 5-6's paper mode, added to the paper's Best "

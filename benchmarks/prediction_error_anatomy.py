@@ -17,7 +17,10 @@ variances):
   truth, both over the reference the extension uses (the uniform arm at its true mean: the holdout's
   truly best arm), beside Table 4's IPW gains (over the arm best on the training sample). Also the
   truth plus noise of the T-learner's true size (iid normal, the model's error), and plus the
-  T-learner's own errors with the rows permuted (their joint law across arms, not their link to x).
+  T-learner's own errors with the rows permuted (their joint law across arms, not their link to x);
+- arm_specific: the T-learner's and the forest's errors, total and their arm-specific part (what
+  moves the argmax; the forest's errors are mostly common to all arms), estimated without the truth
+  (actionable.prediction_error.arm_specific) and true, and the extension's Our Model with each.
 
     /usr/bin/python3 benchmarks/prediction_error_anatomy.py
 """
@@ -68,7 +71,38 @@ def anatomy(res: Path, study: str) -> dict:
         sigma_eps_noise_corrected=pe.noise_corrected(f, arm, y, rel["var_h"])["sigma_eps"],
         mse_half_minus_full_observed=float(observed),
         mse_half_minus_full_true=(mse["half1"] + mse["half2"]) / 2 - mse["full"],
-        policies=policies(res, study, ds, h, f))
+        policies=policies(res, study, ds, h, f),
+        arm_specific=arm_specific(res, study, arm, y, h, f, rel))
+
+
+def arm_specific(res: Path, study: str, arm, y, h, f, rel) -> dict:
+    """Each learner's error and the part of it that moves the argmax (pe.arm_specific), estimated
+    and true, and the extension's Our Model with each: the T-learner's and the forest's arm outcomes
+    (results/forests/<study>/macf/mu.npy), against their policies' gains at the truth and by IPW."""
+    from actionable.model import ArmMeans, expected_gain
+
+    m = h.shape[1]
+    moments = json.loads((res / "moments" / study / "moments_all.json").read_text())
+    ipw = pd.read_csv(res / "evaluation" / study / "policies.csv").set_index("policy")
+    reference = h.mean(axis=0).max()
+
+    def model(eps):  # the extension's Algorithm 2: reliability sigma and rho, the uniform arm at its true mean
+        return 100 * expected_gain(ArmMeans.normal(moments["s"]), rel["sigma"], min(rel["rho"], 0.999), m, eps)
+
+    out = {}
+    for name, g in (("T-XGB", f), ("MACF", np.load(res / "forests" / study / "macf" / "mu.npy").astype(float))):
+        err = g - h
+        centred = err - err.mean(axis=1, keepdims=True)
+        est = pe.arm_specific(g, arm, y, rel["cov_h"])
+        eps = dict(noise_corrected=pe.noise_corrected(g, arm, y, rel["var_h"])["sigma_eps"], arm_specific=est["sigma_eps"],
+                   true=pe.true_error(g, h), true_arm_specific=float(np.sqrt(np.mean(centred.var(axis=0)) * m / (m - 1))))
+        corr = np.corrcoef(err, rowvar=False)[~np.eye(m, dtype=bool)]
+        out[name] = dict(sigma_eps=eps, arm_specific_pairs_negative=est["pairs_negative"],
+                         error_correlation_across_arms=float(corr.mean()),
+                         our_model_pp={k: model(v) for k, v in eps.items()},
+                         at_truth_pp=100 * float(h[np.arange(len(h)), learners.policy(g)].mean() - reference),
+                         ipw_gain_pp=100 * float(ipw.loc[name, "gain"]), ipw_gain_se_pp=100 * float(ipw.loc[name, "gain_se"]))
+    return out
 
 
 def policies(res: Path, study: str, ds, h: np.ndarray, f: np.ndarray, seed: int = 0, draws: int = 5) -> dict:

@@ -33,6 +33,14 @@ with script_log(snakemake) as log:
     out["extension"] = dict(gain=ext["gain_inf"], gain_pp=ext["gain_inf_pp"], sigma=pe["sigma"], rho=pe["rho"],
                             sigma_eps=pe["sigma_eps"][choice]["sigma_eps"], sigma_eps_estimator=choice,
                             label="Our Model, prediction-error sigma_eps (this package's extension)")
+    # the same for the causal forest's predictions: their arm-specific error, the part that moves
+    # the argmax (most of a forest's error is common to all arms)
+    inputs = prediction_error.model_inputs(pe, "arm_specific", learner="macf")
+    if inputs is not None:
+        fx = predicted_gain(**{**run, **inputs, "uniform": "population"})
+        out["extension"]["forest"] = dict(gain=fx["gain_inf"], gain_pp=fx["gain_inf_pp"], sigma_eps=inputs["sigma_eps"],
+                                          sigma_eps_estimator="arm_specific",
+                                          label="Our Model for the causal forest's predictions (this package's extension)")
     # how far the study is from the model's assumptions (one rho, normal F), said beside the prediction
     out["diagnostics"] = diagnostics.check(est["rho_matrix"], est["rho"], est["arm_means"], est["arm_mean_se"])
     for w in out["diagnostics"]["warnings"]:

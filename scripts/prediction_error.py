@@ -1,4 +1,4 @@
-"""The T-learner's prediction error and de-attenuated sigma, rho without the truth (an extension)."""
+"""The T-learner's and the forest's prediction errors and de-attenuated sigma, rho without the truth (an extension)."""
 import numpy as np
 
 from actionable import prediction_error
@@ -13,13 +13,15 @@ with script_log(snakemake) as log:
     truth = load_truth(ds)
     out = prediction_error.estimate(np.load(snakemake.input.full), np.load(snakemake.input.half1),
                                     np.load(snakemake.input.half2), arm, y,
-                                    truth=None if truth is None else truth[test])
+                                    truth=None if truth is None else truth[test], forest=np.load(snakemake.input.forest))
     out.update(study=ds.name)
     write_json(out, snakemake.output[0])
     eps = {k: v["sigma_eps"] for k, v in out["sigma_eps"].items()}
     log.info("%s: reliability sigma=%.4f rho=%.3f; prediction-error sigma_eps %s%s", ds.name, out["sigma"], out["rho"],
              ", ".join(f"{k}={v:.4f}" for k, v in eps.items()),
              "" if truth is None else f"; true {out['true_sigma_eps']:.4f}")
+    log.info("%s: the forest's sigma_eps %s", ds.name,
+             ", ".join(f"{k}={v['sigma_eps']:.4f}" for k, v in out["forest"]["sigma_eps"].items()))
     if out["arms_undefined"]:
         log.warning("%s: %d arm(s) without a positive split-half covariance: Var(h) not identified there",
                     ds.name, out["arms_undefined"])

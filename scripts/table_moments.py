@@ -25,6 +25,7 @@ with script_log(snakemake) as log:
     for m_path, g_path, e_path in zip(snakemake.input.moments, snakemake.input.our_model, snakemake.input.prediction_error):
         est, gain, pe = json.load(open(m_path)), json.load(open(g_path)), json.load(open(e_path))
         ext = gain.get("extension") or {}
+        forest = (pe.get("forest") or {}).get("sigma_eps", {})
         pub = paper.MOMENTS.get(roles.get(est["study"]), {})
         rows.append(dict(
             study=est["study"], paper_study=roles.get(est["study"], ""), m=est["m"], n_test=est["n_test"],
@@ -44,6 +45,13 @@ with script_log(snakemake) as log:
             sigma_eps_noise_corrected=pe["sigma_eps"]["noise_corrected"]["sigma_eps"],
             sigma_eps_split_half=pe["sigma_eps"]["split_half"]["sigma_eps"],
             extension_gain=ext.get("gain"), extension_sigma_eps_estimator=ext.get("sigma_eps_estimator"),
+            sigma_eps_arm_specific=(pe["sigma_eps"].get("arm_specific") or {}).get("sigma_eps"),
+            true_arm_specific=pe.get("true_arm_specific"),
+            forest_sigma_eps_noise_corrected=forest.get("noise_corrected", {}).get("sigma_eps"),
+            forest_sigma_eps_arm_specific=forest.get("arm_specific", {}).get("sigma_eps"),
+            forest_true_sigma_eps=(pe.get("forest") or {}).get("true_sigma_eps"),
+            forest_true_arm_specific=(pe.get("forest") or {}).get("true_arm_specific"),
+            extension_forest_gain=(ext.get("forest") or {}).get("gain"),
             **_diagnostics(gain.get("diagnostics") or {}),
         ))
     table = pd.DataFrame(rows)
@@ -71,6 +79,12 @@ with script_log(snakemake) as log:
             f"{a:.3f} / {b:.3f}" + ("" if pd.isna(t) else f" [{t:.3f}]")
             for a, b, t in zip(table["sigma_eps_noise_corrected"], table["sigma_eps_split_half"], table["true_sigma_eps"])],
         "Our Model, extension (pp)": ["" if pd.isna(g) else f"{g * 100:.2f}" for g in table["extension_gain"]],
+        "arm-specific error: T-XGB / forest [true]": [
+            "" if pd.isna(a) or pd.isna(b) else f"{a:.3f} / {b:.3f}" + ("" if pd.isna(t) else f" [{t:.3f} / {u:.3f}]")
+            for a, b, t, u in zip(table["sigma_eps_arm_specific"], table["forest_sigma_eps_arm_specific"],
+                                  table["true_arm_specific"], table["forest_true_arm_specific"])],
+        "Our Model for the forest, extension (pp)": ["" if pd.isna(g) else f"{g * 100:.2f}"
+                                                     for g in table["extension_forest_gain"]],
         "pairwise rho: min, middle half, max; arm means normal? (Shapiro-Wilk p)": [
             "" if pd.isna(a) else f"{a:.2f}, {b:.2f}-{c:.2f}, {d:.2f}; "
             + ("too few arms" if pd.isna(p) else f"p = {p:.2g}")
@@ -97,7 +111,9 @@ with script_log(snakemake) as log:
                  "noise by split-half reliability, sigma_eps as the prediction error SD(y_hat - E[Y | x]) estimated two "
                  "ways (residuals less the outcome's own noise; the disagreement of two half-sample T-learners plus "
                  "shrinkage bias), and Algorithm 2 from them with the uniform arm at its true mean "
-                 f"(sigma_eps: {table['extension_sigma_eps_estimator'].iloc[0]}). actionable/prediction_error.py; README.")
+                 f"(sigma_eps: {table['extension_sigma_eps_estimator'].iloc[0]}). For the forest: the same sigma and rho, "
+                 "sigma_eps the arm-specific part of the forest's error, sqrt(E(e^a - e^b)^2 / 2), the part that moves its "
+                 "choice of arm (most of a forest's error is common to all arms). actionable/prediction_error.py; README.")
     notes.append("Model checks (actionable/diagnostics.py): the model takes one rho for every pair of arms and normal "
                  "arm means; the pairwise stratified rho-hat and a Shapiro-Wilk test of the arm means show how far a "
                  "study is from that.")

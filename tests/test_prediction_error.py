@@ -75,3 +75,27 @@ def test_arm_without_signal_is_reported_not_divided_by_zero():
     out = pe.estimate(yhat, y1, y2, arm, y)
     assert out["arms_undefined"] == 1 and out["sigma_eps"]["noise_corrected"]["by_arm"][2] is None
     assert np.isfinite(out["sigma"]) and np.isfinite(out["rho"])
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_arm_specific_error_leaves_out_what_all_arms_share(binary):
+    """A forest-like learner: h plus an error common to all arms (SD 0.06) and one of each arm's
+    own (SD 0.02). Only the arm's own moves the argmax; arm_specific recovers it with the true
+    covariance of h, and less closely with the one the T-learner halves' reliability estimates."""
+    sigma, rho, lam, tau, own = 0.08, 0.9, 0.8, 0.04, 0.02
+    h, arm, y, yhat, y1, y2 = _study(sigma=sigma, rho=rho, lam=lam, tau=tau, binary=binary, seed=4)
+    rng = np.random.default_rng(5)
+    forest = h + 0.06 * rng.standard_normal((len(h), 1)) + own * rng.standard_normal(h.shape)
+    cov_true = np.cov(h, rowvar=False)
+    assert pe.arm_specific(forest, arm, y, cov_true)["sigma_eps"] == pytest.approx(own, rel=0.1)
+    rel = pe.reliability(yhat, y1, y2, arm, y)
+    var_diff = [rel["cov_h"][a, a] + rel["cov_h"][b, b] - 2 * rel["cov_h"][a, b] for a in range(4) for b in range(a)]
+    # Var(h^a - h^b), a small difference of the reliability's estimates: its sampling error (about
+    # 17% with 4 arms at this n) is what the estimate inherits
+    assert np.mean(var_diff) == pytest.approx(2 * sigma**2 * (1 - rho), rel=0.25)
+    assert pe.arm_specific(forest, arm, y, rel["cov_h"])["sigma_eps"] == pytest.approx(own, rel=0.3)
+    # the T-learner's own errors are independent across arms: all of its error is arm-specific
+    t_eps = np.sqrt((1 - lam) ** 2 * sigma**2 * (1 - rho) + tau**2)  # shrinkage of the common part cancels
+    assert pe.arm_specific(yhat, arm, y, cov_true)["sigma_eps"] == pytest.approx(t_eps, rel=0.05)
+    # the noise-corrected total error counts the common part too
+    assert pe.noise_corrected(forest, arm, y, rel["var_h"])["sigma_eps"] == pytest.approx(np.hypot(0.06, own), rel=0.1)

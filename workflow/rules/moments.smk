@@ -34,6 +34,7 @@ rule prediction_error:
         full="results/learners/{study}/txgb_all/predictions.npy",
         half1="results/learners/{study}/txgb_all_half1/predictions.npy",
         half2="results/learners/{study}/txgb_all_half2/predictions.npy",
+        forest="results/forests/{study}/macf/mu.npy",
     output:
         "results/moments/{study}/prediction_error.json",
     log:
