@@ -243,6 +243,10 @@ def sensitivity_curves(curves, markers: dict, ipw_gain: dict, percent: bool = Tr
             if ext:  # this package's extension: corrected sigma, rho and prediction-error sigma_eps
                 ax.plot([ext[name]], [ext["gain"] * k], "*", color=c, mec="black", mew=0.6, ms=11,
                         label=f"{study}, extension" if name == "s" else None)
+                fx = ext.get("forest")
+                if fx:  # the same model for the forest's predictions: its arm-specific error
+                    ax.plot([fx[name]], [fx["gain"] * k], "D", color=c, mec="black", mew=0.6, ms=6,
+                            label=f"{study}, extension for the forest" if name == "s" else None)
             if study in ipw_gain:
                 ax.axhline(ipw_gain[study] * k, color=c, ls=":", lw=1.2)
         ax.axhline(0, color="black", lw=0.5)
@@ -253,6 +257,6 @@ def sensitivity_curves(curves, markers: dict, ipw_gain: dict, percent: bool = Tr
     fig.suptitle("Figure 12: sensitivity of the predicted gain (dots: estimates; dotted: MACF's IPW gain;\n"
                  "dashed: uniform arm valued at its true mean, n -> infinity"
                  + ("; stars: this package's extension, corrected moments\nand prediction-error sigma_eps, "
-                    "uniform arm at its true mean)" if has_ext else ")"))
+                    "uniform arm at its true mean; diamonds: the same for the forest's predictions)" if has_ext else ")"))
     fig.tight_layout()
     return fig

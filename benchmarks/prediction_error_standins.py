@@ -4,8 +4,9 @@ For each stand-in (data/simulators/*.yaml, config.yaml's XGBoost settings): the 
 training split and two more on random halves of it (actionable.prediction_error), then on the
 holdout, beside the truth:
 
-- sigma_eps: the paper's SD(y - y_hat), the two prediction-error estimates and the true
-  SD(y_hat - E[Y | x]);
+- sigma_eps: the paper's SD(y - y_hat), the prediction-error estimates (noise_corrected and
+  split_half of the total error, arm_specific of its part that moves the argmax) and the true
+  SD(y_hat - E[Y | x]) and arm-specific part;
 - sigma and rho: Section 5.2's stratified estimates, the reliability-corrected ones and the truth;
 - Our Model (Algorithm 2, normal F, the uniform arm at its true mean) from each set of inputs,
   beside what personalizing achieves at the truth: the T-learner's policy and perfect knowledge
@@ -66,10 +67,12 @@ def run(study: str, xgb: dict, seed: int) -> dict:
         **{f"stratified sigma, rho; {k}": model(est["sigma"], est["rho"], v) for k, v in eps.items()},
         **{f"reliability sigma, rho; {k}": model(pe["sigma"], pe["rho"], v) for k, v in eps.items()},
         "true sigma, rho; true prediction error": model(est["true_sigma"], est["true_rho"], pe["true_sigma_eps"]),
+        "true sigma, rho; true arm-specific error": model(est["true_sigma"], est["true_rho"], pe["true_arm_specific"]),
     }
     return dict(study=study, spec_digest=simulate.spec_digest(spec), s_hat=s, sigma=dict(stratified=est["sigma"], reliability=pe["sigma"], true=est["true_sigma"]),
                 rho=dict(stratified=est["rho"], reliability=pe["rho"], true=est["true_rho"]),
-                sigma_eps=dict(paper=est["sigma_eps"], **eps, true=pe["true_sigma_eps"]),
+                sigma_eps=dict(paper=est["sigma_eps"], **eps, true=pe["true_sigma_eps"],
+                               true_arm_specific=pe["true_arm_specific"]),
                 our_model_pp=our_model, achieved_pp=gains)
 
 

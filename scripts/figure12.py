@@ -16,6 +16,10 @@ with script_log(snakemake) as log:
         if pd.notna(ext.get("gain")):  # this package's extension, where identified
             markers[est["study"]]["extension"] = dict(s=s, sigma=ext["sigma"], rho=ext["rho"], sigma_eps=ext["sigma_eps"],
                                                       gain=ext["gain"])
+            fx = ext.get("forest") or {}
+            if pd.notna(fx.get("gain")):  # the same model for the forest's predictions (their arm-specific error)
+                markers[est["study"]]["extension"]["forest"] = dict(s=s, sigma=ext["sigma"], rho=ext["rho"],
+                                                                    sigma_eps=fx["sigma_eps"], gain=fx["gain"])
         ev = pd.read_csv(e_path).set_index("policy")
         ipw[est["study"]] = float(ev.loc["MACF", "gain"])
         binary.append(est["binary"])

@@ -125,5 +125,11 @@ def test_figure12_marks_the_extension_beside_the_estimate():
     stars = [(ln.get_xdata()[0], ln.get_ydata()[0]) for ax in fig.axes for ln in ax.lines if ln.get_marker() == "*"]
     assert stars == [(0.2, 0.4), (0.2, 0.4), (0.2, 0.4), (0.05, 0.4)]  # x: the extension's value, y: its gain in pp
     assert "stars: this package's extension" in fig._suptitle.get_text()
+    forest = dict(est, sigma_eps=0.02, gain=0.009)
+    fig = plotting.sensitivity_curves(pd.DataFrame(rows), {"a": dict(est, extension=dict(est, sigma_eps=0.05, gain=0.004,
+                                                                                           forest=forest))}, {"a": 0.003})
+    diamonds = [(ln.get_xdata()[0], ln.get_ydata()[0]) for ax in fig.axes for ln in ax.lines if ln.get_marker() == "D"]
+    assert np.allclose(diamonds, [(0.2, 0.9), (0.2, 0.9), (0.2, 0.9), (0.02, 0.9)])  # the forest's arm-specific error
+    assert "diamonds: the same for the forest's predictions" in fig._suptitle.get_text()
     plain = plotting.sensitivity_curves(pd.DataFrame(rows), {"a": est}, {"a": 0.003})
     assert not [ln for ax in plain.axes for ln in ax.lines if ln.get_marker() == "*"]
