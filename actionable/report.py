@@ -181,7 +181,9 @@ def model_html(row: dict | None, diagnostics: dict | None) -> str:
                  value=f"{f(row['our_model_gain'])} ({f(row['our_model_se'], '{:.2g}')})", truth=""),
             dict(quantity="Our Model as n -> infinity", value=f(row["our_model_gain_inf"]), truth=""),
             dict(quantity="Our Model, prediction-error sigma_eps (extension)", value=f(row.get("extension_gain")),
-                 truth="")]
+                 truth=""),
+            dict(quantity="Our Model for the forest's predictions, their arm-specific error (extension)",
+                 value=f(row.get("extension_forest_gain")), truth="")]
     out = [_simple_table(rows, ["quantity", "value", "truth"])]
     d = diagnostics or {}
     if d:
