@@ -88,7 +88,8 @@ def arm_specific(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, cov_h: np.nda
     predictions identify it given the covariance of h (``reliability``'s ``cov_h``): with
     d = y_hat^a - y_hat^b, E(e^a - e^b)^2 = Var(d) - 2 [Cov(d, y | a) - Cov(d, y | b)] + Var(h^a - h^b),
     Cov(d, h^a) read off arm a's people (randomized, so their x has everyone's law). Errors' means
-    are left out, as Algorithm 2's own normal errors have none."""
+    are left out, as Algorithm 2's own normal errors have none. A mean over pairs at or below zero
+    (sampling noise larger than the error) gives NaN, not an error-free learner."""
     m = yhat.shape[1]
     yhat = np.asarray(yhat, float)
     cov_y = np.full(m, None, dtype=object)
@@ -105,7 +106,8 @@ def arm_specific(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, cov_h: np.nda
             pairs.append(var_d - 2 * cov_dh + var_hd)
     pairs = np.array(pairs)
     ok = np.isfinite(pairs)
-    return dict(sigma_eps=float(np.sqrt(max(pairs[ok].mean(), 0.0) / 2)) if ok.any() else float("nan"),
+    mean = pairs[ok].mean() if ok.any() else float("nan")
+    return dict(sigma_eps=float(np.sqrt(mean / 2)) if mean > 0 else float("nan"),
                 pairs=int(ok.sum()), pairs_negative=int(np.sum(pairs[ok] < 0)))
 
 

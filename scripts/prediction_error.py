@@ -22,6 +22,11 @@ with script_log(snakemake) as log:
              "" if truth is None else f"; true {out['true_sigma_eps']:.4f}")
     log.info("%s: the forest's sigma_eps %s", ds.name,
              ", ".join(f"{k}={v['sigma_eps']:.4f}" for k, v in out["forest"]["sigma_eps"].items()))
+    for who, errors in (("T-learner", out["sigma_eps"]), ("forest", out["forest"]["sigma_eps"])):
+        if not errors["arm_specific"]["sigma_eps"] > 0:
+            log.warning("%s: the %s's arm-specific error is not identified (its estimate over %d arm pairs is not "
+                        "positive: sampling noise exceeds it); its extension row is left out", ds.name, who,
+                        errors["arm_specific"]["pairs"])
     if out["arms_undefined"]:
         log.warning("%s: %d arm(s) without a positive split-half covariance: Var(h) not identified there",
                     ds.name, out["arms_undefined"])

@@ -99,3 +99,14 @@ def test_arm_specific_error_leaves_out_what_all_arms_share(binary):
     assert pe.arm_specific(yhat, arm, y, cov_true)["sigma_eps"] == pytest.approx(t_eps, rel=0.05)
     # the noise-corrected total error counts the common part too
     assert pe.noise_corrected(forest, arm, y, rel["var_h"])["sigma_eps"] == pytest.approx(np.hypot(0.06, own), rel=0.1)
+
+
+def test_arm_specific_error_not_identified_is_nan_not_zero():
+    """An estimate at or below zero (here forced: a covariance of h with no arm-specific part, so
+    Var(h^a - h^b) is taken as 0 while the predictions' differences are all signal) is reported as
+    not identified, never as an error-free learner whose Our Model would be Algorithm 1's."""
+    h, arm, y, *_ = _study(n=50_000, binary=False)
+    got = pe.arm_specific(h, arm, y, np.full((4, 4), 0.08**2))
+    assert np.isnan(got["sigma_eps"]) and got["pairs_negative"] == got["pairs"] == 6
+    assert pe.model_inputs(dict(sigma=0.08, rho=0.9, sigma_eps={}, forest=dict(sigma_eps=dict(arm_specific=got))),
+                           "arm_specific", learner="macf") is None
