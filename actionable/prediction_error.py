@@ -92,19 +92,16 @@ def arm_specific(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, cov_h: np.nda
     (sampling noise larger than the error) gives NaN, not an error-free learner."""
     m = yhat.shape[1]
     yhat = np.asarray(yhat, float)
-    cov_y = np.full(m, None, dtype=object)
-    for a in range(m):  # Cov(y_hat^k, y) on arm a's people, for every k at once
-        sel = arm == a
-        cov_y[a] = ((yhat[sel] - yhat[sel].mean(axis=0)) * (y[sel] - y[sel].mean())[:, None]).sum(axis=0) / (sel.sum() - 1)
-    cov_yhat = np.cov(yhat, rowvar=False, ddof=1)
-    pairs = []
-    for a in range(m):
-        for b in range(a + 1, m):
-            var_d = cov_yhat[a, a] + cov_yhat[b, b] - 2 * cov_yhat[a, b]
-            cov_dh = (cov_y[a][a] - cov_y[a][b]) - (cov_y[b][a] - cov_y[b][b])
-            var_hd = cov_h[a, a] + cov_h[b, b] - 2 * cov_h[a, b]
-            pairs.append(var_d - 2 * cov_dh + var_hd)
-    pairs = np.array(pairs)
+    # cov_y[a, k] = Cov(y_hat^k, y) on arm a's people (an estimate of Cov(y_hat^k, h^a))
+    cov_y = np.array([[_cov(yhat[arm == a, k], y[arm == a]) for k in range(m)] for a in range(m)])
+
+    def of_differences(c):  # [a, b]: the variance of u^a - u^b from a covariance matrix c of u
+        return np.diag(c)[:, None] + np.diag(c)[None, :] - c - c.T
+
+    # Cov(d, h^a) - Cov(d, h^b) with d = y_hat^a - y_hat^b is of_differences of cov_y, as Var(d) is of Cov(y_hat)
+    total = (of_differences(np.cov(yhat, rowvar=False, ddof=1)) - 2 * of_differences(cov_y)
+             + of_differences(np.asarray(cov_h, float)))
+    pairs = total[np.triu_indices(m, 1)]
     ok = np.isfinite(pairs)
     mean = pairs[ok].mean() if ok.any() else float("nan")
     return dict(sigma_eps=float(np.sqrt(mean / 2)) if mean > 0 else float("nan"),

@@ -86,7 +86,7 @@ def main(argv=None):
         spec["seed"] = entry["seed"]
     # forests.macf's size, not the study's own (studies[].macf: the paper's 2,000 in the default
     # run): the record shows the spread of a 200-tree forest's policy
-    settings = dict(cfg["forests"]["macf"])
+    settings = forests.study_settings(cfg)
     settings.pop("chunks", None)
     if args.num_trees:
         settings["num_trees"] = args.num_trees

@@ -91,12 +91,10 @@ def arm_specific(res: Path, study: str, arm, y, h, f, rel) -> dict:
 
     out = {}
     for name, g in (("T-XGB", f), ("MACF", np.load(res / "forests" / study / "macf" / "mu.npy").astype(float))):
-        err = g - h
-        centred = err - err.mean(axis=1, keepdims=True)
         est = pe.arm_specific(g, arm, y, rel["cov_h"])
         eps = dict(noise_corrected=pe.noise_corrected(g, arm, y, rel["var_h"])["sigma_eps"], arm_specific=est["sigma_eps"],
-                   true=pe.true_error(g, h), true_arm_specific=float(np.sqrt(np.mean(centred.var(axis=0)) * m / (m - 1))))
-        corr = np.corrcoef(err, rowvar=False)[~np.eye(m, dtype=bool)]
+                   true=pe.true_error(g, h), true_arm_specific=pe.true_arm_specific(g, h))
+        corr = np.corrcoef(g - h, rowvar=False)[~np.eye(m, dtype=bool)]
         out[name] = dict(sigma_eps=eps, arm_specific_pairs_negative=est["pairs_negative"],
                          error_correlation_across_arms=float(corr.mean()),
                          our_model_pp={k: model(v) for k, v in eps.items()},

@@ -33,9 +33,7 @@ TOLERANCE = 0.002
 def one_study(name: str, seed: int) -> dict:
     spec = simulate.load_simulator_spec(ROOT / "data" / "simulators" / f"{name}.yaml")
     am, m, n = spec["arm_means"], spec["arms"]["count"], spec["n"]
-    control = spec["arms"]["control_index"] if "control_index" in spec["arms"] else spec["arms"]["control"]
-    rng_means = np.random.default_rng(stream_seed(spec["seed"], "arm_means"))
-    z_state = rng_means.bit_generator.state
+    control = spec["arms"]["control_index"]
     size = n // m
     floor = float(np.std(np.insert(np.full(m - 1, am["base_rate"]), control, am["base_rate"] + am["control_offset"])))
     rows = []
@@ -43,13 +41,14 @@ def one_study(name: str, seed: int) -> dict:
     for s in sorted({floor, *np.linspace(0.004, am["s"], 4).round(4)}):
         if s < floor - 1e-12:
             continue
-        rng_means.bit_generator.state = z_state  # the stand-in's own message pattern, rescaled
-        mu = simulate.target_arm_means(m, control, am["base_rate"], am["control_offset"], s, rng_means)
+        # the simulator's own generator: the stand-in's message pattern, rescaled to s
+        mu = simulate.target_arm_means(m, control, am["base_rate"], am["control_offset"], s,
+                                       np.random.default_rng(stream_seed(spec["seed"], "arm_means")))
         s_hat = (rng.binomial(size, mu, size=(DRAWS, m)) / size).std(axis=1, ddof=1)
         rows.append(dict(true_s=float(s), s_hat_mean=float(s_hat.mean()), s_hat_median=float(np.median(s_hat)),
                          share_within_tolerance=float(np.mean(np.abs(s_hat - PAPER_S) <= TOLERANCE)),
                          share_at_most_paper=float(np.mean(s_hat <= PAPER_S))))
-    noise = float(np.sqrt(np.mean(mu * (1 - mu)) / size))
+    noise = float(np.sqrt(np.mean(mu * (1 - mu)) / size))  # at the last row's means: the stand-in's own s
     return dict(study=name, spec_digest=simulate.spec_digest(spec), arms=m, people_per_arm=size,
                 control_offset_floor=floor, arm_mean_noise_sd=noise, stand_in_s=am["s"], rows=rows)
 

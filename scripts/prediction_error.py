@@ -25,7 +25,7 @@ with script_log(snakemake) as log:
     for who, errors in (("T-learner", out["sigma_eps"]), ("forest", out["forest"]["sigma_eps"])):
         if not errors["arm_specific"]["sigma_eps"] > 0:
             log.warning("%s: the %s's arm-specific error is not identified (its estimate over %d arm pairs is not "
-                        "positive: sampling noise exceeds it); its extension row is left out", ds.name, who,
+                        "positive: sampling noise exceeds it); an extension row that would use it is left out", ds.name, who,
                         errors["arm_specific"]["pairs"])
     if out["arms_undefined"]:
         log.warning("%s: %d arm(s) without a positive split-half covariance: Var(h) not identified there",

@@ -25,7 +25,7 @@ with script_log(snakemake) as log:
     for m_path, g_path, e_path in zip(snakemake.input.moments, snakemake.input.our_model, snakemake.input.prediction_error):
         est, gain, pe = json.load(open(m_path)), json.load(open(g_path)), json.load(open(e_path))
         ext = gain.get("extension") or {}
-        forest = (pe.get("forest") or {}).get("sigma_eps", {})
+        forest = pe.get("forest") or {}
         pub = paper.MOMENTS.get(roles.get(est["study"]), {})
         rows.append(dict(
             study=est["study"], paper_study=roles.get(est["study"], ""), m=est["m"], n_test=est["n_test"],
@@ -47,10 +47,9 @@ with script_log(snakemake) as log:
             extension_gain=ext.get("gain"), extension_sigma_eps_estimator=ext.get("sigma_eps_estimator"),
             sigma_eps_arm_specific=(pe["sigma_eps"].get("arm_specific") or {}).get("sigma_eps"),
             true_arm_specific=pe.get("true_arm_specific"),
-            forest_sigma_eps_noise_corrected=forest.get("noise_corrected", {}).get("sigma_eps"),
-            forest_sigma_eps_arm_specific=forest.get("arm_specific", {}).get("sigma_eps"),
-            forest_true_sigma_eps=(pe.get("forest") or {}).get("true_sigma_eps"),
-            forest_true_arm_specific=(pe.get("forest") or {}).get("true_arm_specific"),
+            forest_sigma_eps_noise_corrected=forest.get("sigma_eps", {}).get("noise_corrected", {}).get("sigma_eps"),
+            forest_sigma_eps_arm_specific=forest.get("sigma_eps", {}).get("arm_specific", {}).get("sigma_eps"),
+            forest_true_sigma_eps=forest.get("true_sigma_eps"), forest_true_arm_specific=forest.get("true_arm_specific"),
             extension_forest_gain=(ext.get("forest") or {}).get("gain"),
             **_diagnostics(gain.get("diagnostics") or {}),
         ))
