@@ -51,6 +51,11 @@ def _cov(u, v) -> float:
     return float(np.cov(u, v, ddof=1)[0, 1])
 
 
+def _cov_with(cols: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Cov(cols[:, k], v) for every column k (ddof 1)."""
+    return (cols - cols.mean(axis=0)).T @ (v - v.mean()) / (len(v) - 1)
+
+
 def reliability(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.ndarray, y: np.ndarray) -> dict:
     """Var(h^a), lambda_a, and the de-attenuated sigma and rho (see the module's working model)."""
     m = yhat.shape[1]
@@ -93,7 +98,7 @@ def arm_specific(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, cov_h: np.nda
     m = yhat.shape[1]
     yhat = np.asarray(yhat, float)
     # cov_y[a, k] = Cov(y_hat^k, y) on arm a's people (an estimate of Cov(y_hat^k, h^a))
-    cov_y = np.array([[_cov(yhat[arm == a, k], y[arm == a]) for k in range(m)] for a in range(m)])
+    cov_y = np.array([_cov_with(yhat[arm == a], y[arm == a]) for a in range(m)])
 
     def of_differences(c):  # [a, b]: the variance of u^a - u^b from a covariance matrix c of u
         return np.diag(c)[:, None] + np.diag(c)[None, :] - c - c.T
@@ -183,3 +188,34 @@ def estimate(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.n
         if forest is not None:
             out["forest"].update(true_sigma_eps=true_error(forest, truth), true_arm_specific=true_arm_specific(forest, truth))
     return out
+
+
+def _estimates_of(est: dict) -> dict:
+    """The scalar estimates of ``estimate``'s output, by dotted name (what ``bootstrap_se`` resamples)."""
+    flat = {"sigma": est["sigma"], "rho": est["rho"]}
+    for who, errors in (("", est["sigma_eps"]), ("forest.", (est.get("forest") or {}).get("sigma_eps", {}))):
+        flat.update({f"{who}sigma_eps.{k}": v["sigma_eps"] for k, v in errors.items()})
+    return flat
+
+
+def bootstrap_se(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.ndarray, y: np.ndarray,
+                 forest: np.ndarray | None = None, reps: int = 200, seed: int = 0) -> dict:
+    """The holdout's sampling SE of sigma, rho and every sigma_eps estimate: the holdout's people drawn
+    with replacement within arm (the split's arm sizes kept), the fitted learners held fixed, so the
+    fits' own training noise is not in it. A draw where an estimate is not identified (NaN) is left
+    out of that estimate's SE and counted."""
+    arm, y = np.asarray(arm), np.asarray(y, float)
+    groups = [np.flatnonzero(arm == a) for a in range(yhat.shape[1])]
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(reps):
+        idx = np.concatenate([rng.choice(g, len(g)) for g in groups if len(g)])
+        est = estimate(yhat[idx], yhat_1[idx], yhat_2[idx], arm[idx], y[idx],
+                       forest=None if forest is None else forest[idx])
+        draws.append(_estimates_of(est))
+    out = {}
+    for key in draws[0]:
+        v = np.array([d[key] for d in draws], float)
+        ok = np.isfinite(v)
+        out[key] = dict(se=float(v[ok].std(ddof=1)) if ok.sum() > 1 else float("nan"), not_identified=int((~ok).sum()))
+    return dict(reps=reps, estimates=out)

@@ -171,6 +171,9 @@ def model_html(row: dict | None, diagnostics: dict | None) -> str:
         return '<p class="missing">No moments for this study.</p>'
     def f(v, fmt="{:.4g}"):
         return "" if v is None or v != v else fmt.format(v)
+
+    def pm(v, se):  # the holdout bootstrap SE where the run drew one; "not identified" where v is NaN
+        return "not identified" if v is None or v != v else f(v) + ("" if se is None or se != se else f" ± {f(se, '{:.2g}')}")
     rows = [dict(quantity="sigma (within-arm heterogeneity)", value=f(row["sigma"]), truth=f(row.get("true_sigma"))),
             dict(quantity="rho (cross-arm correlation)", value=f(row["rho"]), truth=f(row.get("true_rho"))),
             dict(quantity="s (SD of the arm means; corrected)", value=f"{f(row['s'])} ({f(row['s_corrected'])})",
@@ -180,8 +183,14 @@ def model_html(row: dict | None, diagnostics: dict | None) -> str:
             dict(quantity="Our Model: predicted gain (Monte Carlo SE)",
                  value=f"{f(row['our_model_gain'])} ({f(row['our_model_se'], '{:.2g}')})", truth=""),
             dict(quantity="Our Model as n -> infinity", value=f(row["our_model_gain_inf"]), truth=""),
+            dict(quantity="T-learner's prediction error, noise-corrected (extension; ± holdout bootstrap SE)",
+                 value=pm(row.get("sigma_eps_noise_corrected"), row.get("sigma_eps_noise_corrected_se")),
+                 truth=f(row.get("true_sigma_eps"))),
             dict(quantity="Our Model, prediction-error sigma_eps (extension)", value=f(row.get("extension_gain")),
                  truth=""),
+            dict(quantity="the forest's arm-specific prediction error (extension; ± holdout bootstrap SE)",
+                 value=pm(row.get("forest_sigma_eps_arm_specific"), row.get("forest_sigma_eps_arm_specific_se")),
+                 truth=f(row.get("forest_true_arm_specific"))),
             dict(quantity="Our Model for the forest's predictions, their arm-specific error (extension)",
                  value=f(row.get("extension_forest_gain")), truth="")]
     out = [_simple_table(rows, ["quantity", "value", "truth"])]

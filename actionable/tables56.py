@@ -15,16 +15,21 @@ from .tables import to_markdown
 
 T5_COLUMNS = ["Original", *sensitivity.SWAPS]
 T6_COLUMNS = ["Original", *sensitivity.CHANGES]
+FOREST_NOTE = ("extension_forest: the extension for the causal forest's predictions: the same corrected sigma and rho, "
+               "sigma_eps the arm-specific part of the forest's error sqrt(E(e^a - e^b)^2 / 2), the part that moves its "
+               "choice of arm (actionable.prediction_error.arm_specific); its 'n -> infinity' rows are its definition.")
 
 
-def _modes(estimated: dict, extension: dict | None, n: int, paper: dict | None = None) -> dict:
+def _modes(estimated: dict, extension: dict | None, n: int, paper: dict | None = None,
+           extension_forest: dict | None = None) -> dict:
     """Each mode's parameters {study: dict(s, sigma, rho, sigma_eps, m, n)}: estimated, the paper's
-    published ones when given, this package's extension when given."""
+    published ones when given, this package's extension (for the T-learner, for the forest) when given."""
     modes = {"estimated": {k: dict(v, n=n) for k, v in estimated.items()}}
     if paper is not None:
         modes["paper"] = paper
-    if extension:
-        modes["extension"] = {k: dict(v, n=n) for k, v in extension.items()}
+    for name, params in (("extension", extension), ("extension_forest", extension_forest)):
+        if params:
+            modes[name] = {k: dict(v, n=n) for k, v in params.items()}
     return modes
 
 
@@ -43,15 +48,16 @@ def _table(fn, modes: dict, settings: dict, seed: int, threads: int) -> pd.DataF
     return pd.concat(out, ignore_index=True)
 
 
-def compute(estimated: dict, settings: dict, seed: int, threads: int = 1,
-            extension: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def compute(estimated: dict, settings: dict, seed: int, threads: int = 1, extension: dict | None = None,
+            extension_forest: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Tables 5 and 6 in both modes. ``estimated``: {study: dict(s, sigma, rho, sigma_eps, m)} in
     the paper's row order; ``settings``: the config's sensitivity section; ``extension``: the same
-    for this package's extension (corrected sigma, rho; prediction-error sigma_eps), a third mode.
+    for this package's extension (corrected sigma, rho; prediction-error sigma_eps), a third mode;
+    ``extension_forest``: the extension for the forest's predictions (its arm-specific error), a fourth.
     Returns (t5, t6, the paper-mode parameters)."""
     n = settings["n"]
     pub = sensitivity.published_parameters(n, settings.get("paper_sigma_eps", "solved_or_floor"), settings["uniform"])
-    modes = _modes(estimated, extension, n, paper=pub)
+    modes = _modes(estimated, extension, n, paper=pub, extension_forest=extension_forest)
     return (_table(sensitivity.swaps, modes, settings, seed, threads),
             _table(sensitivity.elasticities, modes, settings, seed, threads), pub)
 
@@ -84,6 +90,7 @@ def _common_notes(t5: pd.DataFrame, settings: dict) -> list[str]:
             "noise and sigma_eps = the prediction error SD(y_hat - E[Y | x]) (actionable.prediction_error); its "
             "definition values the uniform arm at its true mean, i.e. its 'n -> infinity' rows."]
            if (t5["mode"] == "extension").any() else [])
+    ext += ([FOREST_NOTE] if (t5["mode"] == "extension_forest").any() else [])
     return ext + [
         f"Gains in percentage points: Algorithm 2, normal F, {how}; Monte Carlo mean (SE) over {settings['reps']:,} "
         "repetitions with common random numbers. 'n -> infinity': the exact expectation with the uniform arm valued "
@@ -162,26 +169,43 @@ def render_table6(t6: pd.DataFrame, t5: pd.DataFrame, names: dict, settings: dic
 
 
 # ---- the same analyses for any study (Table 6) and any pair of studies (Table 5)
-def study_parameters(moments: dict, prediction_error_json: dict | None, s: str, estimator: str) -> tuple[dict, dict | None]:
+def study_parameters(moments: dict, prediction_error_json: dict | None, s: str, estimator: str,
+                     learner: str = "txgb") -> tuple[dict, dict | None]:
     """Algorithm 2's inputs from a study's moments JSON (``s``: plain or corrected), and the
-    extension's (corrected sigma and rho, prediction-error sigma_eps by ``estimator``), or None
-    when a corrected moment is not identified."""
+    extension's (corrected sigma and rho, prediction-error sigma_eps by ``estimator`` of ``learner``'s
+    predictions: txgb or macf), or None when a corrected moment is not identified."""
     from . import prediction_error
     est = dict(s=moments["s_corrected"] if s == "corrected" else moments["s"], sigma=moments["sigma"],
                rho=moments["rho"], sigma_eps=moments["sigma_eps"], m=moments["m"])
     if prediction_error_json is None:
         return est, None
-    inputs = prediction_error.model_inputs(prediction_error_json, estimator)
+    inputs = prediction_error.model_inputs(prediction_error_json, estimator, learner=learner)
     return est, None if inputs is None else dict(est, **inputs)
 
 
+def extension_modes(moments: list[dict], prediction_errors: list[dict], s: str, estimator: str, log=None):
+    """The studies' estimated parameters and both extensions' (None where a study's is not identified,
+    so that no mode compares studies on different footing): ({study: est}, ext, ext_forest)."""
+    est, ext, forest = {}, {}, {}
+    for mom, pe in zip(moments, prediction_errors):
+        est[mom["study"]], ext[mom["study"]] = study_parameters(mom, pe, s, estimator)
+        forest[mom["study"]] = study_parameters(mom, pe, s, "arm_specific", learner="macf")[1]
+    out = []
+    for name, params in (("extension", ext), ("extension for the forest", forest)):
+        usable = all(v is not None for v in params.values())
+        if not usable and log is not None:
+            log.warning("%s rows left out: not identified for %s", name, [k for k, v in params.items() if v is None])
+        out.append(params if usable else None)
+    return est, *out
+
+
 def compute_one(kind: str, params: dict, settings: dict, seed: int, threads: int = 1,
-                extension: dict | None = None) -> pd.DataFrame:
+                extension: dict | None = None, extension_forest: dict | None = None) -> pd.DataFrame:
     """Table 6 (``kind`` 'elasticities', one or more studies) or Table 5 (``kind`` 'swaps', a pair)
-    from estimated moments, with the extension's rows when given; the same seed as Tables 5-6 gives
+    from estimated moments, with the extensions' rows when given; the same seed as Tables 5-6 gives
     the paper's studies the same numbers as there."""
     fn = sensitivity.elasticities if kind == "elasticities" else sensitivity.swaps
-    return _table(fn, _modes(params, extension, settings["n"]), settings, seed, threads)
+    return _table(fn, _modes(params, extension, settings["n"], extension_forest=extension_forest), settings, seed, threads)
 
 
 def _scale_cells(percent: bool):
@@ -214,6 +238,7 @@ def render_study_table6(t6: pd.DataFrame, settings: dict, percent: bool) -> str:
               "exact value with the uniform arm at its true mean.",
               "estimated: the study's moments; extension: sigma and rho corrected for the predictions' noise and "
               "sigma_eps = the prediction error (this package's extension, not the paper's procedure)."]
+    notes += [FOREST_NOTE] if (t6["mode"] == "extension_forest").any() else []
     study = t6["study"].iloc[0]
     return to_markdown(pd.DataFrame(shown), title=f"Table 6 for {study}: sensitivity of the gain to a 1% change",
                        notes=notes)
@@ -236,5 +261,6 @@ def render_pair_table5(t5: pd.DataFrame, settings: dict, percent: bool) -> str:
              "with common random numbers; 'n -> infinity': the exact value with the uniform arm at its true mean.",
              "estimated: the studies' moments; extension: sigma and rho corrected for the predictions' noise and "
              "sigma_eps = the prediction error (this package's extension, not the paper's procedure)."]
+    notes += [FOREST_NOTE] if (t5["mode"] == "extension_forest").any() else []
     return to_markdown(pd.DataFrame(shown), title=f"Table 5 for {a} and {b}: gain with parameters exchanged",
                        notes=notes)

@@ -11,9 +11,14 @@ with script_log(snakemake) as log:
     test = (split["set"] == "test").to_numpy()
     arm, y = ds.arm_indices()[test], ds.frame[ds.outcome].to_numpy(float)[test]
     truth = load_truth(ds)
-    out = prediction_error.estimate(np.load(snakemake.input.full), np.load(snakemake.input.half1),
-                                    np.load(snakemake.input.half2), arm, y,
-                                    truth=None if truth is None else truth[test], forest=np.load(snakemake.input.forest))
+    fits = [np.load(f) for f in (snakemake.input.full, snakemake.input.half1, snakemake.input.half2)]
+    forest = np.load(snakemake.input.forest)
+    out = prediction_error.estimate(*fits, arm, y, truth=None if truth is None else truth[test], forest=forest)
+    if snakemake.params.bootstrap:
+        out["bootstrap"] = prediction_error.bootstrap_se(*fits, arm, y, forest=forest,
+                                                         reps=snakemake.params.bootstrap, seed=snakemake.params.seed)
+        log.info("%s: holdout bootstrap SEs (%d draws, fits fixed): %s", ds.name, snakemake.params.bootstrap,
+                 ", ".join(f"{k} {v['se']:.4f}" for k, v in out["bootstrap"]["estimates"].items()))
     out.update(study=ds.name)
     write_json(out, snakemake.output[0])
     eps = {k: v["sigma_eps"] for k, v in out["sigma_eps"].items()}

@@ -27,6 +27,7 @@ with script_log(snakemake) as log:
         ext = gain.get("extension") or {}
         forest = pe.get("forest") or {}
         pub = paper.MOMENTS.get(roles.get(est["study"]), {})
+        se = {k: v["se"] for k, v in (pe.get("bootstrap") or {}).get("estimates", {}).items()}
         rows.append(dict(
             study=est["study"], paper_study=roles.get(est["study"], ""), m=est["m"], n_test=est["n_test"],
             binary=est["binary"], best_arm_mean=max(est["arm_means"]),
@@ -51,6 +52,11 @@ with script_log(snakemake) as log:
             forest_sigma_eps_arm_specific=forest.get("sigma_eps", {}).get("arm_specific", {}).get("sigma_eps"),
             forest_true_sigma_eps=forest.get("true_sigma_eps"), forest_true_arm_specific=forest.get("true_arm_specific"),
             extension_forest_gain=(ext.get("forest") or {}).get("gain"),
+            # holdout bootstrap SEs of the extension's inputs (fits held fixed; actionable.prediction_error.bootstrap_se)
+            corrected_sigma_se=se.get("sigma"), corrected_rho_se=se.get("rho"),
+            **{f"{who}sigma_eps_{k}_se": se.get(f"{'forest.' if who else ''}sigma_eps.{k}")
+               for who, ks in (("", ("noise_corrected", "split_half", "arm_specific")),
+                               ("forest_", ("noise_corrected", "arm_specific"))) for k in ks},
             **_diagnostics(gain.get("diagnostics") or {}),
         ))
     table = pd.DataFrame(rows)
@@ -59,6 +65,9 @@ with script_log(snakemake) as log:
     def cell(v, p=None, fmt="{:.3f}"):
         txt = "" if pd.isna(v) else fmt.format(v)
         return txt + ("" if p is None or pd.isna(p) else f" [{fmt.format(p)}]")
+
+    def pm(v, se):  # an estimate with its bootstrap SE where one was drawn
+        return "" if pd.isna(v) else f"{v:.3f}" + ("" if pd.isna(se) else f" ± {se:.3f}")
 
     show = pd.DataFrame({
         "study": table["study"],
@@ -73,15 +82,20 @@ with script_log(snakemake) as log:
         "Our Model gain (pp)": [f"{g * 100:.2f} ± {se * 100:.2f}" + ("" if pd.isna(p) else f" [{p:.1f}]")
                                 for g, se, p in zip(table["our_model_gain"], table["our_model_se"], table["paper_our_model_pp"])],
         "Our Model as n -> infinity (pp)": ["" if pd.isna(g) else f"{g * 100:.2f}" for g in table["our_model_gain_inf"]],
-        "corrected sigma / rho (extension)": [f"{a:.3f} / {b:.3f}" for a, b in zip(table["corrected_sigma"], table["corrected_rho"])],
+        "corrected sigma / rho (extension)": [f"{pm(a, c)} / {pm(b, d)}" for a, b, c, d in zip(
+            table["corrected_sigma"], table["corrected_rho"], table["corrected_sigma_se"], table["corrected_rho_se"])],
         "prediction error: noise-corrected / split-half [true]": [
-            f"{a:.3f} / {b:.3f}" + ("" if pd.isna(t) else f" [{t:.3f}]")
-            for a, b, t in zip(table["sigma_eps_noise_corrected"], table["sigma_eps_split_half"], table["true_sigma_eps"])],
+            f"{pm(a, c)} / {pm(b, d)}" + ("" if pd.isna(t) else f" [{t:.3f}]")
+            for a, b, c, d, t in zip(table["sigma_eps_noise_corrected"], table["sigma_eps_split_half"],
+                                     table["sigma_eps_noise_corrected_se"], table["sigma_eps_split_half_se"],
+                                     table["true_sigma_eps"])],
         "Our Model, extension (pp)": ["" if pd.isna(g) else f"{g * 100:.2f}" for g in table["extension_gain"]],
         "arm-specific error: T-XGB / forest [true]": [
-            "" if pd.isna(a) or pd.isna(b) else f"{a:.3f} / {b:.3f}" + ("" if pd.isna(t) else f" [{t:.3f} / {u:.3f}]")
-            for a, b, t, u in zip(table["sigma_eps_arm_specific"], table["forest_sigma_eps_arm_specific"],
-                                  table["true_arm_specific"], table["forest_true_arm_specific"])],
+            "" if pd.isna(a) and pd.isna(b) else f"{pm(a, c) or 'n.i.'} / {pm(b, d) or 'n.i.'}"
+            + ("" if pd.isna(t) else f" [{t:.3f} / {u:.3f}]")
+            for a, b, c, d, t, u in zip(table["sigma_eps_arm_specific"], table["forest_sigma_eps_arm_specific"],
+                                        table["sigma_eps_arm_specific_se"], table["forest_sigma_eps_arm_specific_se"],
+                                        table["true_arm_specific"], table["forest_true_arm_specific"])],
         "Our Model for the forest, extension (pp)": ["" if pd.isna(g) else f"{g * 100:.2f}"
                                                      for g in table["extension_forest_gain"]],
         "pairwise rho: min, middle half, max; arm means normal? (Shapiro-Wilk p)": [
@@ -112,7 +126,9 @@ with script_log(snakemake) as log:
                  "shrinkage bias), and Algorithm 2 from them with the uniform arm at its true mean "
                  f"(sigma_eps: {table['extension_sigma_eps_estimator'].iloc[0]}). For the forest: the same sigma and rho, "
                  "sigma_eps the arm-specific part of the forest's error, sqrt(E(e^a - e^b)^2 / 2), the part that moves its "
-                 "choice of arm (most of a forest's error is common to all arms). actionable/prediction_error.py; README.")
+                 "choice of arm (most of a forest's error is common to all arms). ± : the holdout's bootstrap SE with the "
+                 "fitted learners held fixed (their own training noise is not in it); n.i.: not identified (estimate at or "
+                 "below zero). actionable/prediction_error.py; README.")
     notes.append("Model checks (actionable/diagnostics.py): the model takes one rho for every pair of arms and normal "
                  "arm means; the pairwise stratified rho-hat and a Shapiro-Wilk test of the arm means show how far a "
                  "study is from that.")

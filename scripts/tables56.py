@@ -7,19 +7,16 @@ from actionable.io import script_log, write_csv, write_text
 with script_log(snakemake) as log:
     cfg = snakemake.params.settings
     roles = snakemake.params.paper_studies  # role -> study
-    est, ext = {}, {}
-    for m_path, pe_path in zip(snakemake.input.moments, snakemake.input.prediction_error):
-        moments = json.load(open(m_path))
-        est[moments["study"]], ext[moments["study"]] = tables56.study_parameters(
-            moments, json.load(open(pe_path)), snakemake.params.s, snakemake.params.prediction_error)
-    ordered = {roles[r]: est[roles[r]] for r in ("penn_geisinger", "walmart")}  # the paper's row order
+    moments = [json.load(open(p)) for p in snakemake.input.moments]
+    errors = [json.load(open(p)) for p in snakemake.input.prediction_error]
+    est, ext, ext_forest = tables56.extension_modes(moments, errors, snakemake.params.s,
+                                                    snakemake.params.prediction_error, log)
+    order = [roles[r] for r in ("penn_geisinger", "walmart")]  # the paper's row order
+    ordered = {k: est[k] for k in order}
     names = {roles[r]: paper.ROLE_NAMES[r] for r in roles}
-    # this package's extension: corrected sigma, rho and the prediction-error sigma_eps
-    usable = all(p is not None for p in ext.values())
-    if not usable:
-        log.warning("extension rows left out: a corrected moment is not identified (%s)", ext)
-    extension = {k: ext[k] for k in ordered} if usable else None
-    t5, t6, _ = tables56.compute(ordered, cfg, snakemake.params.seed, snakemake.threads, extension)
+    extension, extension_forest = ({k: e[k] for k in order} if e else None for e in (ext, ext_forest))
+    t5, t6, _ = tables56.compute(ordered, cfg, snakemake.params.seed, snakemake.threads, extension,
+                                 extension_forest)
     write_csv(t5, snakemake.output.t5)
     write_csv(t6, snakemake.output.t6)
     write_text(tables56.render_table5(t5, names, cfg), snakemake.output.t5_md)

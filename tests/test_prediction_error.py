@@ -110,3 +110,30 @@ def test_arm_specific_error_not_identified_is_nan_not_zero():
     assert np.isnan(got["sigma_eps"]) and got["pairs_negative"] == got["pairs"] == 6
     assert pe.model_inputs(dict(sigma=0.08, rho=0.9, sigma_eps={}, forest=dict(sigma_eps=dict(arm_specific=got))),
                            "arm_specific", learner="macf") is None
+
+
+def test_bootstrap_se_matches_the_spread_over_fresh_holdouts():
+    """The holdout bootstrap SE (fits held fixed) against the SD of each estimate over 150 independent
+    holdouts of the same law, the fits' errors drawn afresh per person as a fixed fit's errors at new
+    people are: within 25% (an SD over 150 draws is itself known to about 6%). The forest's
+    predictions are the T-learner's plus a shift common to all arms, so its arm-specific error is the
+    same as the T-learner's and its noise-corrected one larger."""
+    def draw(seed, n=20_000):
+        h, arm, y, yhat, y1, y2 = _study(n=n, seed=seed)
+        forest = yhat + 0.1 * np.random.default_rng(seed + 10_000).standard_normal((n, 1))
+        return yhat, y1, y2, arm, y, forest
+
+    def estimates(yhat, y1, y2, arm, y, forest):
+        return pe._estimates_of(pe.estimate(yhat, y1, y2, arm, y, forest=forest))
+
+    spread = [estimates(*draw(seed)) for seed in range(100, 250)]
+    yhat, y1, y2, arm, y, forest = draw(7)
+    boot = pe.bootstrap_se(yhat, y1, y2, arm, y, forest=forest, reps=300, seed=3)["estimates"]
+    assert set(boot) == {"sigma", "rho", "sigma_eps.noise_corrected", "sigma_eps.split_half", "sigma_eps.arm_specific",
+                         "forest.sigma_eps.noise_corrected", "forest.sigma_eps.arm_specific"}
+    for key, got in boot.items():
+        sd = np.std([d[key] for d in spread], ddof=1)
+        assert got["not_identified"] == 0, key
+        assert got["se"] == pytest.approx(sd, rel=0.25), key
+    # a shift shared by all arms cancels from every pairwise difference, in each draw alike
+    assert boot["forest.sigma_eps.arm_specific"]["se"] == pytest.approx(boot["sigma_eps.arm_specific"]["se"], rel=1e-9)

@@ -133,3 +133,27 @@ def test_figure12_marks_the_extension_beside_the_estimate():
     assert "diamonds: the same for the forest's predictions" in fig._suptitle.get_text()
     plain = plotting.sensitivity_curves(pd.DataFrame(rows), {"a": est}, {"a": 0.003})
     assert not [ln for ax in plain.axes for ln in ax.lines if ln.get_marker() == "*"]
+
+
+def test_forest_extension_is_a_fourth_mode_only_where_identified_for_every_study():
+    """Tables 5-6's extension for the forest: the corrected sigma, rho with the forest's arm-specific
+    error; left out whole when one study's is not identified (no mode mixes footings)."""
+    from actionable.model import ArmMeans, expected_gain
+
+    def jsons(study, forest_eps):
+        mom = dict(study=study, s=0.008, s_corrected=0.005, sigma=0.26, rho=0.77, sigma_eps=0.45, m=20, binary=True)
+        pe = dict(sigma=0.28, rho=0.95, sigma_eps=dict(noise_corrected=dict(sigma_eps=0.11)),
+                  forest=dict(sigma_eps=dict(arm_specific=dict(sigma_eps=forest_eps))))
+        return mom, pe
+
+    (ma, pa), (mb, pb) = jsons("A", 0.056), jsons("B", 0.016)
+    est, ext, forest = tables56.extension_modes([ma, mb], [pa, pb], "plain", "noise_corrected")
+    assert ext["A"]["sigma_eps"] == 0.11 and forest["A"]["sigma_eps"] == 0.056 and forest["B"]["sigma_eps"] == 0.016
+    assert forest["A"]["sigma"] == 0.28 and est["A"]["sigma"] == 0.26
+    t5, t6, _ = tables56.compute(est, dict(SETTINGS, reps=200), seed=3, extension=ext, extension_forest=forest)
+    rows = t6[t6["mode"] == "extension_forest"].set_index("study")
+    want = expected_gain(ArmMeans(0.008), 0.28, 0.95, 20, 0.056, None)
+    assert rows.loc["A", "Original_inf"] == pytest.approx(want, rel=1e-9)
+    assert "extension_forest: the extension for the causal forest" in tables56.render_table6(t6, t5, {}, SETTINGS)
+    _, _, none = tables56.extension_modes([ma, mb], [pa, jsons("B", float("nan"))[1]], "plain", "noise_corrected")
+    assert none is None

@@ -43,11 +43,13 @@ rule prediction_error:
         "benchmarks/runs/moments/{study}/prediction_error.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
+        bootstrap=config["our_model"]["prediction_error_bootstrap"],
+        seed=lambda w: seed_for(f"prediction_error/{w.study}"),
     priority: 5
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=10,
+        mem_mb=6000,
+        runtime=20,
     conda:
         "../../envs/python.yaml"
     script:
