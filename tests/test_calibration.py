@@ -205,7 +205,8 @@ def test_with_pt_cf_in_the_loss_the_stand_in_is_the_closest_of_one_structure():
     fitted = FITTED
     for label, got in fitted.items():  # the stored loss is the objective of the stored values
         assert got["objective"]["loss"] == pytest.approx(objective("penn_geisinger_like", got)["loss"], rel=1e-12), label
-    loss = {label: got["objective"]["loss"] for label, got in fitted.items() if " + " not in label}
+    loss = {label: got["objective"]["loss"] for label, got in fitted.items()
+            if " + " not in label and not label.startswith("the stand-in,")}  # one structure each
     assert min(loss, key=loss.get).startswith("pass 4's stand-in"), loss
     for trees in ("", ", 2,000 trees"):
         z = fitted[f"pass 4's stand-in{trees}"]["objective"]["z"]
@@ -235,6 +236,39 @@ def test_cells_beside_cell_means_come_closer_than_the_stand_in():
         assert mix["pt_cf_gain"] < stand_in["pt_cf_gain"] - 1 and mix["pt_cf_gain"] > mix["macf_gain"] + 1.5, trees
     big = fitted["interactions 0.25 + cell means 0.55 on 4 binaries, 2,000 trees"]
     assert big["macf_top6_share"] >= 0.80 and big["objective"]["z"]["pt_cf_gain"] < 1.3
+
+
+def test_the_papers_plain_s_hat_trades_against_best_uniform():
+    """frontier_oracle.py's rows "the stand-in, s 0.004": Penn-Geisinger's stand-in with its true s
+    at the floor its control's lead allows (0.0039; the stand-in's is 0.007), and the same with the
+    messages' base rate raised from 0.309 to 0.313. Both bring the plain s-hat of this draw within the
+    issue's 0.007 ± 0.002 (0.0076, 0.0077; the stand-in 0.0105) with every scored target within 1.5 of
+    its tolerance. What a smaller s moves is the best uniform arm (-0.63 pp), not the policies (each
+    level within 0.3 pp), so every gain rises; the higher base rate gives Best Uniform back and lifts
+    every level by 0.1-0.4 pp (the forest 0.14). The objective does not score s-hat and keeps the stand-in (loss 2.91
+    against 3.80 and 3.61); scoring s-hat at its tolerance, as the issue lists it, would choose s 0.004
+    with the base rate 0.313 (3.73 against the stand-in's 5.97): the next recalibration."""
+    stand_in = FITTED["interactions 0.25 + cell means 0.55 on 4 binaries, 2,000 trees"]
+    low, low_base = (FITTED[f"the stand-in, s 0.004{b}, 2,000 trees"] for b in ("", ", base_rate 0.313"))
+    pts = {p["label"]: p for p in FRONTIER["points"]}
+    assert pts["the stand-in, s 0.004, 2,000 trees"]["changes"]["arm_means.s"] == 0.004
+
+    def s_hat_z(got):
+        return (got["s_hat_all"] - 0.007) / 0.002
+
+    assert s_hat_z(stand_in) > 1.5
+    levels = ("txgb_gain", "ols_gain", "macf_gain", "pt_cf_gain")
+    for got in (low, low_base):
+        assert abs(s_hat_z(got)) < 0.5 and got["forest"]["num_trees"] == 2000
+        assert max(abs(z) for z in got["objective"]["z"].values()) < 1.5
+        assert got["objective"]["loss"] > stand_in["objective"]["loss"] + 0.5
+    assert -0.8 < low["best_uniform"] - stand_in["best_uniform"] < -0.5
+    for k in levels:  # levels (Best Uniform + gain): the policies barely move with s
+        assert abs(low["best_uniform"] + low[k] - stand_in["best_uniform"] - stand_in[k]) < 0.3, k
+        assert 0.1 < (low_base["best_uniform"] + low_base[k]) - (low["best_uniform"] + low[k]) < 0.5, k
+    with_s = {k: got["objective"]["loss"] + s_hat_z(got) ** 2 for k, got in
+              (("stand-in", stand_in), ("s", low), ("s, base", low_base))}
+    assert min(with_s, key=with_s.get) == "s, base" and with_s["stand-in"] > with_s["s, base"] + 2, with_s
 
 
 def test_plain_s_hat_is_mostly_sampling_noise_on_penn_geisinger():
