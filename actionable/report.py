@@ -174,6 +174,9 @@ def model_html(row: dict | None, diagnostics: dict | None) -> str:
 
     def pm(v, se):  # the holdout bootstrap SE where the run drew one; "not identified" where v is NaN
         return "not identified" if v is None or v != v else f(v) + ("" if se is None or se != se else f" ± {f(se, '{:.2g}')}")
+    # the T-learner's error as the extension row uses it (our_model.prediction_error)
+    est = row.get("extension_sigma_eps_estimator")
+    est = est if isinstance(est, str) else "noise_corrected"
     rows = [dict(quantity="sigma (within-arm heterogeneity)", value=f(row["sigma"]), truth=f(row.get("true_sigma"))),
             dict(quantity="rho (cross-arm correlation)", value=f(row["rho"]), truth=f(row.get("true_rho"))),
             dict(quantity="s (SD of the arm means; corrected)", value=f"{f(row['s'])} ({f(row['s_corrected'])})",
@@ -183,9 +186,9 @@ def model_html(row: dict | None, diagnostics: dict | None) -> str:
             dict(quantity="Our Model: predicted gain (Monte Carlo SE)",
                  value=f"{f(row['our_model_gain'])} ({f(row['our_model_se'], '{:.2g}')})", truth=""),
             dict(quantity="Our Model as n -> infinity", value=f(row["our_model_gain_inf"]), truth=""),
-            dict(quantity="T-learner's prediction error, noise-corrected (extension; ± holdout bootstrap SE)",
-                 value=pm(row.get("sigma_eps_noise_corrected"), row.get("sigma_eps_noise_corrected_se")),
-                 truth=f(row.get("true_sigma_eps"))),
+            dict(quantity=f"T-learner's prediction error, {est} (extension; ± holdout bootstrap SE)",
+                 value=pm(row.get(f"sigma_eps_{est}"), row.get(f"sigma_eps_{est}_se")),
+                 truth=f(row.get("true_arm_specific" if est == "arm_specific" else "true_sigma_eps"))),
             dict(quantity="Our Model, prediction-error sigma_eps (extension)", value=f(row.get("extension_gain")),
                  truth=""),
             dict(quantity="the forest's arm-specific prediction error (extension; ± holdout bootstrap SE)",

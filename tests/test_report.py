@@ -23,6 +23,21 @@ def test_markdown_tables_keep_every_cell_and_mark_the_papers_values():
     assert 'E[Y^a]' in out  # not a paper value
 
 
+def test_model_table_shows_the_extensions_own_error_with_its_bootstrap_se():
+    """The report's model table names the T-learner error the extension row uses (our_model.prediction_error)
+    with its holdout bootstrap SE and the matching truth; a forest error not identified says so."""
+    nan = float("nan")
+    row = dict(sigma=0.26, rho=0.77, s=0.0105, s_corrected=0.0074, sigma_eps=0.39, m=20, our_model_gain=0.057,
+               our_model_se=0.001, our_model_gain_inf=0.05, extension_sigma_eps_estimator="arm_specific",
+               sigma_eps_arm_specific=0.116, sigma_eps_arm_specific_se=0.0081, true_arm_specific=0.112,
+               sigma_eps_noise_corrected=0.113, sigma_eps_noise_corrected_se=0.005, true_sigma_eps=0.139,
+               forest_sigma_eps_arm_specific=nan, forest_sigma_eps_arm_specific_se=nan)
+    out = report.model_html(row, None)
+    assert "T-learner&#x27;s prediction error, arm_specific" in out  # the label, HTML-escaped
+    assert "0.116 ± 0.0081" in out and "0.112" in out and "0.113" not in out
+    assert "not identified" in out
+
+
 def test_missing_items_are_named_not_silently_dropped(tmp_path):
     (tmp_path / "results" / "tables").mkdir(parents=True)
     (tmp_path / "results" / "tables" / "table2.md").write_text("**Table 2**\n\n| a |\n|---|\n| 1 |\n")
