@@ -43,9 +43,9 @@ def main():
         share = np.bincount(tau.argmax(axis=1), minlength=tau.shape[1]) / len(tau)
         rows += [dict(study=study, arm_index=a, share=float(v)) for a, v in enumerate(share)]
     pd.DataFrame(rows).to_csv(OUT / "macf_shares.csv", index=False)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    # the stand-ins the run simulated: its own checkout's simulator specs (results/ sits in it)
+    # the run's own checkout (results/ sits in it): its commit and the stand-ins it simulated
     run_root = res.resolve().parent
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=run_root, capture_output=True, text=True).stdout.strip()
     cfg = read_yaml(run_root / "config.yaml")
     digests = {s["name"]: simulate.spec_digest(simulate.load_simulator_spec(run_root / s["simulator"]))
                for s in cfg["studies"] if s["name"] in trees}

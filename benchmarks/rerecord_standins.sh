@@ -44,7 +44,7 @@ for s in $STEPS; do
     default)
       rm -rf "$CLONE" && git clone -q "$here" "$CLONE"
       step default bash "$CLONE/bin/replicate.sh"
-      step record env RESULTS="$CLONE/results" NOTE="benchmarks/rerecord_standins.sh at $(git -C "$here" rev-parse --short HEAD)" \
+      step record env RESULTS="$CLONE/results" NOTE="benchmarks/rerecord_standins.sh at $(git -C "$CLONE" rev-parse --short HEAD)" \
         $PY "$here/benchmarks/record_default_run.py" ;;
     anatomy) step anatomy env RESULTS="$CLONE/results" $PY "$here/benchmarks/prediction_error_anatomy.py" ;;
     pe) step pe $PY "$here/benchmarks/prediction_error_standins.py" ;;

@@ -38,17 +38,21 @@ def one_study(name: str, seed: int) -> dict:
     floor = float(np.std(np.insert(np.full(m - 1, am["base_rate"]), control, am["base_rate"] + am["control_offset"])))
     rows = []
     rng = np.random.default_rng(seed)
-    for s in sorted({floor, *np.linspace(0.004, am["s"], 4).round(4)}):
+    def means(s):  # the simulator's own generator: the stand-in's message pattern, rescaled to s
+        return simulate.target_arm_means(m, control, am["base_rate"], am["control_offset"], s,
+                                         np.random.default_rng(stream_seed(spec["seed"], "arm_means")))
+
+    # from the floor to the paper's s (or the stand-in's, if above), the stand-in's own among them
+    for s in sorted({floor, am["s"], *np.linspace(0.004, max(am["s"], PAPER_S), 4).round(4)}):
         if s < floor - 1e-12:
             continue
-        # the simulator's own generator: the stand-in's message pattern, rescaled to s
-        mu = simulate.target_arm_means(m, control, am["base_rate"], am["control_offset"], s,
-                                       np.random.default_rng(stream_seed(spec["seed"], "arm_means")))
+        mu = means(s)
         s_hat = (rng.binomial(size, mu, size=(DRAWS, m)) / size).std(axis=1, ddof=1)
         rows.append(dict(true_s=float(s), s_hat_mean=float(s_hat.mean()), s_hat_median=float(np.median(s_hat)),
                          share_within_tolerance=float(np.mean(np.abs(s_hat - PAPER_S) <= TOLERANCE)),
                          share_at_most_paper=float(np.mean(s_hat <= PAPER_S))))
-    noise = float(np.sqrt(np.mean(mu * (1 - mu)) / size))  # at the last row's means: the stand-in's own s
+    mu = means(am["s"])
+    noise = float(np.sqrt(np.mean(mu * (1 - mu)) / size))  # the arm means' sampling SD at the stand-in's s
     return dict(study=name, spec_digest=simulate.spec_digest(spec), arms=m, people_per_arm=size,
                 control_offset_floor=floor, arm_mean_noise_sd=noise, stand_in_s=am["s"], rows=rows)
 
