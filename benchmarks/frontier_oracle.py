@@ -147,7 +147,18 @@ def oracle(spec: dict, seed: int, policy_tree: dict) -> dict:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--learners", nargs="*", default=[], help="variants (labels) to fit the learners on")
+    ap.add_argument("--rescore", action="store_true",
+                    help="recompute the stored learner rows' objective with calibrate_standins.objective (no runs)")
     args = ap.parse_args(argv)
+    if args.rescore:
+        rec = json.loads(OUT.read_text())
+        for p in rec["points"]:
+            if "learners" in p:
+                values = {k: v for k, v in p["learners"].items() if k not in ("objective", "forest")}
+                p["learners"]["objective"] = objective(STUDY, values)
+        OUT.write_text(json.dumps(rec, indent=1) + "\n")
+        print(f"rescored {OUT}")
+        return
     unknown = set(args.learners) - {label for label, _ in VARIANTS}
     if unknown:
         ap.error(f"unknown variant(s) {sorted(unknown)}; known: {[label for label, _ in VARIANTS]}")

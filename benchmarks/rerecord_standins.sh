@@ -8,7 +8,8 @@
 #   STEPS="default anatomy pe s_hat" bash benchmarks/rerecord_standins.sh   # some steps
 #
 # Steps (each writes its record under benchmarks/results/):
-#   default   bin/replicate.sh in $CLONE (default /tmp/rerecord), then record_default_run.py  ~30 min
+#   default   bin/replicate.sh in $CLONE (default /tmp/rerecord), then record_default_run.py and
+#             table4_holdout_draws.py on its results                                        ~40 min
 #   anatomy   prediction_error_anatomy.py on that run's results                             ~1 min
 #   pe        prediction_error_standins.py                                                   ~3 min
 #   s_hat     s_hat_noise.py                                                                 seconds
@@ -45,7 +46,8 @@ for s in $STEPS; do
       rm -rf "$CLONE" && git clone -q "$here" "$CLONE"
       step default bash "$CLONE/bin/replicate.sh"
       step record env RESULTS="$CLONE/results" NOTE="benchmarks/rerecord_standins.sh at $(git -C "$CLONE" rev-parse --short HEAD)" \
-        $PY "$here/benchmarks/record_default_run.py" ;;
+        $PY "$here/benchmarks/record_default_run.py"
+      step draws env RESULTS="$CLONE/results" $PY "$here/benchmarks/table4_holdout_draws.py" ;;
     anatomy) step anatomy env RESULTS="$CLONE/results" $PY "$here/benchmarks/prediction_error_anatomy.py" ;;
     pe) step pe $PY "$here/benchmarks/prediction_error_standins.py" ;;
     s_hat) step s_hat $PY "$here/benchmarks/s_hat_noise.py" ;;
