@@ -44,6 +44,7 @@ import argparse
 import copy
 import itertools
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -239,7 +240,8 @@ def objective(study: str, got: dict) -> dict:
             z["macf_top6_share"] = 0.0 if short <= 0 else 1.0 + short / 0.05
     if "pt_cf_gain" in got:
         z["pt_cf_gain"] = (got["pt_cf_gain"] - (paper["PT-CF"] - paper["Best Uniform"])) / (2 * paper["se"]["PT-CF"])
-    return dict(z=z, loss=float(sum(v**2 for v in z.values())))
+    # fsum: correctly rounded, so a stored loss is the same bytes on every Python (3.12 changed sum)
+    return dict(z=z, loss=math.fsum(v**2 for v in z.values()))
 
 
 def calibrate(study: str, xgb: dict, passes: list, cfg: dict, log, run=None, stored=()) -> dict:
