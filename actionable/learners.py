@@ -29,6 +29,15 @@ def policy(predictions: np.ndarray) -> np.ndarray:
     return np.argmax(predictions, axis=1)
 
 
+def table4_policies(best_arm: int, n: int, ols: np.ndarray, sxgb: np.ndarray, txgb: np.ndarray, tau: np.ndarray,
+                    pt: np.ndarray) -> dict:
+    """Table 4's policies for ``n`` holdout people, in its order: the best uniform arm, the argmax of
+    each learner's predicted outcomes (OLS, S-XGB, T-XGB) or the forest's effects (MACF), and the
+    policy tree's arms (PT-CF)."""
+    return {"Best Uniform": np.full(n, best_arm), "OLS": policy(ols), "S-XGB": policy(sxgb),
+            "T-XGB": policy(txgb), "MACF": policy(tau), "PT-CF": np.asarray(pt)}
+
+
 # --------------------------------------------------------------------------- OLS
 def _lstsq(design: np.ndarray, y: np.ndarray) -> np.ndarray:
     coef, *_ = np.linalg.lstsq(design, y, rcond=None)

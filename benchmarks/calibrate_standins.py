@@ -308,6 +308,12 @@ def _search(study, base, xgb, grid, cfg, log) -> list:
     return points
 
 
+def measured(row: dict) -> dict:
+    """A frontier_oracle learner row's measured values, what ``objective`` scores: the row less its
+    stored score and forest settings."""
+    return {k: v for k, v in row.items() if k not in ("objective", "forest")}
+
+
 def frontier_points(study: str, cfg: dict) -> list:
     """frontier_oracle's rows fitted with PT-CF and the study's own forest, as points of this search:
     their knobs are pass 4's with the row's changes (None: the key unset), their loss this objective."""
@@ -321,7 +327,7 @@ def frontier_points(study: str, cfg: dict) -> list:
         if not got or got.get("forest") != forest:
             continue
         knobs = {k: v for k, v in (PASS4 | row["changes"]).items() if v is not None}
-        values = {k: v for k, v in got.items() if k not in ("objective", "forest")}
+        values = measured(got)
         points.append(values | objective(study, values) | dict(knobs=knobs, forest=forest, frontier_label=row["label"]))
     if not points:
         raise ValueError(f"{FRONTIER_RECORD} has no row with {study}'s own forest {forest}")

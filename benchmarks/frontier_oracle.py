@@ -52,7 +52,7 @@ from actionable import forests, simulate  # noqa: E402
 from actionable.config import read_yaml  # noqa: E402
 from actionable.descriptives import concentration  # noqa: E402
 from calibrate_standins import (FOUR_BINARIES, PASS4, PENN_CELLS, _set, forest_settings,  # noqa: E402
-                                inner_loop, objective, simulate_and_split)
+                                inner_loop, measured, objective, simulate_and_split)
 
 STUDY = "penn_geisinger_like"
 OUT = ROOT / "benchmarks" / "results" / "frontier_oracle.json"
@@ -154,8 +154,7 @@ def main(argv=None):
         rec = json.loads(OUT.read_text())
         for p in rec["points"]:
             if "learners" in p:
-                values = {k: v for k, v in p["learners"].items() if k not in ("objective", "forest")}
-                p["learners"]["objective"] = objective(STUDY, values)
+                p["learners"]["objective"] = objective(STUDY, measured(p["learners"]))
         OUT.write_text(json.dumps(rec, indent=1) + "\n")
         print(f"rescored {OUT}")
         return

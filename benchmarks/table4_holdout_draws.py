@@ -36,20 +36,12 @@ ROLE = {"walmart_like": "Walmart", "penn_geisinger_like": "Penn-Geisinger"}
 DRAWS = 2000
 
 
-def run_policies(res: Path, study: str, ds, n_test: int) -> dict:
-    """The run's policies on its holdout, as scripts/evaluate_policies.py builds them."""
-    table = pd.read_csv(res / "evaluation" / study / "policies.csv", dtype={"best_uniform_arm": str})
-    best = ds.arms.index(table["best_uniform_arm"].iloc[0])
-
-    def argmax(path):
-        return learners.policy(np.load(res / path))
-
-    return {"Best Uniform": np.full(n_test, best),
-            "OLS": argmax(f"learners/{study}/ols/predictions.npy"),
-            "S-XGB": argmax(f"learners/{study}/sxgb/predictions.npy"),
-            "T-XGB": argmax(f"learners/{study}/txgb_all/predictions.npy"),
-            "MACF": argmax(f"forests/{study}/macf/tau.npy"),
-            "PT-CF": np.load(res / f"forests/{study}/policy_tree/policy.npy")}
+def run_policies(res: Path, study: str, ds, n_test: int, table: pd.DataFrame) -> dict:
+    """The run's policies on its holdout (its policies.csv ``table`` names the best uniform arm)."""
+    paths = ("learners/{}/ols/predictions.npy", "learners/{}/sxgb/predictions.npy",
+             "learners/{}/txgb_all/predictions.npy", "forests/{}/macf/tau.npy", "forests/{}/policy_tree/policy.npy")
+    best = ds.arms.index(str(table["best_uniform_arm"].iloc[0]))
+    return learners.table4_policies(best, n_test, *(np.load(res / p.format(study)) for p in paths))
 
 
 def draws(res: Path, study: str, seed: int, n_draws: int = DRAWS) -> dict:
@@ -57,7 +49,8 @@ def draws(res: Path, study: str, seed: int, n_draws: int = DRAWS) -> dict:
     test = (split["set"] == "test").to_numpy()
     h = load_truth(ds)[test].astype(float)
     e = ds.propensity_matrix()[test]
-    pol = run_policies(res, study, ds, len(h))
+    run = pd.read_csv(res / "evaluation" / study / "policies.csv", dtype={"best_uniform_arm": str}).set_index("policy")
+    pol = run_policies(res, study, ds, len(h), run)
     names = list(pol)
     rng = np.random.default_rng(stream_seed(seed, f"table4_holdout_draws/{study}"))
     cum = e.cumsum(axis=1)
@@ -71,7 +64,6 @@ def draws(res: Path, study: str, seed: int, n_draws: int = DRAWS) -> dict:
     pub = PAPER[ROLE[study]]
     tol = np.array([1.0 if p == "Best Uniform" else 2 * pub["se"][p] for p in names])
     within = np.abs(100 * values - np.array([pub[p] for p in names])) <= tol
-    run = pd.read_csv(res / "evaluation" / study / "policies.csv").set_index("policy")
     run_within = {p: bool(abs(100 * run.loc[p, "ipw"] - pub[p]) <= t) for p, t in zip(names, tol)}
     return dict(
         draws=n_draws, n_test=int(len(h)), best_uniform_arm=str(run["best_uniform_arm"].iloc[0]),

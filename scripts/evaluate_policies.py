@@ -17,14 +17,8 @@ with script_log(snakemake) as log:
     m = len(ds.arms)
     rates = pd.read_csv(snakemake.input.rates, dtype={"arm": str})
     best = ds.arms.index(rates.loc[rates["mean"].idxmax(), "arm"])  # best arm on the training sample
-    policies = {
-        "Best Uniform": np.full(len(y_te), best),
-        "OLS": learners.policy(np.load(snakemake.input.ols)),
-        "S-XGB": learners.policy(np.load(snakemake.input.sxgb)),
-        "T-XGB": learners.policy(np.load(snakemake.input.txgb)),
-        "MACF": learners.policy(np.load(snakemake.input.tau)),
-        "PT-CF": np.load(snakemake.input.pt),
-    }
+    policies = learners.table4_policies(best, len(y_te), *(np.load(getattr(snakemake.input, k))
+                                                           for k in ("ols", "sxgb", "txgb", "tau", "pt")))
     # AIPW's outcome model: per-arm XGBoost cross-fitted within the holdout
     fold = evaluation.crossfit_folds(a_te, cfg["aipw_folds"], snakemake.params.seed)
     mu = np.empty((len(y_te), m))

@@ -95,3 +95,15 @@ def test_encoder_is_consistent_between_train_and_test():
     imp = FeatureEncoder(covs, impute=True).fit(train)
     assert imp.names[-2:] == ["age_missing", "region_missing"]
     np.testing.assert_array_equal(imp.transform(test), [[40, 0, 0, 1, 0], [40, 0, 1, 0, 0]])
+
+
+def test_table4_policies_are_the_best_arm_each_learners_argmax_and_the_tree():
+    rng = np.random.default_rng(3)
+    preds = [rng.normal(size=(5, 4)) for _ in range(4)]
+    tree = np.array([3, 0, 2, 2, 1])
+    pol = learners.table4_policies(2, 5, *preds, tree)
+    assert list(pol) == ["Best Uniform", "OLS", "S-XGB", "T-XGB", "MACF", "PT-CF"]  # Table 4's order
+    assert (pol["Best Uniform"] == 2).all() and len(pol["Best Uniform"]) == 5
+    for name, p in zip(["OLS", "S-XGB", "T-XGB", "MACF"], preds):
+        assert (pol[name] == p.argmax(axis=1)).all(), name
+    assert (pol["PT-CF"] == tree).all()
