@@ -1,0 +1,41 @@
+"""Fingerprint of a run's results: the sha256 of every results/**/*.{csv,md,npy} and of each
+summary.json with its timing keys removed. Two runs of the same config on the same stack must
+have equal fingerprints; ``python tests/fingerprint.py RESULTS_DIR OUT.json`` writes one."""
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+SUFFIXES = (".csv", ".md", ".npy")
+TIMING = ("seconds", "wall", "elapsed", "runtime", "started", "finished", "time")
+
+
+def _untimed(obj):
+    """summary.json without keys that measure time (they differ between identical runs)."""
+    if isinstance(obj, dict):
+        return {k: _untimed(v) for k, v in obj.items() if not any(t in k.lower() for t in TIMING)}
+    if isinstance(obj, list):
+        return [_untimed(v) for v in obj]
+    return obj
+
+
+def fingerprint(results: Path) -> dict:
+    """{path relative to results/: sha256} of the files that carry the run's numbers."""
+    results = Path(results)
+    out = {}
+    for path in sorted(results.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(results).as_posix()
+        if rel.startswith("runtime/"):
+            continue  # the run's own timings
+        if path.suffix in SUFFIXES:
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+        elif path.name == "summary.json":
+            text = json.dumps(_untimed(json.loads(path.read_text())), sort_keys=True)
+            out[rel] = hashlib.sha256(text.encode()).hexdigest()
+    return out
+
+
+if __name__ == "__main__":
+    Path(sys.argv[2]).write_text(json.dumps(fingerprint(Path(sys.argv[1])), indent=1, sort_keys=True) + "\n")
