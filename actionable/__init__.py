@@ -1,8 +1,16 @@
-"""Statistics for "When Is Heterogeneity Actionable for Personalization?" (Shchetkina & Berman, 2024).
+"""Replication and extension of Shchetkina & Berman (2024), "When Is Heterogeneity Actionable for
+Personalization?".
 
-Modules are named for what they compute: ``model`` (Eq. 7, Algorithms 1 and 2 and their exact
-expectations), ``motivating`` (Section 2's example: Table 1, Figures 1-2), ``illustrations``
-(Figures 3-5), ``config`` (config validation), ``plotting`` (figure helpers).
+Four parts, each importing only from those before it:
+
+- ``actionable.stats``: the statistics (the paper's model, moments, prediction error, learners,
+  forests, policy search, evaluation, sensitivity, simulation). No file IO, no config layout, no
+  published values.
+- ``actionable.studies``: studies on disk (config and its schemas, dataset specs, datasets, the
+  split, the spec tool, simulator specs, forest files, atomic file IO).
+- ``actionable.paper``: the paper's artefacts (every printed value in ``published``; one module per
+  table or figure family).
+- ``actionable.app``: the report, the run's timing summary and the command line.
 """
 
 __version__ = "0.1.0"

@@ -4,8 +4,8 @@ For each stand-in this program searches the simulator's knobs (true sigma and rh
 base rate, the shape and per-arm spread of the arm-specific parts d_a) so that the paper's own
 procedure on the simulated study lands on what the paper printed, jointly:
 
-- Section 5.2's stratified sigma-hat and rho-hat from T-XGB holdout predictions (targets 0.078 /
-  0.267 and 0.61 / 0.80; tolerances 10% and 0.05);
+- Section 5.2's stratified sigma-hat and rho-hat from T-XGB holdout predictions (targets the
+  paper's sigma and rho, actionable.paper.published.MOMENTS; tolerances 10% and 0.05);
 - Table 4's Best Uniform level (tolerance 1 pp) and the gains of T-XGB and OLS over it (tolerance
   two of the paper's bootstrap SEs);
 - the plain s-hat, the SD of the arm means on all people (target 0.007, tolerance 0.002), where a
@@ -55,15 +55,18 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actionable import forests, learners, moments, simulate  # noqa: E402
-from actionable.config import read_yaml  # noqa: E402
-from actionable.descriptives import concentration  # noqa: E402
-from actionable.features import FeatureEncoder  # noqa: E402
-from actionable.seeds import stream_seed  # noqa: E402
-from actionable.table4 import PAPER  # noqa: E402
+from actionable.stats import forests, learners, moments, simulate  # noqa: E402
+from actionable.studies.config import read_yaml  # noqa: E402
+from actionable.stats.descriptives import concentration  # noqa: E402
+from actionable.stats.features import FeatureEncoder  # noqa: E402
+from actionable.stats.seeds import stream_seed  # noqa: E402
+from actionable.paper.published import MOMENTS, TABLE4  # noqa: E402
+from actionable.studies import simulator
+from actionable.studies import forest_files
+from actionable.stats import policy_tree as ptree
 
 ROLE = {"walmart_like": "Walmart", "penn_geisinger_like": "Penn-Geisinger"}
-SIGMA_HAT = {"Walmart": 0.078, "Penn-Geisinger": 0.267}
+SIGMA_HAT = {k: v["sigma"] for k, v in MOMENTS.items()}
 RHO_HAT = {"Walmart": 0.61, "Penn-Geisinger": 0.80}
 # the learner settings used before this calibration (kept to show the frontier they allow)
 TUNED_XGB = dict(eta=0.05, max_depth=3, min_child_weight=50, subsample=0.8, colsample_bytree=0.8)
@@ -177,7 +180,7 @@ def forest_policy(spec, sim, x, arm, y, train, settings: dict, seed: int,
     if policy_tree is None:
         return macf
     # columns with more values than bins are binned (bin_columns' own test): the continuous ones
-    _, pt_cf = forests.exact_policy_tree(x[train], forests.double_robust_scores(forest), x[~train],
+    _, pt_cf = ptree.exact_policy_tree(x[train], ptree.double_robust_scores(forest), x[~train],
                                          np.ones(x.shape[1], bool), policy_tree)
     return macf, np.asarray(order)[pt_cf]
 
@@ -223,7 +226,7 @@ def inner_loop(spec: dict, xgb: dict, seed: int, forest: dict | None = None, pol
 def objective(study: str, got: dict) -> dict:
     """Standardized distances to the paper's values (each 1.0 at its tolerance) and their sum of squares."""
     role = ROLE[study]
-    paper = PAPER[role]
+    paper = TABLE4[role]
     z = dict(
         sigma_hat=(got["sigma_hat"] - SIGMA_HAT[role]) / (0.1 * SIGMA_HAT[role]),
         rho_hat=(got["rho_hat"] - RHO_HAT[role]) / 0.05,
@@ -246,7 +249,7 @@ def objective(study: str, got: dict) -> dict:
 
 def calibrate(study: str, xgb: dict, passes: list, cfg: dict, log, run=None, stored=()) -> dict:
     """Search the passes (all, or the 1-based indices in ``run``, keeping ``stored`` points of the others)."""
-    base = simulate.load_simulator_spec(ROOT / "data" / "simulators" / f"{study}.yaml")
+    base = simulator.load_simulator_spec(ROOT / "data" / "simulators" / f"{study}.yaml")
     run = set(run or range(1, len(passes) + 1))
     points = [p for p in stored if pass_of(p, passes) not in run]
     for i, grid in enumerate(passes, 1):
@@ -277,7 +280,7 @@ def choose(points: list) -> dict:
 def forest_settings(cfg: dict, study: str | None = None) -> dict:
     """The config's MACF settings for one job (the workflow grows the same trees in chunk jobs);
     with ``study``, that study's own, as its default run grows them."""
-    settings = forests.study_settings(cfg, study)
+    settings = forest_files.study_settings(cfg, study)
     settings.pop("chunks", None)
     return settings
 
@@ -341,15 +344,15 @@ def markdown(record: dict) -> str:
             ("rho-hat (stratified)", "rho_hat", "{:.3f}", RHO_HAT, "within 0.05"),
             ("s-hat, all people (plain SD)", "s_hat_all", "{:.4f}", {"Walmart": 0.007, "Penn-Geisinger": 0.007}, "within 0.002"),
             ("Best Uniform (%, at the truth)", "best_uniform", "{:.1f}",
-             {k: v["Best Uniform"] for k, v in PAPER.items()}, "within 1"),
+             {k: v["Best Uniform"] for k, v in TABLE4.items()}, "within 1"),
             ("T-XGB gain (pp, at the truth)", "txgb_gain", "{:+.2f}",
-             {k: v["T-XGB"] - v["Best Uniform"] for k, v in PAPER.items()}, "within 2 SE"),
+             {k: v["T-XGB"] - v["Best Uniform"] for k, v in TABLE4.items()}, "within 2 SE"),
             ("OLS gain (pp, at the truth)", "ols_gain", "{:+.2f}",
-             {k: v["OLS"] - v["Best Uniform"] for k, v in PAPER.items()}, "within 2 SE"),
+             {k: v["OLS"] - v["Best Uniform"] for k, v in TABLE4.items()}, "within 2 SE"),
             ("MACF gain (pp, at the truth)", "macf_gain", "{:+.2f}",
-             {k: v["MACF"] - v["Best Uniform"] for k, v in PAPER.items()}, "within 2 SE"),
+             {k: v["MACF"] - v["Best Uniform"] for k, v in TABLE4.items()}, "within 2 SE"),
             ("PT-CF gain (pp, at the truth)", "pt_cf_gain", "{:+.2f}",
-             {k: v["PT-CF"] - v["Best Uniform"] for k, v in PAPER.items()}, "within 2 SE"),
+             {k: v["PT-CF"] - v["Best Uniform"] for k, v in TABLE4.items()}, "within 2 SE"),
             ("MACF policy: top 6 arms' share", "macf_top6_share", "{:.2f}", TOP6_SHARE, ">= 0.80"),
             ("perfect-knowledge gain (pp)", "perfect_gain", "{:+.2f}", None, ""),
             ("perfect knowledge: top 6 arms' share", "perfect_top6_share", "{:.2f}", None, ""),

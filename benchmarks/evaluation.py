@@ -19,8 +19,8 @@ CHILD = """
 import json, resource, sys, time
 import numpy as np, pandas as pd
 sys.path.insert(0, {root!r})
-from actionable import evaluation, learners
-from actionable.study import load_study
+from actionable.stats import evaluation, learners
+from actionable.studies.study import load_study
 ds, split = load_study({root!r} + "/results/simulated/walmart_like/spec.yaml", {root!r} + "/results/data/walmart_like/split.csv", 50)
 test = (split["set"] == "test").to_numpy()
 arm = ds.arm_indices()[test]
@@ -48,7 +48,7 @@ def main():
     analyses = {}
     for name, path in (("figure12 curves (2 studies)", ["sensitivity/walmart_like/curves.tsv", "sensitivity/penn_geisinger_like/curves.tsv"]),
                        ("tables 5-6 (estimated + paper mode)", ["sensitivity/tables56.tsv"])):
-        analyses[name] = sum(float(next(csv.DictReader(open(ROOT / "benchmarks" / "runs" / p), delimiter="\t"))["s"]) for p in path)
+        analyses[name] = sum(float(next(csv.DictReader(open(ROOT / "logs" / "benchmarks" / p), delimiter="\t"))["s"]) for p in path)
     (ROOT / "benchmarks" / "results" / "evaluation.json").write_text(json.dumps(dict(bootstrap=boot, analyses=analyses), indent=2) + "\n")
     print(f"bootstrap: B = {boot['reps']}, {boot['policies']} policies, {boot['n']:,} holdout rows: "
           f"{boot['seconds']:.2f} s, peak {boot['peak_mb']:.0f} MB (process, {boot['peak_mb_before']:.0f} MB before the bootstrap)")

@@ -30,13 +30,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actionable import forests, simulate  # noqa: E402
-from actionable.config import read_yaml  # noqa: E402
-from actionable.datasets import load_dataset, load_truth  # noqa: E402
-from actionable.descriptives import concentration  # noqa: E402
-from actionable.seeds import stream_seed  # noqa: E402
-from actionable.split import stratified_split  # noqa: E402
-from actionable.study import training_matrices  # noqa: E402
+from actionable.stats import forests, simulate  # noqa: E402
+from actionable.studies.config import read_yaml  # noqa: E402
+from actionable.studies.datasets import load_dataset, load_truth  # noqa: E402
+from actionable.stats.descriptives import concentration  # noqa: E402
+from actionable.stats.seeds import stream_seed  # noqa: E402
+from actionable.studies.split import stratified_split  # noqa: E402
+from actionable.studies.study import training_matrices  # noqa: E402
+from actionable.studies import simulator
+from actionable.studies import forest_files
+from actionable.stats import policy_tree
 
 STUDY = "penn_geisinger_like"
 OUT = ROOT / "benchmarks" / "results" / "figure9_draws.json"
@@ -58,7 +61,7 @@ def one_draw(ds, truth, split_seed: int, forest_seed: int, settings: dict, confi
     # PT-CF as the workflow fits it: the depth-2 tree on the forest's doubly robust scores
     pt = config_policy_tree
     continuous = np.array([f in ds.covariate_names("continuous") for f in enc.names])
-    _, pt_policy = forests.exact_policy_tree(x_tr, forests.double_robust_scores(forest), x_te, continuous, pt)
+    _, pt_policy = policy_tree.exact_policy_tree(x_tr, policy_tree.double_robust_scores(forest), x_te, continuous, pt)
     share = top_shares(policy, len(ds.arms))
     c = concentration(share)
     t = truth[test]
@@ -81,18 +84,18 @@ def main(argv=None):
     args = ap.parse_args(argv)
     cfg = read_yaml(ROOT / "config.yaml")
     entry = next(s for s in cfg["studies"] if s["name"] == STUDY)
-    spec = simulate.load_simulator_spec(ROOT / entry["simulator"], n=entry.get("n"))
+    spec = simulator.load_simulator_spec(ROOT / entry["simulator"], n=entry.get("n"))
     if entry.get("seed") is not None:
         spec["seed"] = entry["seed"]
     # forests.macf's size, not the study's own (studies[].macf: the paper's 2,000 in the default
     # run): the record shows the spread of a 200-tree forest's policy
-    settings = forests.study_settings(cfg)
+    settings = forest_files.study_settings(cfg)
     settings.pop("chunks", None)
     if args.num_trees:
         settings["num_trees"] = args.num_trees
     draws = []
     with tempfile.TemporaryDirectory() as tmp:
-        simulate.write_study(simulate.simulate_megastudy(spec), spec, tmp)
+        simulator.write_study(simulate.simulate_megastudy(spec), spec, tmp)
         ds = load_dataset(Path(tmp) / "spec.yaml", min_arm_rows=cfg["data"]["min_arm_rows"])
         truth = load_truth(ds)
         for r in range(args.draws):
@@ -106,7 +109,7 @@ def main(argv=None):
             print(f"draw {r}: top 6 {got['top6_share']:.3f}, arms to 80% {got['arms_to_80']}, "
                   f"gain {got['gain_pp']:+.2f} pp (PT-CF {got['pt_cf_gain_pp']:+.2f}), top arms {got['top6_arms']} ({got['seconds']} s)", flush=True)
     top6 = np.array([d["top6_share"] for d in draws])
-    out = dict(study=STUDY, spec_digest=simulate.spec_digest(spec), forest_settings=settings, seed=cfg["seed"], draws=draws,
+    out = dict(study=STUDY, spec_digest=simulator.spec_digest(spec), forest_settings=settings, seed=cfg["seed"], draws=draws,
                top6_mean=float(top6.mean()), top6_sd=float(top6.std(ddof=1)) if len(top6) > 1 else None,
                top6_min=float(top6.min()), top6_max=float(top6.max()))
     Path(args.out).write_text(json.dumps(out, indent=1))

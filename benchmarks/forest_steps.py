@@ -26,15 +26,16 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from actionable import forests  # noqa: E402  (the chunk sizes the workflow uses)
+from actionable.stats import forests  # noqa: E402  (the chunk sizes the workflow uses)
 STUDY = "walmart_like"
 
 CHILD = """
 import json, os, resource, sys, time
 import numpy as np
 sys.path.insert(0, {root!r})
-from actionable import forests, rbridge
-from actionable.study import load_study, training_matrices
+from actionable.stats import forests, rbridge
+from actionable.studies.study import load_study, training_matrices
+from actionable.studies import forest_files
 ds, split = load_study({root!r} + "/results/simulated/{study}/spec.yaml", {root!r} + "/results/data/{study}/split.csv", 50)
 x_tr, a_tr, y_tr, x_te, *_ = training_matrices(ds, split)
 args = json.loads({args!r})
@@ -52,7 +53,7 @@ if args["step"] == "fit":
                                          settings, args["seed"], 1, args["trees"], oob=False)
     out["fit_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    forests.save_forest(forest, args["out"])
+    forest_files.save_forest(forest, args["out"])
     out["save_raw_s"] = time.perf_counter() - t0
     out["raw_mb"] = os.path.getsize(args["out"]) / 1e6
     if args.get("gzip"):
@@ -61,7 +62,7 @@ if args["step"] == "fit":
         out["save_gzip_s"] = time.perf_counter() - t0
         out["gzip_mb"] = os.path.getsize(args["out"] + ".gz") / 1e6
 else:
-    # forests.merge_files, instrumented: read, merge_forests, free the chunks, out-of-bag predictions
+    # forest_files.merge_files, instrumented: read, merge_forests, free the chunks, out-of-bag predictions
     timed = rbridge.r_eval('''function(paths) {{
       t <- c(proc.time()[[3]])
       fs <- lapply(paths, readRDS); t <- c(t, proc.time()[[3]])

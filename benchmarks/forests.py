@@ -20,18 +20,19 @@ CHILD = """
 import json, resource, sys, time
 import numpy as np, yaml
 sys.path.insert(0, {root!r})
-from actionable import forests
-from actionable.study import load_study, training_matrices
+from actionable.stats import forests
+from actionable.studies.study import load_study, training_matrices
+from actionable.stats import policy_tree
 cfg = yaml.safe_load(open({root!r} + "/config.yaml"))["forests"]["policy_tree"]
 ds, split = load_study({root!r} + "/results/simulated/walmart_like/spec.yaml", {root!r} + "/results/data/walmart_like/split.csv", 50)
 x_tr, *_ , enc = training_matrices(ds, split)
 gamma = np.load({root!r} + "/results/forests/walmart_like/macf/dr_scores.npy").astype(float)
 continuous = np.array([f in ds.covariate_names("continuous") for f in enc.names])
-edges = forests.bin_columns(x_tr, cfg["bins"], continuous)
+edges = policy_tree.bin_columns(x_tr, cfg["bins"], continuous)
 rows = np.sort(np.random.default_rng(1).choice(len(x_tr), {rows}, replace=False))
-xb = forests.apply_bins(x_tr[rows], edges, np.nanmedian(x_tr, axis=0))
+xb = policy_tree.apply_bins(x_tr[rows], edges, np.nanmedian(x_tr, axis=0))
 t0 = time.perf_counter()
-forests.fit_policy_tree(xb, gamma[rows], cfg["depth"], cfg["split_step"], cfg["min_node_size"], 1)
+policy_tree.fit_policy_tree(xb, gamma[rows], cfg["depth"], cfg["split_step"], cfg["min_node_size"], 1)
 print(json.dumps(dict(rows={rows}, seconds=time.perf_counter() - t0, bins=cfg["bins"], actions=gamma.shape[1],
                       peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
 """
@@ -40,7 +41,7 @@ print(json.dumps(dict(rows={rows}, seconds=time.perf_counter() - t0, bins=cfg["b
 def main():
     macf = []
     for study in ("walmart_like", "penn_geisinger_like"):
-        with open(ROOT / "benchmarks" / "runs" / "forests" / study / "macf.tsv") as fh:
+        with open(ROOT / "logs" / "benchmarks" / "forests" / study / "macf.tsv") as fh:
             row = next(csv.DictReader(fh, delimiter="\t"))
         info = json.load(open(ROOT / "results" / "forests" / study / "macf" / "info.json"))
         macf.append(dict(study=study, seconds=float(row["s"]), max_rss_mb=float(row["max_rss"]),

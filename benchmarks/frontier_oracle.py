@@ -48,9 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from actionable import forests, simulate  # noqa: E402
-from actionable.config import read_yaml  # noqa: E402
-from actionable.descriptives import concentration  # noqa: E402
+from actionable.studies.config import read_yaml  # noqa: E402
+from actionable.stats.descriptives import concentration  # noqa: E402
+from actionable.studies import simulator
+from actionable.stats import policy_tree as ptree
 from calibrate_standins import (FOUR_BINARIES, PASS4, PENN_CELLS, _set, forest_settings,  # noqa: E402
                                 inner_loop, measured, objective, simulate_and_split)
 
@@ -134,7 +135,7 @@ def oracle(spec: dict, seed: int, policy_tree: dict) -> dict:
     design = np.column_stack([np.ones(len(x)), np.nan_to_num(x)])
     beta = np.linalg.lstsq(design[train], truth[train], rcond=None)[0]
     # columns with more values than bins are binned (bin_columns' own test): the continuous ones
-    _, tree = forests.exact_policy_tree(x[train], truth[train], x[~train], np.ones(x.shape[1], bool), policy_tree)
+    _, tree = ptree.exact_policy_tree(x[train], truth[train], x[~train], np.ones(x.shape[1], bool), policy_tree)
     perfect = gain(hold.argmax(axis=1))
     tree_gain = gain(tree)
     linear = gain((design[~train] @ beta).argmax(axis=1))
@@ -163,7 +164,7 @@ def main(argv=None):
         ap.error(f"unknown variant(s) {sorted(unknown)}; known: {[label for label, _ in VARIANTS]}")
     cfg = read_yaml(ROOT / "config.yaml")
     pt = cfg["forests"]["policy_tree"]
-    base = simulate.load_simulator_spec(ROOT / "data" / "simulators" / f"{STUDY}.yaml")
+    base = simulator.load_simulator_spec(ROOT / "data" / "simulators" / f"{STUDY}.yaml")
     base["heterogeneity"].pop("arm_specific")
     for key, value in PASS4.items():
         _set(base, key, copy.deepcopy(value))

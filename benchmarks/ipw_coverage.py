@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actionable import coverage  # noqa: E402
+from actionable.stats import coverage  # noqa: E402
 
 
 def main():

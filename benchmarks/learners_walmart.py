@@ -21,8 +21,8 @@ CHILD = """
 import json, resource, sys, time
 import numpy as np, pandas as pd, yaml
 sys.path.insert(0, {root!r})
-from actionable import learners
-from actionable.study import load_study, training_matrices
+from actionable.stats import learners
+from actionable.studies.study import load_study, training_matrices
 cfg = yaml.safe_load(open({root!r} + "/config.yaml"))
 xgb = cfg["learners"]["xgboost"]
 ds, split = load_study({root!r} + "/results/simulated/walmart_like/spec.yaml", {root!r} + "/results/data/walmart_like/split.csv", 50)

@@ -22,7 +22,7 @@ S = 0.007
 CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
-from actionable.model import ArmMeans, simulate_gain, simulate_gain_literal
+from actionable.stats.model import ArmMeans, simulate_gain, simulate_gain_literal
 kw = {settings!r}
 variant = {variant!r}
 t0 = time.perf_counter()

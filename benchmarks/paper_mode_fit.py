@@ -2,10 +2,10 @@
 
 The paper prints neither Algorithm 2's number of simulated people n nor its sigma_eps values. With
 its published sigma, rho, s and m, a normal F and the printed algorithm's exact expectation
-(actionable.model.expected_gain with n), this program computes for each n on a grid:
+(actionable.stats.model.expected_gain with n), this program computes for each n on a grid:
 
 - each study's sigma_eps solved from its Original gain (Table 5) and the binary floor
-  sqrt(p (1 - p) - sigma^2) at the base rate the paper implies (actionable.paper.base_rate);
+  sqrt(p (1 - p) - sigma^2) at the base rate the paper implies (actionable.paper.parameters.base_rate);
 - the n at which Walmart's solved sigma_eps meets its floor;
 - Table 5's eight swapped cells and Table 6's eight 1% changes under each sigma_eps rule
   (solved, floor, solved_or_floor), and their largest and RMS differences from the printed cells.
@@ -27,7 +27,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actionable import paper, sensitivity  # noqa: E402
+from actionable.paper import published as paper  # noqa: E402
+from actionable.stats import sensitivity
+from actionable.paper import parameters
 
 GRID = [250, 500, 750, 900, 925, 950, 975, 1000, 1025, 1050, 1100, 1250, 1500, 2000, 5000, 20000]
 
@@ -37,7 +39,7 @@ def floor_crossing() -> float:
     from scipy import optimize
 
     def gap(n):
-        w = sensitivity.published_parameters(int(round(n)), "solved")["Walmart"]
+        w = parameters.published_parameters(int(round(n)), "solved")["Walmart"]
         return w["sigma_eps_solved"] - w["sigma_eps_floor"]
     return optimize.brentq(gap, 500, 2000, xtol=0.5)
 
@@ -60,7 +62,7 @@ def main() -> pd.DataFrame:
     rows = []
     for n in GRID:
         for rule in sensitivity.SIGMA_EPS_RULES:
-            pub = sensitivity.published_parameters(n, rule)
+            pub = parameters.published_parameters(n, rule)
             t5, t6 = cells(pub)
             d5 = [t5[k] - paper.TABLE5[k[0]][k[1]] for k in t5 if k[1] != "Original"]
             d6 = [t6[(s, lab)] - (paper.TABLE6[s][lab] - paper.TABLE6[s]["Original"]) for s, lab in t6]

@@ -36,7 +36,7 @@ snakemake -s "$here/Snakefile" -d "$WORK" --profile "$here/profiles/slurm-smk7" 
   --default-resources slurm_partition=debug mem_mb=2000 runtime=600 --configfile "${cfgs[@]}"
 wall=$(( $(date +%s) - start ))
 cd "$WORK"
-PYTHONPATH="$here" /usr/bin/python3 -m actionable.runtime --wall "$wall" --out "$WORK/runtime" \
+PYTHONPATH="$here" /usr/bin/python3 -m actionable.app.runtime --wall "$wall" --out "$WORK/runtime" \
   -s "$here/Snakefile" --configfile "${cfgs[@]}"
 PYTHONPATH="$here" /usr/bin/python3 - "$WORK/runtime/summary.json" "$here/benchmarks/results/paper_scale_$tag.json" "$STUDIES" "$here" <<'PY'
 import json, sys
@@ -53,8 +53,8 @@ summary["executor"] = "SLURM (profiles/slurm-smk7, local single-node cluster)"
 import numpy as np
 import pandas as pd
 from actionable import simulate
-from actionable.config import read_yaml
-from actionable.descriptives import concentration
+from actionable.studies.config import read_yaml
+from actionable.stats.descriptives import concentration
 simulators = {e["name"]: Path(sys.argv[4]) / e["simulator"] for e in read_yaml(Path(sys.argv[4]) / "config.yaml")["studies"]}
 summary["results"] = {}
 for s in summary["studies"]:

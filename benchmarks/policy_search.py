@@ -1,4 +1,4 @@
-"""Benchmark: the exact binned policy-tree search (actionable.policy_search) on walmart_like's
+"""Benchmark: the exact binned policy-tree search (actionable.stats.policy_search) on walmart_like's
 doubly robust scores (continuous covariates binned to 64 quantiles, 23 actions):
 
 - depth 2 on the whole training split (~483k rows), and depth 3 on it;
@@ -26,15 +26,16 @@ PREP = """
 import json, resource, sys, time
 import numpy as np
 sys.path.insert(0, {root!r})
-from actionable import forests, policy_search
-from actionable.study import load_study, training_matrices
+from actionable.stats import forests, policy_search
+from actionable.studies.study import load_study, training_matrices
+from actionable.stats import policy_tree
 ds, split = load_study({root!r} + "/results/simulated/walmart_like/spec.yaml", {root!r} + "/results/data/walmart_like/split.csv", 50)
 x_tr, *_ , enc = training_matrices(ds, split)
 gamma = np.load({root!r} + "/results/forests/walmart_like/macf/dr_scores.npy").astype(float)
 continuous = np.array([f in ds.covariate_names("continuous") for f in enc.names])
-edges = forests.bin_columns(x_tr, {bins}, continuous)
+edges = policy_tree.bin_columns(x_tr, {bins}, continuous)
 rows = np.arange(len(x_tr)) if {rows} is None else np.sort(np.random.default_rng(1).choice(len(x_tr), {rows}, replace=False))
-xb, g = forests.apply_bins(x_tr[rows], edges, np.nanmedian(x_tr, axis=0)), gamma[rows]
+xb, g = policy_tree.apply_bins(x_tr[rows], edges, np.nanmedian(x_tr, axis=0)), gamma[rows]
 def reward(pi):
     return float(g[np.arange(len(g)), pi].sum())
 def done(**kw):
@@ -50,9 +51,9 @@ done(method="exact", depth={depth}, seconds=secs, reward=reward(tree.predict(xb)
 """
 POLICYTREE = """
 t0 = time.perf_counter()
-tree = forests.fit_policy_tree(xb, g, {depth}, 1, 1, 1)
+tree = policy_tree.fit_policy_tree(xb, g, {depth}, 1, 1, 1)
 secs = time.perf_counter() - t0
-done(method="policytree", depth={depth}, seconds=secs, reward=reward(forests.predict_policy_tree(tree, xb)))
+done(method="policytree", depth={depth}, seconds=secs, reward=reward(policy_tree.predict_policy_tree(tree, xb)))
 """
 DUMP = """
 np.savetxt({x!r}, xb, delimiter=",", fmt="%.10g"); np.savetxt({g!r}, g, delimiter=",", fmt="%.17g")

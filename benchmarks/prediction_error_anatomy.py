@@ -20,7 +20,7 @@ variances):
   T-learner's own errors with the rows permuted (their joint law across arms, not their link to x);
 - arm_specific: the T-learner's and the forest's errors, total and their arm-specific part (what
   moves the argmax; the forest's errors are mostly common to all arms), estimated without the truth
-  (actionable.prediction_error.arm_specific) and true, and the extension's Our Model with each.
+  (actionable.stats.prediction_error.arm_specific) and true, and the extension's Our Model with each.
 
     /usr/bin/python3 benchmarks/prediction_error_anatomy.py
 """
@@ -35,10 +35,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actionable import learners  # noqa: E402
-from actionable import prediction_error as pe  # noqa: E402
-from actionable.datasets import load_truth  # noqa: E402
-from actionable.study import load_study  # noqa: E402
+from actionable.stats import learners  # noqa: E402
+from actionable.stats import prediction_error as pe  # noqa: E402
+from actionable.studies.datasets import load_truth  # noqa: E402
+from actionable.studies.study import load_study  # noqa: E402
 
 
 def anatomy(res: Path, study: str) -> dict:
@@ -79,7 +79,7 @@ def arm_specific(res: Path, study: str, arm, y, h, f, rel) -> dict:
     """Each learner's error and the part of it that moves the argmax (pe.arm_specific), estimated
     and true, and the extension's Our Model with each: the T-learner's and the forest's arm outcomes
     (results/forests/<study>/macf/mu.npy), against their policies' gains at the truth and by IPW."""
-    from actionable.model import ArmMeans, expected_gain
+    from actionable.stats.model import ArmMeans, expected_gain
 
     m = h.shape[1]
     moments = json.loads((res / "moments" / study / "moments_all.json").read_text())

@@ -1,7 +1,7 @@
 """sigma_eps as prediction error, and de-attenuated sigma and rho, on the full-size stand-ins.
 
 For each stand-in (data/simulators/*.yaml, config.yaml's XGBoost settings): the T-learner on the
-training split and two more on random halves of it (actionable.prediction_error), then on the
+training split and two more on random halves of it (actionable.stats.prediction_error), then on the
 holdout, beside the truth:
 
 - sigma_eps: the paper's SD(y - y_hat), the prediction-error estimates (noise_corrected and
@@ -29,17 +29,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from actionable import learners, moments, prediction_error, simulate  # noqa: E402
-from actionable.config import read_yaml  # noqa: E402
-from actionable.model import ArmMeans, expected_gain  # noqa: E402
-from actionable.seeds import stream_seed  # noqa: E402
+from actionable.stats import learners, moments, prediction_error  # noqa: E402
+from actionable.studies.config import read_yaml  # noqa: E402
+from actionable.stats.model import ArmMeans, expected_gain  # noqa: E402
+from actionable.stats.seeds import stream_seed  # noqa: E402
+from actionable.studies import simulator
 from calibrate_standins import simulate_and_split, tlearner  # noqa: E402
 
 STUDIES = ["walmart_like", "penn_geisinger_like"]
 
 
 def run(study: str, xgb: dict, seed: int) -> dict:
-    spec = simulate.load_simulator_spec(ROOT / "data" / "simulators" / f"{study}.yaml")
+    spec = simulator.load_simulator_spec(ROOT / "data" / "simulators" / f"{study}.yaml")
     sim, obs, covs, arm, y, train, x = simulate_and_split(spec, seed)
     m = sim.truth.shape[1]
     truth, ate, yte = sim.truth[~train], arm[~train], y[~train]
@@ -69,7 +70,7 @@ def run(study: str, xgb: dict, seed: int) -> dict:
         "true sigma, rho; true prediction error": model(est["true_sigma"], est["true_rho"], pe["true_sigma_eps"]),
         "true sigma, rho; true arm-specific error": model(est["true_sigma"], est["true_rho"], pe["true_arm_specific"]),
     }
-    return dict(study=study, spec_digest=simulate.spec_digest(spec), s_hat=s, sigma=dict(stratified=est["sigma"], reliability=pe["sigma"], true=est["true_sigma"]),
+    return dict(study=study, spec_digest=simulator.spec_digest(spec), s_hat=s, sigma=dict(stratified=est["sigma"], reliability=pe["sigma"], true=est["true_sigma"]),
                 rho=dict(stratified=est["rho"], reliability=pe["rho"], true=est["true_rho"]),
                 sigma_eps=dict(paper=est["sigma_eps"], **eps, true=pe["true_sigma_eps"],
                                true_arm_specific=pe["true_arm_specific"]),

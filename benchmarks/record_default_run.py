@@ -26,8 +26,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actionable import simulate  # noqa: E402
-from actionable.config import read_yaml  # noqa: E402
+from actionable.studies.config import read_yaml  # noqa: E402
+from actionable.studies import simulator
 OUT = ROOT / "benchmarks" / "results" / "default_run"
 
 
@@ -47,7 +47,7 @@ def main():
     run_root = res.resolve().parent
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=run_root, capture_output=True, text=True).stdout.strip()
     cfg = read_yaml(run_root / "config.yaml")
-    digests = {s["name"]: simulate.spec_digest(simulate.load_simulator_spec(run_root / s["simulator"]))
+    digests = {s["name"]: simulator.spec_digest(simulator.load_simulator_spec(run_root / s["simulator"]))
                for s in cfg["studies"] if s["name"] in trees}
     about = dict(commit=commit, config="config.yaml", forest_trees=trees, spec_digests=digests)
     if os.environ.get("NOTE"):

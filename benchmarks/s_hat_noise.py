@@ -1,10 +1,10 @@
 """How far sampling noise alone puts the paper's plain s-hat (the SD of the arm means) above the true s.
 
 Section 5.2 estimates s as the standard deviation of the arms' average outcomes and finds 0.007 for
-both studies. With a binary outcome near 31% and Penn-Geisinger's 74,811 people over 20 arms
+both studies. With a binary outcome near 31% and Penn-Geisinger's people (Table 2) over 20 arms
 (about 3,740 each), each arm mean carries sampling noise of SD about 0.0076, so the plain s-hat
 sits above the true s by about that much in quadrature. This program draws the arm means'
-binomial noise around each stand-in's own true arm means (actionable.simulate.target_arm_means,
+binomial noise around each stand-in's own true arm means (actionable.stats.simulate.target_arm_means,
 equal arm sizes as the simulator assigns them) with the true s scaled from 0 to the stand-in's,
 and records, for each true s, the mean plain s-hat (sample SD, ddof 1, as the moments step
 computes it) and how often it lands within the issue's tolerance (0.007 ± 0.002) and at or below
@@ -22,8 +22,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actionable import simulate  # noqa: E402
-from actionable.seeds import stream_seed  # noqa: E402
+from actionable.stats import simulate  # noqa: E402
+from actionable.stats.seeds import stream_seed  # noqa: E402
+from actionable.studies import simulator
 
 DRAWS = 20_000
 PAPER_S = 0.007
@@ -31,7 +32,7 @@ TOLERANCE = 0.002
 
 
 def one_study(name: str, seed: int) -> dict:
-    spec = simulate.load_simulator_spec(ROOT / "data" / "simulators" / f"{name}.yaml")
+    spec = simulator.load_simulator_spec(ROOT / "data" / "simulators" / f"{name}.yaml")
     am, m, n = spec["arm_means"], spec["arms"]["count"], spec["n"]
     control = spec["arms"]["control_index"]
     size = n // m
@@ -53,7 +54,7 @@ def one_study(name: str, seed: int) -> dict:
                          share_at_most_paper=float(np.mean(s_hat <= PAPER_S))))
     mu = means(am["s"])
     noise = float(np.sqrt(np.mean(mu * (1 - mu)) / size))  # the arm means' sampling SD at the stand-in's s
-    return dict(study=name, spec_digest=simulate.spec_digest(spec), arms=m, people_per_arm=size,
+    return dict(study=name, spec_digest=simulator.spec_digest(spec), arms=m, people_per_arm=size,
                 control_offset_floor=floor, arm_mean_noise_sd=noise, stand_in_s=am["s"], rows=rows)
 
 

@@ -1,4 +1,4 @@
-"""Benchmark: generate the full walmart_like stand-in (689,693 people, 23 arms) and write it.
+"""Benchmark: generate the full walmart_like stand-in (Table 2's size: every person, 23 arms) and write it.
 
 Covers what the simulate_study rule does: calibration, covariates, truth, outcomes, the CSV of
 observed data and the .npy of the truth. Runs in a fresh process so max RSS is its own. Rerun:
@@ -20,13 +20,14 @@ import json, resource, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 sys.path.insert(0, {root!r})
-from actionable import simulate
+from actionable.stats import simulate
+from actionable.studies import simulator
 t0 = time.perf_counter()
-spec = simulate.load_simulator_spec({spec!r})
+spec = simulator.load_simulator_spec({spec!r})
 sim = simulate.simulate_megastudy(spec)
 t1 = time.perf_counter()
 with tempfile.TemporaryDirectory() as d:
-    simulate.observed_for_csv(sim.observed, spec["covariates"]).to_csv(Path(d) / "observed.csv", index=False)
+    simulator.observed_for_csv(sim.observed, spec["covariates"]).to_csv(Path(d) / "observed.csv", index=False)
     np.save(Path(d) / "truth.npy", sim.truth.astype(np.float32))
 t2 = time.perf_counter()
 print(json.dumps(dict(n=spec["n"], m=spec["arms"]["count"], simulate_seconds=t1 - t0, write_seconds=t2 - t1,

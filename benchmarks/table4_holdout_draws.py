@@ -25,12 +25,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actionable import learners  # noqa: E402
-from actionable.config import read_yaml  # noqa: E402
-from actionable.datasets import load_truth  # noqa: E402
-from actionable.seeds import stream_seed  # noqa: E402
-from actionable.study import load_study  # noqa: E402
-from actionable.table4 import PAPER  # noqa: E402
+from actionable.studies.config import read_yaml  # noqa: E402
+from actionable.studies.datasets import load_truth  # noqa: E402
+from actionable.stats.seeds import stream_seed  # noqa: E402
+from actionable.studies.study import load_study  # noqa: E402
+from actionable.paper.published import TABLE4  # noqa: E402
+from actionable.paper import table4
 
 ROLE = {"walmart_like": "Walmart", "penn_geisinger_like": "Penn-Geisinger"}
 DRAWS = 2000
@@ -41,7 +41,7 @@ def run_policies(res: Path, study: str, ds, n_test: int, table: pd.DataFrame) ->
     paths = ("learners/{}/ols/predictions.npy", "learners/{}/sxgb/predictions.npy",
              "learners/{}/txgb_all/predictions.npy", "forests/{}/macf/tau.npy", "forests/{}/policy_tree/policy.npy")
     best = ds.arms.index(str(table["best_uniform_arm"].iloc[0]))
-    return learners.table4_policies(best, n_test, *(np.load(res / p.format(study)) for p in paths))
+    return table4.table4_policies(best, n_test, *(np.load(res / p.format(study)) for p in paths))
 
 
 def draws(res: Path, study: str, seed: int, n_draws: int = DRAWS) -> dict:
@@ -61,7 +61,7 @@ def draws(res: Path, study: str, seed: int, n_draws: int = DRAWS) -> dict:
         y = (rng.random(len(h)) < h[rows, arm]).astype(float)
         w = y / e[rows, arm]
         values[d] = [np.mean(w * (pol[p] == arm)) for p in names]
-    pub = PAPER[ROLE[study]]
+    pub = TABLE4[ROLE[study]]
     tol = np.array([1.0 if p == "Best Uniform" else 2 * pub["se"][p] for p in names])
     within = np.abs(100 * values - np.array([pub[p] for p in names])) <= tol
     run_within = {p: bool(abs(100 * run.loc[p, "ipw"] - pub[p]) <= t) for p, t in zip(names, tol)}

@@ -15,13 +15,13 @@ if [ -n "$(ls -A .snakemake/locks 2>/dev/null)" ] && ! pgrep -f -- "bin/snakemak
   snakemake --unlock "$@" >/dev/null
 fi
 # Config files Snakemake itself cannot read (empty, a list, tabs) get a message naming the file.
-PYTHONPATH="$here" "$PY" -m actionable.config "$@" || exit 1
+PYTHONPATH="$here" "$PY" -m actionable.studies.config "$@" || exit 1
 start=$(date +%s)
 snakemake --cores "${CORES:-all}" --rerun-incomplete --printshellcmds "$@"
 wall=$(( $(date +%s) - start ))
 case " $* " in
   *" -n "*|*" --dry-run "*|*" --dryrun "*) ;;
-  *) if PYTHONPATH="$here" "$PY" -m actionable.runtime --wall "$wall" "$@"; then
+  *) if PYTHONPATH="$here" "$PY" -m actionable.app.runtime --wall "$wall" "$@"; then
        # the report shows this run's runtimes: rebuild it now that results/runtime/ has them
        # only that rule: a file edited since the run must not restart the workflow here, unseen
        snakemake reports/replication.html --cores 1 --forcerun replication_report --allowed-rules replication_report \

@@ -1,10 +1,10 @@
 """Training-sample outcome rate of every arm (the data of Figures 7 and 8) and its plot."""
 import pandas as pd
 
-from actionable import plotting
-from actionable.datasets import load_dataset
-from actionable.descriptives import arm_rates
-from actionable.io import save_figure, script_log, write_csv
+from actionable.paper import figures as plotting
+from actionable.studies.datasets import load_dataset
+from actionable.stats.descriptives import arm_rates
+from actionable.studies.io import save_figure, script_log, write_csv
 
 with script_log(snakemake) as log:
     ds = load_dataset(snakemake.input.spec, min_arm_rows=snakemake.params.min_arm_rows)

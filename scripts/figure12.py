@@ -3,8 +3,8 @@ import json
 
 import pandas as pd
 
-from actionable import plotting
-from actionable.io import save_figure, script_log
+from actionable.paper import figures as plotting
+from actionable.studies.io import save_figure, script_log
 
 with script_log(snakemake) as log:
     markers, ipw, binary = {}, {}, []

@@ -1,8 +1,8 @@
 """Figure 6: gather the four panels, write one CSV and the figure."""
 import pandas as pd
 
-from actionable import plotting
-from actionable.io import save_figure, script_log, write_csv
+from actionable.paper import figures as plotting
+from actionable.studies.io import save_figure, script_log, write_csv
 
 with script_log(snakemake) as log:
     df = pd.concat([pd.read_csv(p) for p in snakemake.input], ignore_index=True)

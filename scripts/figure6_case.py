@@ -1,8 +1,8 @@
 """One panel of Figure 6: Algorithm 1's gain against the number of arms, for each rho."""
 import time
 
-from actionable import sweeps
-from actionable.io import script_log, write_csv
+from actionable.stats import sweeps
+from actionable.studies.io import script_log, write_csv
 
 with script_log(snakemake) as log:
     cfg = snakemake.params.settings

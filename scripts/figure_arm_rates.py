@@ -1,8 +1,8 @@
 """Figures 7 and 8: arm vaccination rates of the studies standing in for Walmart and Penn-Geisinger."""
 import pandas as pd
 
-from actionable import plotting
-from actionable.io import save_figure, script_log
+from actionable.paper import figures as plotting
+from actionable.studies.io import save_figure, script_log
 
 with script_log(snakemake) as log:
     rates = pd.read_csv(snakemake.input[0])

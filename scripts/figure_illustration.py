@@ -1,6 +1,6 @@
 """Figures 3-5: the effects of sigma, rho and s on the crossover of two arms (Eq. 7)."""
-from actionable import illustrations, plotting
-from actionable.io import save_figure, script_log
+from actionable.paper import illustrations, figures as plotting
+from actionable.studies.io import save_figure, script_log
 
 with script_log(snakemake) as log:
     number = int(snakemake.wildcards.number)

@@ -1,7 +1,7 @@
 """Figures 13 and 14: age and zip-code income distributions of the two paper studies."""
-from actionable import plotting
-from actionable.datasets import load_dataset
-from actionable.io import save_figure, script_log
+from actionable.paper import figures as plotting
+from actionable.studies.datasets import load_dataset
+from actionable.studies.io import save_figure, script_log
 
 with script_log(snakemake) as log:
     studies = [load_dataset(p, min_arm_rows=snakemake.params.min_arm_rows) for p in snakemake.input.specs]

@@ -2,9 +2,10 @@
 import numpy as np
 import pandas as pd
 
-from actionable import descriptives, plotting
-from actionable.io import save_figure, script_log
-from actionable.study import load_study
+from actionable.stats import descriptives
+from actionable.paper import figures as plotting
+from actionable.studies.io import save_figure, script_log
+from actionable.studies.study import load_study
 
 with script_log(snakemake) as log:
     shares, imps, profiles, labels = {}, {}, {}, {}

@@ -1,6 +1,6 @@
 """Figures 1 and 2: the motivating example's HTE distributions and crossover lines."""
-from actionable import motivating, plotting
-from actionable.io import save_figure, script_log
+from actionable.paper import motivating, figures as plotting
+from actionable.studies.io import save_figure, script_log
 
 with script_log(snakemake) as log:
     samples = {exp: motivating.simulate(exp, snakemake.params.n, snakemake.params.seed + k)

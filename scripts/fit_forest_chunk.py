@@ -9,9 +9,10 @@ import time
 
 import numpy as np
 
-from actionable import forests
-from actionable.io import heartbeat, script_log
-from actionable.study import load_study, training_matrices
+from actionable.stats import forests
+from actionable.studies.io import heartbeat, script_log
+from actionable.studies.study import load_study, training_matrices
+from actionable.studies import forest_files
 
 with script_log(snakemake) as log:
     ds, split = load_study(snakemake.input.spec, snakemake.input.split, snakemake.params.min_arm_rows)
@@ -28,6 +29,6 @@ with script_log(snakemake) as log:
             w_hat = ds.propensity_matrix()[(split["set"] == "train").to_numpy()]  # the design's, per row
             forest = forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, w_hat, ds.arms,
                                              p.settings, p.seed, snakemake.threads, trees, oob=False)
-    forests.save_forest(forest, snakemake.output.forest)
+    forest_files.save_forest(forest, snakemake.output.forest)
     log.info("%s chunk %s: %d trees on %d rows, seed %d, %.1f s", p.kind, snakemake.wildcards.chunk, trees, len(y_tr),
              p.seed, time.perf_counter() - t0)

@@ -1,9 +1,9 @@
 """S-learner XGBoost (Eq. 16-17): one model with the arm as a feature; predictions under every arm."""
 import time
 
-from actionable import learners
-from actionable.io import save_npy, script_log, write_json
-from actionable.study import load_study, training_matrices
+from actionable.stats import learners
+from actionable.studies.io import save_npy, script_log, write_json
+from actionable.studies.study import load_study, training_matrices
 
 with script_log(snakemake) as log:
     ds, split = load_study(snakemake.input.spec, snakemake.input.split, snakemake.params.min_arm_rows)

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 
-from actionable.io import save_npy, script_log, write_json
+from actionable.studies.io import save_npy, script_log, write_json
 
 with script_log(snakemake) as log:
     preds = np.column_stack([np.load(p) for p in snakemake.input.predictions])  # each group: holdout x its arms

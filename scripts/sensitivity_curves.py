@@ -1,8 +1,8 @@
 """Figure 12's data for one study: Algorithm 2's gain as each of s, sigma, rho, sigma_eps moves."""
 import json
 
-from actionable import sensitivity
-from actionable.io import heartbeat, script_log, write_csv
+from actionable.stats import sensitivity
+from actionable.studies.io import heartbeat, script_log, write_csv
 
 with script_log(snakemake) as log:
     est = json.load(open(snakemake.input.moments))

@@ -1,7 +1,7 @@
 """The 70/30 split of one study, stratified by arm."""
-from actionable.datasets import load_dataset
-from actionable.io import script_log, write_csv
-from actionable.split import stratified_split
+from actionable.studies.datasets import load_dataset
+from actionable.studies.io import script_log, write_csv
+from actionable.studies.split import stratified_split
 
 with script_log(snakemake) as log:
     ds = load_dataset(snakemake.input.spec, min_arm_rows=snakemake.params.min_arm_rows)

@@ -1,8 +1,8 @@
 """Table 6 for one study, or Table 5 for a pair of studies, from their estimated moments."""
 import json
 
-from actionable import tables56
-from actionable.io import script_log, write_csv, write_text
+from actionable.paper import tables56
+from actionable.studies.io import script_log, write_csv, write_text
 
 with script_log(snakemake) as log:
     moments = [json.load(open(p)) for p in snakemake.input.moments]

@@ -1,6 +1,6 @@
 """Table 1: the motivating example's three strategies, simulated beside Eq. 7 and the paper."""
-from actionable import motivating
-from actionable.io import script_log, write_csv, write_text
+from actionable.paper import motivating
+from actionable.studies.io import script_log, write_csv, write_text
 
 with script_log(snakemake) as log:
     n, seed = snakemake.params.n, snakemake.params.seed

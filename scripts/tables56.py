@@ -1,8 +1,8 @@
 """Tables 5 and 6 from the studies' estimated moments, and from the paper's published ones."""
 import json
 
-from actionable import paper, tables56
-from actionable.io import script_log, write_csv, write_text
+from actionable.paper import published as paper, tables56
+from actionable.studies.io import script_log, write_csv, write_text
 
 with script_log(snakemake) as log:
     cfg = snakemake.params.settings

@@ -3,7 +3,7 @@ import json
 
 import pandas as pd
 
-from actionable.io import script_log, write_csv
+from actionable.studies.io import script_log, write_csv
 
 with script_log(snakemake) as log:
     keys = ["study", "n", "m", "sigma", "target_sigma", "rho", "target_rho", "s", "target_s",

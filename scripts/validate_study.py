@@ -1,6 +1,6 @@
 """Check a study's spec against its data; write the summary every later step relies on."""
-from actionable.io import script_log, write_json
-from actionable.study import load_named_study
+from actionable.studies.io import script_log, write_json
+from actionable.studies.study import load_named_study
 
 with script_log(snakemake) as log:
     ds = load_named_study(snakemake.input.spec, snakemake.wildcards.study, snakemake.params.min_arm_rows)

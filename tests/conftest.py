@@ -83,3 +83,17 @@ def rerun(tmp_path_factory):
     finally:
         if stop_env:
             subprocess.run(["bash", str(SLURM_STOP)], env=stop_env, capture_output=True, timeout=300)
+
+
+# Test lanes (pyproject.toml registers the markers). A test without a lane marker is a unit test:
+# fast, in-process, no Snakemake run, no R, no committed record, no full-size simulation.
+# bin/test.sh --quick runs that lane.
+LANES = ("workflow", "r", "slurm", "records", "simulation")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if {"small_run", "rerun"} & set(item.fixturenames):
+            item.add_marker(pytest.mark.workflow)
+        if not any(item.get_closest_marker(lane) for lane in LANES):
+            item.add_marker(pytest.mark.unit)

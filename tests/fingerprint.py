@@ -11,11 +11,14 @@ TIMING = ("seconds", "wall", "elapsed", "runtime", "started", "finished", "time"
 
 
 def _untimed(obj):
-    """summary.json without keys that measure time (they differ between identical runs)."""
+    """summary.json without keys that measure time and with absolute paths as file names (both
+    differ between identical runs: the clock, and where the project is checked out)."""
     if isinstance(obj, dict):
         return {k: _untimed(v) for k, v in obj.items() if not any(t in k.lower() for t in TIMING)}
     if isinstance(obj, list):
         return [_untimed(v) for v in obj]
+    if isinstance(obj, str) and obj.startswith("/"):
+        return Path(obj).name
     return obj
 
 

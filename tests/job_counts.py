@@ -5,6 +5,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+CONFIGS = {"config.yaml": ["config.yaml"], ".test/config.yaml": [".test/config.yaml"],
+           "config/paper_scale.yaml": ["config.yaml", "config/paper_scale.yaml"]}
+
 
 def job_counts(snakefile: Path, configfiles: list, cwd: Path) -> dict:
     with tempfile.TemporaryDirectory() as work:
@@ -20,7 +23,5 @@ def job_counts(snakefile: Path, configfiles: list, cwd: Path) -> dict:
 if __name__ == "__main__":
     import json
     root = Path(sys.argv[1])
-    out = {name: job_counts(root / "Snakefile", [root / f for f in files], root) for name, files in
-           {"config.yaml": ["config.yaml"], ".test/config.yaml": [".test/config.yaml"],
-            "config/paper_scale.yaml": ["config.yaml", "config/paper_scale.yaml"]}.items()}
+    out = {name: job_counts(root / "Snakefile", [root / f for f in files], root) for name, files in CONFIGS.items()}
     Path(sys.argv[2]).write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")

@@ -22,6 +22,8 @@ import yaml
 
 from conftest import run_snakemake
 
+pytestmark = pytest.mark.workflow
+
 HERE = Path(__file__).resolve().parent / "bad_inputs"
 CASES = sorted((HERE / "cases").glob("*.yaml"))
 TARGET = "results/data/shop/summary.json"  # a cheap target: only validate_study if the case slipped through

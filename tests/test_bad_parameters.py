@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from actionable.model import ArmMeans, expected_gain, gain_two_arm, simulate_gain
+from actionable.stats.model import ArmMeans, expected_gain, gain_two_arm, simulate_gain
 
 F = ArmMeans.normal(0.1)
 OK = dict(F=F, sigma=1.0, rho=0.5, m=5, n=100, reps=10, sigma_eps=0.0)

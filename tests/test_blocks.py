@@ -5,9 +5,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from actionable import evaluation
-from actionable.datasets import DatasetError, load_dataset, load_truth
+from actionable.stats import evaluation
+from actionable.studies.datasets import DatasetError, load_dataset, load_truth
 from conftest import ROOT, run_snakemake
+
+pytestmark = pytest.mark.workflow
 
 SPEC = ROOT / "data" / "example_blocks" / "spec.yaml"
 

@@ -2,8 +2,10 @@
 import re
 import subprocess
 
-from actionable.cli import main
-from actionable.model import ArmMeans, expected_gain
+import pytest
+
+from actionable.app.cli import main
+from actionable.stats.model import ArmMeans, expected_gain
 from conftest import ROOT
 
 
@@ -47,7 +49,7 @@ def test_cli_default_is_the_printed_algorithm(capsys):
 def test_cli_plans_from_a_finished_runs_moments(capsys, tmp_path):
     table = tmp_path / "moments.csv"
     table.write_text("study,m,sigma,rho,s,sigma_eps,binary,best_arm_mean\n"
-                     "a,23,0.078,0.61,0.007,0.457,True,0.312\nb,4,4.7,0.26,2.7,12.6,False,31.4\n")
+                     "a,23,0.078,0.61,0.007,0.457,True,0.312\nb,4,4.7,0.26,2.7,12.6,False,31.3\n")
     res = _json(capsys, "--from-moments", str(table), "--study", "a", "--reps", "50")
     assert res["inputs"] == dict(m=23, sigma=0.078, rho=0.61, s=0.007, sigma_eps=0.457, spike_prob=0.0, binary=True,
                                  base_rate=0.312, source=f"{table} (a)")
@@ -77,6 +79,7 @@ def test_wrapper_uses_the_projects_python():
 
 
 # ---- actionable spec init / check: a researcher's first step
+@pytest.mark.workflow
 def test_spec_init_writes_a_spec_that_check_accepts_and_the_workflow_runs(tmp_path, capsys):
     import pandas as pd
     import yaml

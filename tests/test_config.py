@@ -4,7 +4,7 @@ import copy
 import pytest
 import yaml
 
-from actionable.config import ConfigError, load_config, validate_config
+from actionable.studies.config import ConfigError, load_config, validate_config
 from conftest import ROOT, run_snakemake
 
 
@@ -57,6 +57,7 @@ def test_bad_values_name_the_key(config, path, value, key, expected):
     assert expected in line, msg
 
 
+@pytest.mark.workflow
 def test_duplicate_keys_are_refused(tmp_path):
     # PyYAML (and Snakemake) keep the last of a repeated key without a word
     bad = tmp_path / "dup.yaml"
@@ -88,6 +89,7 @@ def test_unreadable_config(tmp_path):
         load_config(bad)
 
 
+@pytest.mark.workflow
 def test_workflow_stops_before_any_job(tmp_path):
     res = run_snakemake("--cores", 1, "-d", tmp_path, "--configfile", ROOT / "config.yaml",
                         "--config", "seed=-5")
@@ -107,7 +109,7 @@ def test_study_needs_exactly_one_source(config):
 
 
 def test_forest_chunks_add_up_to_num_trees_in_whole_ci_groups():
-    from actionable.forests import chunk_trees
+    from actionable.stats.forests import chunk_trees
 
     for total, chunks, group in [(50, 2, 2), (2000, 10, 2), (301, 4, 2), (90, 7, 3), (10, 5, 2)]:
         sizes = [chunk_trees(dict(num_trees=total, ci_group_size=group), chunks, i) for i in range(chunks)]
@@ -133,9 +135,10 @@ def test_nested_schema_defaults_are_filled(config):
     ("- seed: 7\n", "found a list"),
     ("seed: 7\ndata:\n\tmin_arm_rows: 50\n", "not valid YAML"),
 ])
+@pytest.mark.workflow
 def test_replicate_checks_config_files_snakemake_cannot_read(tmp_path, capsys, text, expected):
     # bin/replicate.sh runs this first: Snakemake's own reading of these ends in a traceback without the file
-    from actionable.config import check_config_files
+    from actionable.studies.config import check_config_files
 
     bad = tmp_path / "bad.yaml"
     bad.write_text(text)

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from actionable.datasets import DatasetError, load_dataset
-from actionable.split import stratified_split
+from actionable.studies.datasets import DatasetError, load_dataset
+from actionable.studies.split import stratified_split
 from conftest import ROOT
 
 BASE_SPEC = dict(
@@ -317,7 +317,7 @@ def test_duplicate_yaml_keys_in_a_spec(tmp_path):
 def test_json_outputs_are_valid_json(tmp_path):
     import json
 
-    from actionable.io import write_json
+    from actionable.studies.io import write_json
 
     write_json(dict(a=float("nan"), b=[1.0, float("inf")], c=np.float64(2.5), d=np.array([np.nan, 1])), tmp_path / "x.json")
     text = (tmp_path / "x.json").read_text()

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from actionable.descriptives import concentration
+from actionable.stats.descriptives import concentration
 
 
 def test_concentration_counts_the_most_used_arms_in_any_order():

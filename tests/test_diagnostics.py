@@ -2,7 +2,7 @@
 when one rho or a normal F is far from the data."""
 import numpy as np
 
-from actionable import diagnostics
+from actionable.stats import diagnostics
 
 
 def _equicorrelated(m, rho, noise, rng):

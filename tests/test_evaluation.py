@@ -1,7 +1,8 @@
 """Policy evaluation: IPW unbiased with honest bootstrap SEs; AIPW; shared bootstrap draws."""
 import numpy as np
+import pytest
 
-from actionable import coverage, evaluation
+from actionable.stats import coverage, evaluation
 
 
 def test_bootstrap_matches_the_analytic_se():
@@ -14,6 +15,7 @@ def test_bootstrap_matches_the_analytic_se():
     np.testing.assert_array_equal(boot[:50], evaluation.bootstrap_means(z, 50, seed=1))  # chunk-invariant prefix
 
 
+@pytest.mark.records
 def test_ipw_is_unbiased_and_the_bootstrap_interval_covers():
     # Reduced version of benchmarks/ipw_coverage.py (1,000 seeds, recorded in RESULTS.md).
     res = coverage.coverage(seeds=400, n=2_000, reps=200)
@@ -90,7 +92,7 @@ def test_per_row_propensities_equal_fixed_ones_when_constant_and_weight_by_row_o
 
 def test_table4_shows_hajek_and_names_each_warning():
     import pandas as pd
-    from actionable import table4
+    from actionable.paper import table4
     rows = []
     for i, p in enumerate(table4.POLICIES):
         rows.append(dict(study="s", policy=p, ipw=0.3 + 0.8 * (p == "PT-CF"), ipw_se=0.01, gain=0.01 * i, gain_se=0.01,

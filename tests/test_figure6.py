@@ -1,7 +1,7 @@
 """Figure 6 (Section 4): more arms help under a normal F, and show an inverse U under spike-and-slab."""
 import pytest
 
-from actionable import sweeps
+from actionable.stats import sweeps
 
 ARMS = [2, 4, 8, 12, 20, 30, 50]
 

@@ -2,7 +2,11 @@
 import numpy as np
 import pytest
 
-from actionable import forests, rbridge
+from actionable.stats import forests, rbridge
+from actionable.studies import forest_files
+from actionable.stats import policy_tree
+
+pytestmark = pytest.mark.r
 
 pytest.importorskip("rpy2")
 MACF = dict(num_trees=300, min_node_size=5, sample_fraction=0.5, honesty=True)
@@ -48,13 +52,13 @@ def test_policy_tree_recovers_the_crossover_and_uses_at_most_four_arms():
     tr = np.arange(len(y)) < 8_000
     arms = [f"arm{k}" for k in range(6)]
     forest, _ = forests.fit_macf(x[tr], arm[tr], y[tr], [1 / 6] * 6, arms, MACF, seed=3, threads=2)
-    gamma = forests.double_robust_scores(forest)
+    gamma = policy_tree.double_robust_scores(forest)
     assert gamma.shape == (tr.sum(), 6)
-    edges = forests.bin_columns(x[tr], 20, np.ones(4, bool))
+    edges = policy_tree.bin_columns(x[tr], 20, np.ones(4, bool))
     fill = np.nanmedian(x[tr], axis=0)
-    tree = forests.fit_policy_tree(forests.apply_bins(x[tr], edges, fill), gamma, 2, 1, 1, seed=5,
+    tree = policy_tree.fit_policy_tree(policy_tree.apply_bins(x[tr], edges, fill), gamma, 2, 1, 1, seed=5,
                                    names=["x0", "x1", "x2", "x3"], arms=arms)
-    pi = forests.predict_policy_tree(tree, forests.apply_bins(x[~tr], edges, fill), ["x0", "x1", "x2", "x3"])
+    pi = policy_tree.predict_policy_tree(tree, policy_tree.apply_bins(x[~tr], edges, fill), ["x0", "x1", "x2", "x3"])
     assert len(np.unique(pi)) <= 4  # depth 2: at most 4 leaves
     assert (pi == np.argmax(p[~tr], axis=1)).mean() >= 0.8
     assert "split_variable: x0" in rbridge.capture_print(tree)
@@ -66,8 +70,8 @@ def test_same_seed_same_forest_and_tree():
     runs = []
     for _ in range(2):
         f, _ = forests.fit_macf(x, arm, y, [1 / 3] * 3, ["c", "a", "b"], small, seed=11, threads=2)
-        gamma = forests.double_robust_scores(f)
-        tree = forests.fit_policy_tree(np.round(x, 1), gamma, 2, 1, 1, seed=12)
+        gamma = policy_tree.double_robust_scores(f)
+        tree = policy_tree.fit_policy_tree(np.round(x, 1), gamma, 2, 1, 1, seed=12)
         runs.append((forests.predict_tau(f, x[:500], 2), rbridge.capture_print(tree)))
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     assert runs[0][1] == runs[1][1]
@@ -84,12 +88,12 @@ def test_r_errors_carry_rs_message():
 def test_study_settings_put_a_studys_own_over_the_configs():
     cfg = {"forests": {"macf": {"num_trees": 200, "chunks": 2, "min_node_size": 5}},
            "studies": [{"name": "a"}, {"name": "b", "macf": {"num_trees": 2000, "chunks": 8}}]}
-    assert forests.study_settings(cfg) == {"num_trees": 200, "chunks": 2, "min_node_size": 5}
-    assert forests.study_settings(cfg, "a") == {"num_trees": 200, "chunks": 2, "min_node_size": 5}
-    assert forests.study_settings(cfg, "b") == {"num_trees": 2000, "chunks": 8, "min_node_size": 5}
+    assert forest_files.study_settings(cfg) == {"num_trees": 200, "chunks": 2, "min_node_size": 5}
+    assert forest_files.study_settings(cfg, "a") == {"num_trees": 200, "chunks": 2, "min_node_size": 5}
+    assert forest_files.study_settings(cfg, "b") == {"num_trees": 2000, "chunks": 8, "min_node_size": 5}
     assert cfg["forests"]["macf"]["num_trees"] == 200  # the config is not changed
     with pytest.raises(KeyError, match="'c'"):
-        forests.study_settings(cfg, "c")
+        forest_files.study_settings(cfg, "c")
 
 
 def test_sample_fraction_caps_rows_per_tree():
@@ -100,9 +104,9 @@ def test_sample_fraction_caps_rows_per_tree():
 
 def test_binning_is_consistent_and_fills_missing():
     x = np.column_stack([np.linspace(0, 1, 101), np.r_[np.zeros(50), np.ones(51)]])
-    edges = forests.bin_columns(x, 4, np.array([True, False]))
+    edges = policy_tree.bin_columns(x, 4, np.array([True, False]))
     assert edges[1] is None and len(edges[0]) == 3
-    xb = forests.apply_bins(np.array([[0.1, np.nan], [0.9, 1.0]]), edges, np.array([0.5, 0.0]))
+    xb = policy_tree.apply_bins(np.array([[0.1, np.nan], [0.9, 1.0]]), edges, np.array([0.5, 0.0]))
     assert xb[0, 1] == 0.0 and xb[0, 0] == edges[0][0] and xb[1, 0] == edges[0][-1] + 1
 
 
@@ -123,13 +127,13 @@ def test_scattered_forest_agrees_with_one_forest_of_the_same_size(fitted, tmp_pa
     assert sizes == [100, 100, 100] and forests.chunk_trees(dict(num_trees=10), 3, 0) == 4
     paths = []
     for i in range(chunks):
-        forests.save_forest(forests.fit_yhat_forest(x_tr, y_tr, MACF, 100 + i, 1, sizes[i], oob=False), tmp_path / f"y{i}.rds")
+        forest_files.save_forest(forests.fit_yhat_forest(x_tr, y_tr, MACF, 100 + i, 1, sizes[i], oob=False), tmp_path / f"y{i}.rds")
         paths.append(tmp_path / f"y{i}.rds")
-    y_forest = forests.merge_files(paths, 2)
+    y_forest = forest_files.merge_files(paths, 2)
     y_hat = forests.oob_predictions(y_forest)
     assert forests.num_trees(y_forest) == 300 and len(y_hat) == tr.sum()
     # read in R and freed before the OOB predictions: the same forest as merging the objects read here
-    np.testing.assert_array_equal(forests.oob_predictions(forests.merge([forests.read_forest(q) for q in paths], 1)),
+    np.testing.assert_array_equal(forests.oob_predictions(forests.merge([forest_files.read_forest(q) for q in paths], 1)),
                                   y_hat)
     parts = [forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, [1 / 3] * 3, arms, MACF, 200 + i, 1, sizes[i], oob=False)
              for i in range(chunks)]
@@ -144,7 +148,7 @@ def test_scattered_forest_agrees_with_one_forest_of_the_same_size(fitted, tmp_pa
     assert abs(d.mean()) <= 3 * d.std(ddof=1) / np.sqrt(len(d)) + 1e-12
     assert (pi_m == pi_s).mean() > 0.85
     # doubly robust scores of the merged forest (what the policy tree is fit on) exist for every row
-    gamma = forests.double_robust_scores(merged)
+    gamma = policy_tree.double_robust_scores(merged)
     assert gamma.shape == (tr.sum(), 3) and np.isfinite(gamma).all()
 
 
@@ -162,8 +166,8 @@ def test_merge_computes_the_out_of_bag_predictions_grf_would(fitted):
     with_oob = forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, [1 / 3] * 3, arms, settings, 6, 2)
     merged = forests.merge([forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, [1 / 3] * 3, arms, settings, 6, 1,
                                                     oob=False)], 1)
-    np.testing.assert_array_equal(forests.double_robust_scores(merged), forests.double_robust_scores(with_oob))
-    assert not np.isnan(forests.double_robust_scores(merged)).any()
+    np.testing.assert_array_equal(policy_tree.double_robust_scores(merged), policy_tree.double_robust_scores(with_oob))
+    assert not np.isnan(policy_tree.double_robust_scores(merged)).any()
 
 
 def test_yhat_forest_follows_grfs_own_recipe():

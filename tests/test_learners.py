@@ -3,8 +3,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from actionable import learners
-from actionable.features import FeatureEncoder
+from actionable.stats import learners
+from actionable.stats.features import FeatureEncoder
+from actionable.paper import table4
 
 XGB = dict(eta=0.1, max_depth=3, min_child_weight=20, subsample=0.8, colsample_bytree=1.0,
            num_boost_round=300, early_stopping_rounds=20, inner_validation_share=0.1)
@@ -101,7 +102,7 @@ def test_table4_policies_are_the_best_arm_each_learners_argmax_and_the_tree():
     rng = np.random.default_rng(3)
     preds = [rng.normal(size=(5, 4)) for _ in range(4)]
     tree = np.array([3, 0, 2, 2, 1])
-    pol = learners.table4_policies(2, 5, *preds, tree)
+    pol = table4.table4_policies(2, 5, *preds, tree)
     assert list(pol) == ["Best Uniform", "OLS", "S-XGB", "T-XGB", "MACF", "PT-CF"]  # Table 4's order
     assert (pol["Best Uniform"] == 2).all() and len(pol["Best Uniform"]) == 5
     for name, p in zip(["OLS", "S-XGB", "T-XGB", "MACF"], preds):

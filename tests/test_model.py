@@ -5,16 +5,8 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from actionable.model import (
-    ArmMeans,
-    expected_gain,
-    expected_gain_two_arm_normal,
-    expected_max_std_normal,
-    gain_two_arm,
-    rectified_normal_mean,
-    simulate_gain,
-    simulate_gain_literal,
-)
+from actionable.stats.model import ArmMeans, expected_gain, expected_gain_two_arm_normal, expected_max_std_normal, gain_two_arm, rectified_normal_mean, simulate_gain, simulate_gain_literal
+from actionable.paper.published import MOMENTS
 
 
 def test_rectified_normal_mean_matches_integration():
@@ -162,8 +154,8 @@ def _closed_form_printed(sigma, rho, s, sigma_eps, m, n):
 # no noise, no spread of arm means, two arms
 FINITE_N = [
     (0.078, 0.61, 0.007, 0.457, 23, 1000),
-    (0.267, 0.80, 0.007, 0.393, 20, 1000),
-    (0.267, 0.80, 0.007, 0.393, 20, 50),
+    (MOMENTS["Penn-Geisinger"]["sigma"], MOMENTS["Penn-Geisinger"]["rho"], MOMENTS["Penn-Geisinger"]["s"], 0.393, 20, 1000),
+    (MOMENTS["Penn-Geisinger"]["sigma"], MOMENTS["Penn-Geisinger"]["rho"], MOMENTS["Penn-Geisinger"]["s"], 0.393, 20, 50),
     (1.0, 0.3, 0.5, 0.7, 5, 10),
     (1.0, -0.2, 0.2, 1.5, 4, 200),
     (2.0, 0.5, 1.0, 0.0, 8, 30),

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from actionable import learners, moments
+from actionable.stats import learners, moments
+from actionable.paper.published import MOMENTS
 
 
 def test_stratified_sigma_with_perfect_predictions_and_no_noise():
@@ -132,11 +133,12 @@ def test_ties_in_predictions_do_not_break_the_groups():
 
 
 def test_our_model_with_no_heterogeneity_is_undefined_not_a_crash():
-    from actionable.our_model import predicted_gain
+    from actionable.stats.our_model import predicted_gain
 
     out = predicted_gain(0.007, 0.0, float("nan"), 0.46, 20, 1000, 10, seed=1)
     assert np.isnan(out["gain"]) and "needs sigma > 0" in out["note"]
-    ok = predicted_gain(0.007, 0.267, 0.8, 0.38, 20, 1000, 400, seed=1)
+    pg = MOMENTS["Penn-Geisinger"]
+    ok = predicted_gain(pg["s"], pg["sigma"], pg["rho"], 0.38, 20, 1000, 400, seed=1)
     assert abs(ok["gain"] - ok["exact_gain"]) < 4 * ok["se"]  # the printed algorithm, MC vs exact
     assert ok["gain"] > ok["gain_inf"] + 10 * ok["se"]  # n = 1000 people choose the uniform arm noisily
     assert ok["gain_pp"] == pytest.approx(100 * ok["gain"])

@@ -2,7 +2,8 @@
 import pytest
 from scipy import stats
 
-from actionable import motivating
+from actionable.paper import motivating
+from actionable.paper.published import TABLE1
 
 
 @pytest.fixture(scope="module")
@@ -12,7 +13,7 @@ def table():
 
 def test_closed_forms():
     e1, e2 = motivating.closed_form(1), motivating.closed_form(2)
-    assert (e1["A"], e1["B"]) == (24.5, 26.5) and (e2["A"], e2["B"]) == (19.5, 31.5)
+    assert (e1["A"], e1["B"]) == TABLE1[1][:2] and (e2["A"], e2["B"]) == TABLE1[2][:2]
     # Y^A - Y^B ~ N(mu_A - mu_B, 3^2): gain = -d (1 - Phi(d/3)) + 3 phi(d/3), d = 2 and 12
     for e, d in ((e1, 2.0), (e2, 12.0)):
         expect = -d * (1 - stats.norm.cdf(d / 3)) + 3 * stats.norm.pdf(d / 3)
@@ -33,7 +34,7 @@ def test_paper_values(table):
     rounded_ok = table["eq7_rounded"] == table["paper"]
     assert rounded_ok.sum() == 5
     odd = table.loc[~rounded_ok].iloc[0]
-    assert (odd.experiment, odd.policy, odd.paper) == (1, "pi", 26.9)
+    assert (odd.experiment, odd.policy, odd.paper) == (1, "pi", TABLE1[1][2])
     assert motivating.truncate(motivating.closed_form(1)["gain"]) == 0.4
     # and the simulation reproduces the printed values to one decimal (rounded), but for that cell
     sim_rounded = table["simulated"].round(1)
@@ -48,4 +49,4 @@ def test_policy_follows_eq1():
 
 def test_render_has_paper_layout(table):
     md = motivating.render_table1(table)
-    assert "Experiment 1" in md and "[26.9]" in md and "26.953" in md
+    assert "Experiment 1" in md and f"[{TABLE1[1][2]}]" in md and "26.953" in md

@@ -7,7 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from actionable import forests, policy_search
+from actionable.stats import policy_search
+from actionable.stats import policy_tree
 
 
 def _problem(seed):
@@ -26,11 +27,12 @@ def _reward(gamma, pi):
 
 
 @pytest.mark.parametrize("seed", range(36))
+@pytest.mark.r
 def test_same_optimal_reward_as_policytree(seed):
     x, gamma, depth, mns = _problem(seed)
     tree = policy_search.policy_tree(x, gamma, depth, mns)
-    r_tree = forests.fit_policy_tree(x, gamma, depth, 1, mns, seed=1)
-    best = _reward(gamma, forests.predict_policy_tree(r_tree, x))
+    r_tree = policy_tree.fit_policy_tree(x, gamma, depth, 1, mns, seed=1)
+    best = _reward(gamma, policy_tree.predict_policy_tree(r_tree, x))
     assert tree.reward == pytest.approx(best, rel=1e-10, abs=1e-9)
     # the tree predicts what it describes, and honours min_node_size and depth
     assert _reward(gamma, tree.predict(x)) == pytest.approx(tree.reward, abs=1e-9)
@@ -93,8 +95,8 @@ def test_exact_policy_tree_bins_and_recovers_a_threshold_rule():
     best = np.where(x[:, 1] == 1, 2, np.where(x[:, 0] > 0, 1, 0))
     gamma = rng.normal(0, 0.1, (n, 3)) + np.eye(3)[best]
     new = np.array([[1.5, 0.0], [-1.5, 0.0], [0.3, 1.0], [np.nan, 1.0]])
-    tree, policy = forests.exact_policy_tree(x, gamma, new, np.array([True, False]),
+    tree, policy = policy_tree.exact_policy_tree(x, gamma, new, np.array([True, False]),
                                              dict(bins=10, depth=2, min_node_size=1))
     assert policy.tolist() == [1, 0, 2, 2]
-    assert (tree.predict(forests.apply_bins(x, forests.bin_columns(x, 10, np.array([True, False])),
+    assert (tree.predict(policy_tree.apply_bins(x, policy_tree.bin_columns(x, 10, np.array([True, False])),
                                             np.nanmedian(x, axis=0))) == best).mean() > 0.95

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from actionable import prediction_error as pe
+from actionable.stats import prediction_error as pe
 
 
 def _study(n=400_000, m=4, sigma=0.08, rho=0.9, lam=0.8, tau=0.04, binary=True, seed=1):
@@ -112,6 +112,7 @@ def test_arm_specific_error_not_identified_is_nan_not_zero():
                            "arm_specific", learner="macf") is None
 
 
+@pytest.mark.simulation
 def test_bootstrap_se_matches_the_spread_over_fresh_holdouts():
     """The holdout bootstrap SE (fits held fixed) against the SD of each estimate over 150 independent
     holdouts of the same law, the fits' errors drawn afresh per person as a fixed fit's errors at new

@@ -1,11 +1,12 @@
 """Propositions 1-3 (Appendix A.1) as property tests over random parameter points."""
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from actionable.model import ArmMeans, expected_gain, expected_gain_two_arm_normal, gain_two_arm
+from actionable.stats.model import ArmMeans, expected_gain, expected_gain_two_arm_normal, gain_two_arm
 
 mu = st.floats(-5, 5)
 sigma = st.floats(0.05, 10)
@@ -48,6 +49,7 @@ def test_proposition3_expected_gain_decreases_in_s(sg, r, s1, s2):
 
 @settings(max_examples=60, deadline=None)
 @given(sigma, st.floats(0.0, 0.9), st.floats(0.0, 3), st.integers(2, 30), st.floats(0, 0.95))
+@pytest.mark.simulation
 def test_many_arms_keep_the_directions(sg, r, s, m, spike):
     # Algorithm 1's exact expectation, any number of arms and either F: up in sigma, down in rho, down in s.
     F = ArmMeans(s=s, spike_prob=spike)

@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.r
+
 rpy2 = pytest.importorskip("rpy2")
 
 

@@ -5,21 +5,22 @@ import subprocess
 
 import pytest
 
-from actionable import report
+from actionable.app import report
 from conftest import ROOT
+from actionable.paper.published import TABLE1, TABLE4
 
 CHROMIUM = shutil.which("chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 def test_markdown_tables_keep_every_cell_and_mark_the_papers_values():
-    md = ("**Table 9: Demo**\n\n| | A | B |\n|---|---|---|\n| row <1> | 24.50 [24.5] | E[Y^a] |\n\n"
+    md = ("**Table 9: Demo**\n\n| | A | B |\n|---|---|---|\n| row <1> | 24.40 [24.4] | E[Y^a] |\n\n"
           "[paper] = the paper's value.\n")
     out = report.markdown_to_html(md)
     assert "<h3>Table 9: Demo</h3>" in out
     assert out.count("<tr>") == 2 and out.count("<td>") == 3  # the separator row is dropped
     assert "row &lt;1&gt;" in out  # escaped
-    assert '<span class="paper">[24.5]</span>' in out and '<span class="paper">[paper]</span>' in out
+    assert '<span class="paper">[24.4]</span>' in out and '<span class="paper">[paper]</span>' in out
     assert 'E[Y^a]' in out  # not a paper value
 
 
@@ -86,7 +87,7 @@ def test_report_opens_offline_with_every_table_and_figure(small_run):
     for n in range(1, 15):
         assert f'id="figure{n}"' in dom.stdout
     # the paper's values sit beside the reproduced ones, and the truth where the stand-ins have it
-    assert "[24.5]" in dom.stdout and "[31.6]" in dom.stdout and "True value (oracle)" in dom.stdout
+    assert f"[{TABLE1[1][0]}]" in dom.stdout and f"[{TABLE4['Walmart']['our_model']}]" in dom.stdout and "True value (oracle)" in dom.stdout
     assert "true sigma" in dom.stdout and "policytree" in dom.stdout and "seed: 7" in dom.stdout
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "report.png"
@@ -123,7 +124,7 @@ def test_every_png_figure_has_a_vector_pdf_beside_it(tmp_path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from actionable.io import save_figure
+    from actionable.studies.io import save_figure
     fig, ax = plt.subplots()
     ax.plot([0, 1], [1, 0])
     save_figure(fig, tmp_path / "f.png")
@@ -133,10 +134,11 @@ def test_every_png_figure_has_a_vector_pdf_beside_it(tmp_path):
     assert (tmp_path / "f.pdf").read_bytes() == first  # no timestamps: the same figure gives the same bytes
 
 
+@pytest.mark.records
 def test_long_jobs_log_a_heartbeat_with_their_progress(caplog):
     import logging
     import time
-    from actionable.io import heartbeat
+    from actionable.studies.io import heartbeat
     state = {"done": 0}
     with caplog.at_level(logging.INFO, logger="actionable.progress"):
         with heartbeat("sweep", every=0.2, status=lambda: f"{state['done']} of 5 points done"):

@@ -5,6 +5,9 @@ import subprocess
 import time
 
 from conftest import ROOT, SNAKEMAKE
+import pytest
+
+pytestmark = pytest.mark.workflow
 
 TABLES = ["theory/table1.csv", "theory/figure6.csv", "tables/table2.csv", "tables/moments.csv",
           "data/walmart_like/split.csv", "learners/walmart_like/txgb_all/predictions.npy"]

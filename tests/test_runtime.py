@@ -2,7 +2,7 @@
 
 import pytest
 
-from actionable import runtime
+from actionable.app import runtime
 from test_workflow import directive, rule_blocks
 
 SUMMARY = "\n".join([
@@ -17,7 +17,7 @@ SUMMARY = "\n".join([
 
 def test_critical_path_is_the_longest_chain(tmp_path):
     for log, secs in {"sim": 2.0, "fit/b": 10.0, "fit/c": 30.0, "tab": 1.0}.items():
-        path = tmp_path / "benchmarks" / "runs" / f"{log}.tsv"
+        path = tmp_path / "logs" / "benchmarks" / f"{log}.tsv"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"s\th:m:s\tmax_rss\tcpu_time\n{secs}\t0:00:00\t100\t{2 * secs}\n")
     table, totals = runtime.report(SUMMARY, tmp_path, wall=40.0, cores=2)
@@ -36,4 +36,4 @@ def test_every_rules_benchmark_mirrors_its_log():
     for smk, name, body in rule_blocks():
         log, bench = directive(body, "log"), directive(body, "benchmark")
         assert log.startswith("logs/") and log.endswith(".log"), (name, log)
-        assert bench == "benchmarks/runs/" + log[len("logs/"):-len(".log")] + ".tsv", (name, log, bench)
+        assert bench == "logs/benchmarks/" + log[len("logs/"):-len(".log")] + ".tsv", (name, log, bench)

@@ -6,7 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from actionable import paper, sensitivity, tables56
+from actionable.paper import published as paper, tables56
+from actionable.stats import sensitivity
+from actionable.paper import parameters
 
 N, REPS = paper.ALGORITHM2_N, 2000
 SETTINGS = dict(n=N, reps=REPS, uniform="sample", paper_sigma_eps="solved_or_floor")
@@ -14,7 +16,7 @@ SETTINGS = dict(n=N, reps=REPS, uniform="sample", paper_sigma_eps="solved_or_flo
 
 @pytest.fixture(scope="module")
 def pub():
-    return sensitivity.published_parameters(N)
+    return parameters.published_parameters(N)
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +30,8 @@ def tables(pub):
 def test_sigma_eps_solved_floor_and_rule(pub):
     pg, wm = pub["Penn-Geisinger"], pub["Walmart"]
     # base rates: the best arm's 32% / 33% less s E[max of m N(0, 1)] (1.929 for 23 arms, 1.867 for 20)
-    assert paper.base_rate("Walmart") == pytest.approx(0.32 - 0.007 * 1.9292, abs=1e-4)
-    assert paper.base_rate("Penn-Geisinger") == pytest.approx(0.33 - 0.007 * 1.8675, abs=1e-4)
+    assert parameters.base_rate("Walmart") == pytest.approx(0.32 - 0.007 * 1.9292, abs=1e-4)
+    assert parameters.base_rate("Penn-Geisinger") == pytest.approx(0.33 - 0.007 * 1.8675, abs=1e-4)
     # floors: sqrt(p (1 - p) - sigma^2)
     for p, rate in ((pg, 0.3169), (wm, 0.3065)):
         assert p["sigma_eps_floor"] == pytest.approx(math.sqrt(rate * (1 - rate) - p["sigma"] ** 2), abs=1e-4)
@@ -49,6 +51,7 @@ def test_table4_our_model_from_the_papers_parameters(pub):
         assert sensitivity.exact(pub[study], "population") * 100 < printed - 0.3  # not reached as n -> infinity
 
 
+@pytest.mark.simulation
 def test_table5_every_cell_within_a_quarter_point(tables):
     t5, _ = tables
     for study, printed in paper.TABLE5.items():
@@ -60,6 +63,7 @@ def test_table5_every_cell_within_a_quarter_point(tables):
     assert t5.loc["Walmart", "Original_inf"] < 0 and t5.loc["Walmart", "sigma_eps_inf"] < 0
 
 
+@pytest.mark.simulation
 def test_table6_directions_and_the_papers_row(tables):
     _, t6 = tables
     assert t6.loc["Penn-Geisinger", "largest"] == "1% lower rho"  # the paper's finding
@@ -74,6 +78,7 @@ def test_table6_directions_and_the_papers_row(tables):
     assert "Walmart: changes that differ from the paper's printed row beyond 2 MC SEs: '1% lower s'" in findings
 
 
+@pytest.mark.simulation
 def test_sensitivity_curves_follow_the_propositions(pub):
     p = pub["Penn-Geisinger"]
     grids = sensitivity.curve_grid(p, 5)
@@ -91,15 +96,16 @@ def test_solve_sigma_eps_errors():
     with pytest.raises(ValueError, match="even sigma_eps = 0"):
         sensitivity.solve_sigma_eps(0.5, p)
     with pytest.raises(ValueError, match="rule must be one of"):
-        sensitivity.published_parameters(N, rule="fitted")
+        parameters.published_parameters(N, rule="fitted")
     with pytest.raises(ValueError, match="no binary outcome"):
         sensitivity.binary_floor(0.3, 0.5)
 
 
+@pytest.mark.simulation
 def test_extension_mode_is_its_own_labelled_rows():
     """Tables 5-6's third mode (this package's extension): its n -> infinity cells are Algorithm 2's
     exact expectation at the extension's parameters, and swapping uses the other study's."""
-    from actionable.model import ArmMeans, expected_gain
+    from actionable.stats.model import ArmMeans, expected_gain
 
     est = {"A": dict(s=0.008, sigma=0.27, rho=0.95, sigma_eps=0.11, m=20),
            "B": dict(s=0.008, sigma=0.09, rho=0.97, sigma_eps=0.055, m=23)}
@@ -116,7 +122,7 @@ def test_extension_mode_is_its_own_labelled_rows():
 
 def test_figure12_marks_the_extension_beside_the_estimate():
     import pandas as pd
-    from actionable import plotting
+    from actionable.paper import figures as plotting
     rows = [dict(study="a", parameter=p, value=v, gain=0.01 * v, se=0.001, gain_inf=0.011 * v)
             for p in ("s", "sigma", "rho", "sigma_eps") for v in (0.1, 0.2, 0.3)]
     est = dict(s=0.2, sigma=0.2, rho=0.2, sigma_eps=0.2, gain=0.002)
@@ -135,10 +141,11 @@ def test_figure12_marks_the_extension_beside_the_estimate():
     assert not [ln for ax in plain.axes for ln in ax.lines if ln.get_marker() == "*"]
 
 
+@pytest.mark.simulation
 def test_forest_extension_is_a_fourth_mode_only_where_identified_for_every_study():
     """Tables 5-6's extension for the forest: the corrected sigma, rho with the forest's arm-specific
     error; left out whole when one study's is not identified (no mode mixes footings)."""
-    from actionable.model import ArmMeans, expected_gain
+    from actionable.stats.model import ArmMeans, expected_gain
 
     def jsons(study, forest_eps):
         mom = dict(study=study, s=0.008, s_corrected=0.005, sigma=0.26, rho=0.77, sigma_eps=0.45, m=20, binary=True)

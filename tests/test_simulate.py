@@ -5,17 +5,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from actionable import simulate
-from actionable.datasets import load_dataset, load_truth
-from actionable.descriptives import table2_row
+from actionable.stats import simulate
+from actionable.studies.datasets import load_dataset, load_truth
+from actionable.paper.table2 import table2_row
+from actionable.studies import simulator
 from conftest import ROOT
+from actionable.paper.published import TABLE2
 
 SPECS = {s: ROOT / "data" / "simulators" / f"{s}.yaml" for s in ("walmart_like", "penn_geisinger_like")}
 
 
 @pytest.mark.parametrize("study", sorted(SPECS))
+@pytest.mark.simulation
 def test_truth_hits_the_targets_at_reduced_n(study):
-    spec = simulate.load_simulator_spec(SPECS[study], n=30_000)
+    spec = simulator.load_simulator_spec(SPECS[study], n=30_000)
     sim = simulate.simulate_megastudy(spec)
     mom = simulate.moments(sim.truth)  # recomputed from the stored truth, not the summary
     t = spec["targets"]
@@ -32,24 +35,26 @@ def test_truth_hits_the_targets_at_reduced_n(study):
     assert sim.observed.shape[1] == 1 + len(spec["covariates"]) + 2  # id, covariates, arm, outcome
 
 
+@pytest.mark.simulation
 def test_penn_geisinger_shared_covariates_carry_little_heterogeneity():
-    spec = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=20_000)
+    spec = simulator.load_simulator_spec(SPECS["penn_geisinger_like"], n=20_000)
     sim = simulate.simulate_megastudy(spec)
     assert 0.07 < sim.summary["sigma_shared"] < 0.11  # paper: 0.267 full, 0.089 shared only
     assert sim.summary["sigma_shared"] < 0.5 * sim.summary["sigma"]
 
 
 def test_calibration_generalizes_to_other_targets():
-    spec = simulate.load_simulator_spec(SPECS["walmart_like"], n=20_000)
+    spec = simulator.load_simulator_spec(SPECS["walmart_like"], n=20_000)
     spec["targets"] = {"sigma": 0.15, "rho": 0.3}
     spec["arm_means"]["s"] = 0.012
     mom = simulate.moments(simulate.simulate_megastudy(spec).truth)
     assert abs(mom["sigma"] / 0.15 - 1) < 0.10 and abs(mom["rho"] - 0.3) < 0.05 and abs(mom["s"] - 0.012) < 0.002
 
 
+@pytest.mark.simulation
 def test_arm_specific_shape_and_spread():
     """d_a's own shape (waves, interactions) still hits the targets; arm_spread concentrates it."""
-    spec = simulate.load_simulator_spec(SPECS["walmart_like"], n=20_000)
+    spec = simulator.load_simulator_spec(SPECS["walmart_like"], n=20_000)
     spec["targets"] = {"sigma": 0.09, "rho": 0.6}
     spec["heterogeneity"].update(rough=0.3, frequency=4.0)
     spec["heterogeneity"]["arm_specific"] = {"interactions": 0.5, "rough": 0.4, "arm_spread": 1.0}
@@ -67,7 +72,7 @@ def test_arm_specific_shape_and_spread():
 def test_arm_specific_covariates_confine_d_a():
     """With arm_specific.covariates, each arm's deviation from the common part depends on those
     covariates alone: within a cell of them it is constant up to the logit link's scale."""
-    spec = simulate.load_simulator_spec(SPECS["walmart_like"], n=20_000)
+    spec = simulator.load_simulator_spec(SPECS["walmart_like"], n=20_000)
     spec["outcome"] = {"type": "continuous", "column": "y", "noise_sd": 0.5}  # identity link: exact
     spec["heterogeneity"]["arm_specific"] = {"covariates": ["female", "black"], "interactions": 0.5}
     sim = simulate.simulate_megastudy(spec)
@@ -79,13 +84,14 @@ def test_arm_specific_covariates_confine_d_a():
     assert within.max() < 1e-9 and dev.std(axis=0).max() > 1e-3
 
 
+@pytest.mark.simulation
 def test_waves_are_harder_to_learn_than_main_effects():
     """The same sigma from waves leaves more of the truth unexplained by a depth-3 tree ensemble."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
     r2 = {}
     for rough in (0.0, 0.9):
-        spec = simulate.load_simulator_spec(SPECS["walmart_like"], n=20_000)
+        spec = simulator.load_simulator_spec(SPECS["walmart_like"], n=20_000)
         spec["heterogeneity"].update(nonlinearity=0.05, interactions=0.05, rough=rough, frequency=6.0)
         sim = simulate.simulate_megastudy(spec)
         x = pd.get_dummies(sim.observed[[c["name"] for c in spec["covariates"]]], dtype=float).to_numpy()
@@ -96,7 +102,7 @@ def test_waves_are_harder_to_learn_than_main_effects():
 
 
 def test_continuous_outcome():
-    spec = simulate.load_simulator_spec(SPECS["walmart_like"], n=8_000)
+    spec = simulator.load_simulator_spec(SPECS["walmart_like"], n=8_000)
     spec["outcome"] = {"type": "continuous", "column": "spend", "noise_sd": 2.0}
     spec["targets"] = {"sigma": 1.5, "rho": 0.5}
     spec["arm_means"] = {"base_rate": 20.0, "control_offset": -1.0, "s": 0.6}
@@ -107,12 +113,13 @@ def test_continuous_outcome():
     assert abs(resid.std() - 2.0) < 0.1
 
 
+@pytest.mark.simulation
 def test_same_seed_same_bytes_new_seed_new_data(tmp_path):
-    spec = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=3_000)
+    spec = simulator.load_simulator_spec(SPECS["penn_geisinger_like"], n=3_000)
     a, b = simulate.simulate_megastudy(spec), simulate.simulate_megastudy(spec)
     pa, pb = tmp_path / "a.csv", tmp_path / "b.csv"
-    simulate.observed_for_csv(a.observed, spec["covariates"]).to_csv(pa, index=False)
-    simulate.observed_for_csv(b.observed, spec["covariates"]).to_csv(pb, index=False)
+    simulator.observed_for_csv(a.observed, spec["covariates"]).to_csv(pa, index=False)
+    simulator.observed_for_csv(b.observed, spec["covariates"]).to_csv(pb, index=False)
     assert pa.read_bytes() == pb.read_bytes()
     np.testing.assert_array_equal(a.truth, b.truth)
     spec["seed"] += 1
@@ -123,16 +130,17 @@ def test_same_seed_same_bytes_new_seed_new_data(tmp_path):
 def _write_study(spec, folder):
     sim = simulate.simulate_megastudy(spec)
     folder.mkdir(parents=True, exist_ok=True)
-    simulate.write_study(sim, spec, folder)
+    simulator.write_study(sim, spec, folder)
     return sim
 
 
 @pytest.mark.parametrize("study,counts", [
-    ("penn_geisinger_like", (74_811, 20, 22, 7, 15)),
-    ("walmart_like", (689_693, 23, 12, 5, 7)),
+    ("penn_geisinger_like", TABLE2["Penn-Geisinger"]),
+    ("walmart_like", TABLE2["Walmart"]),
 ])
+@pytest.mark.simulation
 def test_default_stand_ins_give_the_papers_table2(tmp_path, study, counts):
-    spec = simulate.load_simulator_spec(SPECS[study])  # full size, as the default run makes it
+    spec = simulator.load_simulator_spec(SPECS[study])  # full size, as the default run makes it
     sim = _write_study(spec, tmp_path)
     ds = load_dataset(tmp_path / "spec.yaml", min_arm_rows=50)
     row = table2_row(ds.summary())
@@ -180,17 +188,18 @@ def test_bad_simulator_spec(tmp_path, edit, expected):
     edit(spec)
     path = tmp_path / "sim.yaml"
     path.write_text(yaml.safe_dump(spec))
-    with pytest.raises(simulate.SimulatorSpecError) as err:
-        simulate.load_simulator_spec(path)
+    with pytest.raises(simulator.SimulatorSpecError) as err:
+        simulator.load_simulator_spec(path)
     assert str(err.value).startswith(str(path)) and expected in str(err.value), str(err.value)
 
 
+@pytest.mark.simulation
 def test_bumps_are_piecewise_constant_in_their_covariate_and_off_by_default():
     """arm_specific.bumps on one continuous covariate (identity link): each arm's deviation takes
     one value inside each bump (|z - c| < 0.45 SD, c in -1.2, 0, 1.2) and one outside them all, so
     at most 4 across every age, and a per-arm linear fit in the covariate leaves most of it;
     bumps 0 is the spec without the key, byte for byte (no random draws)."""
-    spec = simulate.load_simulator_spec(SPECS["walmart_like"], n=20_000)
+    spec = simulator.load_simulator_spec(SPECS["walmart_like"], n=20_000)
     spec["outcome"] = {"type": "continuous", "column": "y", "noise_sd": 0.5}
     spec["heterogeneity"]["arm_specific"] = {"covariates": ["age"], "nonlinearity": 0.0, "interactions": 0.0,
                                              "bumps": 1.0}
@@ -203,18 +212,19 @@ def test_bumps_are_piecewise_constant_in_their_covariate_and_off_by_default():
     resid = dev - design @ np.linalg.lstsq(design, dev, rcond=None)[0]
     assert resid.var(axis=0)[1:].mean() > 0.5 * dev.var(axis=0)[1:].mean()
 
-    base = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=5_000)
-    zero = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=5_000)
+    base = simulator.load_simulator_spec(SPECS["penn_geisinger_like"], n=5_000)
+    zero = simulator.load_simulator_spec(SPECS["penn_geisinger_like"], n=5_000)
     zero["heterogeneity"]["arm_specific"]["bumps"] = 0.0
     assert np.array_equal(simulate.simulate_megastudy(base).truth, simulate.simulate_megastudy(zero).truth)
 
 
+@pytest.mark.simulation
 def test_cells_give_each_combination_its_own_mean_and_are_off_by_default():
     """arm_specific.cells on two binaries and a 4-level categorical (identity link): each arm's
     deviation takes one value per combination of their levels, 2 x 2 x 4 = 16 at most, and a
     per-arm linear fit in their indicators (main effects) leaves part of it; cells 0 is the spec
     without the key, byte for byte (no random draws)."""
-    spec = simulate.load_simulator_spec(SPECS["walmart_like"], n=20_000)
+    spec = simulator.load_simulator_spec(SPECS["walmart_like"], n=20_000)
     spec["outcome"] = {"type": "continuous", "column": "y", "noise_sd": 0.5}
     cells = ["female", "black", "insurance"]
     spec["heterogeneity"]["arm_specific"] = {"covariates": cells, "nonlinearity": 0.0, "interactions": 0.0,
@@ -231,7 +241,7 @@ def test_cells_give_each_combination_its_own_mean_and_are_off_by_default():
     resid = dev - design @ np.linalg.lstsq(design, dev, rcond=None)[0]
     assert resid.var(axis=0)[1:].mean() > 0.2 * dev.var(axis=0)[1:].mean()
 
-    own = simulate.load_simulator_spec(SPECS["penn_geisinger_like"], n=5_000)
+    own = simulator.load_simulator_spec(SPECS["penn_geisinger_like"], n=5_000)
     base = copy.deepcopy(own)
     for key in ("cells", "cell_covariates"):  # the stand-in's own cells off: the spec without them
         base["heterogeneity"]["arm_specific"].pop(key)

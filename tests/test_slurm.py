@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
+
 
 def _tables(results: Path) -> dict:
     return {p.relative_to(results): p.read_bytes() for p in sorted(results.rglob("*"))

@@ -3,15 +3,17 @@ import numpy as np
 import pytest
 import yaml
 
-from actionable import learners, moments, simulate
-from actionable.datasets import load_dataset, load_truth
-from actionable.split import stratified_split
-from actionable.study import training_matrices
+from actionable.stats import learners, moments
+from actionable.studies.datasets import load_dataset, load_truth
+from actionable.studies.split import stratified_split
+from actionable.studies.study import training_matrices
+from actionable.studies import simulator
 from conftest import ROOT
 from test_simulate import _write_study
+from actionable.paper.published import MOMENTS
 
 CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text())
-PAPER = {"walmart_like": (0.078, 0.61), "penn_geisinger_like": (0.267, 0.80)}
+PAPER = {s: (MOMENTS[r]["sigma"], MOMENTS[r]["rho"]) for s, r in (("walmart_like", "Walmart"), ("penn_geisinger_like", "Penn-Geisinger"))}
 
 
 def txgb_estimates(ds, split, covariates=None):
@@ -25,13 +27,14 @@ def txgb_estimates(ds, split, covariates=None):
 
 @pytest.fixture(scope="module", params=sorted(PAPER))
 def stand_in(request, tmp_path_factory):
-    spec = simulate.load_simulator_spec(ROOT / "data" / "simulators" / f"{request.param}.yaml")
+    spec = simulator.load_simulator_spec(ROOT / "data" / "simulators" / f"{request.param}.yaml")
     folder = tmp_path_factory.mktemp(request.param)
     _write_study(spec, folder)
     ds = load_dataset(folder / "spec.yaml", min_arm_rows=50)
     return request.param, ds, stratified_split(ds, 0.7, seed=11)
 
 
+@pytest.mark.simulation
 def test_sigma_and_rho_land_near_the_papers(stand_in):
     study, ds, split = stand_in
     est = txgb_estimates(ds, split)

@@ -10,6 +10,9 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_snakemake
+from actionable.paper.published import TABLE4, TABLE6
+
+pytestmark = pytest.mark.workflow
 
 RULES = sorted((ROOT / "workflow" / "rules").glob("*.smk"))
 # import name -> conda-forge package name, where they differ
@@ -236,7 +239,7 @@ def test_end_to_end_evaluation(small_run):
         assert (g["ess_min"] > 0).all() and "warning" in g
     md = (small_run / "tables" / "table4.md").read_text()
     assert md.count("| Hajek (normalized IPW) |") == 3
-    assert "[paper: Walmart]" in md and "[37.3]" in md
+    assert "[paper: Walmart]" in md and f"[{TABLE4['Penn-Geisinger']['MACF']}]" in md
     for f in ("tables/table5.csv", "tables/table6.csv", "tables/table5.md", "tables/table6.md", "figures/figure12.png"):
         assert (small_run / f).stat().st_size > 0, f
     t6 = pd.read_csv(small_run / "tables" / "table6.csv")
@@ -244,7 +247,7 @@ def test_end_to_end_evaluation(small_run):
     # the extensions: labelled, their own rows; the forest's where its arm-specific error is identified for both
     forest_ok = mom_all.loc[["walmart_like", "penn_geisinger_like"], "forest_sigma_eps_arm_specific"].notna().all()
     assert set(t6["mode"]) == {"estimated", "paper", "extension"} | ({"extension_forest"} if forest_ok else set())
-    assert "[6.014]" in (small_run / "tables" / "table6.md").read_text()
+    assert f"[{TABLE6['Penn-Geisinger']['1% lower rho']:.3f}]" in (small_run / "tables" / "table6.md").read_text()
     # the printed algorithm (n = 1,000 simulated people) and its n -> infinity value, labelled, in every table
     assert "Our Model as n -> infinity" in md and "Our Model from the paper's parameters" in md
     assert "Our Model, prediction-error sigma_eps (extension)" in md and "this package's extension" in md
@@ -379,3 +382,27 @@ def test_a_container_image_can_be_named_for_apptainer(tmp_path):
     assert res.returncode == 0, res.stderr
     bad = run_snakemake("-n", "-d", tmp_path, "--configfile", ROOT / ".test" / "config.yaml", "--config", "container=[1]")
     assert bad.returncode != 0 and "key 'container'" in bad.stdout + bad.stderr
+
+
+# ---- the package's layout changes, its results do not
+BASELINE = ROOT / "tests" / "baseline"
+
+
+def test_small_run_reproduces_the_recorded_results(small_run):
+    """Every csv, md and npy of the small config, and each summary.json without its timings, has the
+    sha256 recorded in tests/baseline/ (tests/fingerprint.py): code moves leave every number as it was."""
+    from fingerprint import fingerprint
+
+    want = json.loads((BASELINE / "small_run.sha256.json").read_text())
+    got = fingerprint(small_run)
+    assert sorted(got) == sorted(want), set(got) ^ set(want)
+    assert not [f for f in want if got[f] != want[f]], [f for f in want if got[f] != want[f]]
+
+
+def test_every_config_plans_the_recorded_jobs_per_rule():
+    """snakemake -n plans as many jobs of each rule as recorded for the default, small and paper-scale configs."""
+    from job_counts import CONFIGS, job_counts
+
+    want = json.loads((BASELINE / "job_counts.json").read_text())
+    for name, files in CONFIGS.items():
+        assert job_counts(ROOT / "Snakefile", [ROOT / f for f in files], ROOT) == want[name], name

@@ -10,13 +10,13 @@ sys.path.insert(0, workflow.basedir)
 
 from snakemake.logging import logger  # noqa: E402
 
-from actionable.config import ConfigError, InputError, read_yaml, stop, validate_config  # noqa: E402
-from actionable.datasets import read_columns, resolve  # noqa: E402
-from actionable.forests import chunk_settings, chunk_trees, study_settings  # noqa: E402
-from actionable.seeds import stream_seed  # noqa: E402
-from actionable.study import check_studies  # noqa: E402
-
-PAPER_ROLES = {"walmart": ("Walmart", 7), "penn_geisinger": ("Penn-Geisinger", 8)}
+from actionable.paper.published import ROLES as PAPER_ROLES  # noqa: E402
+from actionable.stats.forests import chunk_settings, chunk_trees  # noqa: E402
+from actionable.stats.seeds import stream_seed  # noqa: E402
+from actionable.studies.config import ConfigError, InputError, read_yaml, stop, validate_config  # noqa: E402
+from actionable.studies.datasets import read_columns, resolve  # noqa: E402
+from actionable.studies.forest_files import study_settings  # noqa: E402
+from actionable.studies.study import check_studies  # noqa: E402
 
 
 def _unique(key):
@@ -162,17 +162,23 @@ def study_spec(study):
 
 
 def study_inputs(wildcards):
-    """Spec and data file of a study. A user's data file is an input only once it exists, so a
-    missing one reaches validate_study, whose error names the spec and the file."""
+    """Spec, data file and truth (with its arm order) of a study: every file that loading it reads.
+    A user's files are inputs only once they exist, so a missing one reaches validate_study, whose
+    error names the spec and the file."""
     study = wildcards.study
     entry = STUDY[study]
     if "simulator" in entry:
-        return dict(spec=study_spec(study), data=f"results/simulated/{study}/observed.csv")
+        folder = f"results/simulated/{study}"
+        return dict(spec=study_spec(study), data=f"{folder}/observed.csv", truth=f"{folder}/truth.npy",
+                    truth_arms=f"{folder}/truth.arms.yaml")
     inputs = dict(spec=study_spec(study))
     try:
-        path = resolve(inputs["spec"], read_yaml(inputs["spec"])["data"])
-        if path.exists():
-            inputs["data"] = str(path)
+        spec = read_yaml(inputs["spec"])
+        files = dict(data=resolve(inputs["spec"], spec["data"]))
+        if spec.get("truth"):
+            files["truth"] = resolve(inputs["spec"], spec["truth"])
+            files["truth_arms"] = files["truth"].with_suffix(".arms.yaml")
+        inputs.update({k: str(v) for k, v in files.items() if v.exists()})
     except Exception:  # a broken spec is reported by validate_study
         pass
     return inputs

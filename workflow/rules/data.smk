@@ -14,7 +14,7 @@ rule simulate_study:
     log:
         "logs/data/simulate_{study}.log",
     benchmark:
-        "benchmarks/runs/data/simulate_{study}.tsv"
+        "logs/benchmarks/data/simulate_{study}.tsv"
     params:
         n=lambda w: STUDY[w.study].get("n"),
         seed=lambda w: STUDY[w.study].get("seed"),
@@ -37,7 +37,7 @@ rule validate_study:
     log:
         "logs/data/validate_{study}.log",
     benchmark:
-        "benchmarks/runs/data/validate_{study}.tsv"
+        "logs/benchmarks/data/validate_{study}.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
     priority: 10
@@ -59,7 +59,7 @@ rule split_study:
     log:
         "logs/data/split_{study}.log",
     benchmark:
-        "benchmarks/runs/data/split_{study}.tsv"
+        "logs/benchmarks/data/split_{study}.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
         train_share=config["data"]["train_share"],
@@ -85,7 +85,7 @@ rule arm_rates:
     log:
         "logs/data/arm_rates_{study}.log",
     benchmark:
-        "benchmarks/runs/data/arm_rates_{study}.tsv"
+        "logs/benchmarks/data/arm_rates_{study}.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
     priority: 5
@@ -107,7 +107,7 @@ rule figure_arm_rates:
     log:
         "logs/data/figure{armfig}.log",
     benchmark:
-        "benchmarks/runs/data/figure{armfig}.tsv"
+        "logs/benchmarks/data/figure{armfig}.tsv"
     params:
         study=lambda w: paper_study(role_of_figure(w.armfig)),
         role=lambda w: PAPER_ROLES[role_of_figure(w.armfig)][0],
@@ -130,7 +130,7 @@ rule table2:
     log:
         "logs/data/table2.log",
     benchmark:
-        "benchmarks/runs/data/table2.tsv"
+        "logs/benchmarks/data/table2.tsv"
     params:
         paper_studies=PAPER_STUDY,
     threads: 1
@@ -153,7 +153,7 @@ rule figures_covariates:
     log:
         "logs/data/figures_covariates.log",
     benchmark:
-        "benchmarks/runs/data/figures_covariates.tsv"
+        "logs/benchmarks/data/figures_covariates.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
     threads: 1
@@ -174,7 +174,7 @@ rule true_moments:
     log:
         "logs/data/true_moments.log",
     benchmark:
-        "benchmarks/runs/data/true_moments.tsv"
+        "logs/benchmarks/data/true_moments.tsv"
     threads: 1
     resources:
         mem_mb=500,

@@ -19,7 +19,7 @@ rule evaluate_policies:
     log:
         "logs/evaluation/{study}/policies.log",
     benchmark:
-        "benchmarks/runs/evaluation/{study}/policies.tsv"
+        "logs/benchmarks/evaluation/{study}/policies.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
         settings=config["evaluation"],
@@ -47,7 +47,7 @@ rule table4:
     log:
         "logs/evaluation/table4.log",
     benchmark:
-        "benchmarks/runs/evaluation/table4.tsv"
+        "logs/benchmarks/evaluation/table4.tsv"
     params:
         paper_studies=PAPER_STUDY,
         our_model=config["our_model"],
@@ -70,7 +70,7 @@ rule sensitivity_curves:
     log:
         "logs/sensitivity/{study}/curves.log",
     benchmark:
-        "benchmarks/runs/sensitivity/{study}/curves.tsv"
+        "logs/benchmarks/sensitivity/{study}/curves.tsv"
     params:
         settings=config["sensitivity"],
         s=config["our_model"]["s"],
@@ -97,7 +97,7 @@ rule figure12:
     log:
         "logs/sensitivity/figure12.log",
     benchmark:
-        "benchmarks/runs/sensitivity/figure12.tsv"
+        "logs/benchmarks/sensitivity/figure12.tsv"
     params:
         s=config["our_model"]["s"],
     threads: 1
@@ -122,7 +122,7 @@ rule tables56:
     log:
         "logs/sensitivity/tables56.log",
     benchmark:
-        "benchmarks/runs/sensitivity/tables56.tsv"
+        "logs/benchmarks/sensitivity/tables56.tsv"
     params:
         settings=config["sensitivity"],
         s=config["our_model"]["s"],
@@ -151,7 +151,7 @@ rule figure12_study:
     log:
         "logs/sensitivity/{study}/figure12.log",
     benchmark:
-        "benchmarks/runs/sensitivity/{study}/figure12.tsv"
+        "logs/benchmarks/sensitivity/{study}/figure12.tsv"
     params:
         s=config["our_model"]["s"],
     threads: 1
@@ -174,7 +174,7 @@ rule study_table6:
     log:
         "logs/sensitivity/{study}/table6.log",
     benchmark:
-        "benchmarks/runs/sensitivity/{study}/table6.tsv"
+        "logs/benchmarks/sensitivity/{study}/table6.tsv"
     params:
         kind="elasticities",
         settings=config["sensitivity"],
@@ -202,7 +202,7 @@ rule swaps:
     log:
         "logs/sensitivity/swaps/{pair}.log",
     benchmark:
-        "benchmarks/runs/sensitivity/swaps/{pair}.tsv"
+        "logs/benchmarks/sensitivity/swaps/{pair}.tsv"
     params:
         kind="swaps",
         settings=config["sensitivity"],

@@ -18,7 +18,7 @@ rule fit_yhat_chunk:
     log:
         "logs/forests/{study}/yhat_chunk{chunk}.log",
     benchmark:
-        "benchmarks/runs/forests/{study}/yhat_chunk{chunk}.tsv"
+        "logs/benchmarks/forests/{study}/yhat_chunk{chunk}.tsv"
     params:
         kind="yhat",
         chunks=lambda w: macf_chunks(w.study),
@@ -45,7 +45,7 @@ rule merge_yhat:
     log:
         "logs/forests/{study}/merge_yhat.log",
     benchmark:
-        "benchmarks/runs/forests/{study}/merge_yhat.tsv"
+        "logs/benchmarks/forests/{study}/merge_yhat.tsv"
     priority: 10
     threads: 1
     resources:
@@ -67,7 +67,7 @@ rule fit_macf_chunk:
     log:
         "logs/forests/{study}/macf_chunk{chunk}.log",
     benchmark:
-        "benchmarks/runs/forests/{study}/macf_chunk{chunk}.tsv"
+        "logs/benchmarks/forests/{study}/macf_chunk{chunk}.tsv"
     params:
         kind="macf",
         chunks=lambda w: macf_chunks(w.study),
@@ -100,7 +100,7 @@ rule fit_macf:
     log:
         "logs/forests/{study}/macf.log",
     benchmark:
-        "benchmarks/runs/forests/{study}/macf.tsv"
+        "logs/benchmarks/forests/{study}/macf.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
         settings=lambda w: macf_settings(w.study),
@@ -127,7 +127,7 @@ rule fit_policy_tree:
     log:
         "logs/forests/{study}/policy_tree.log",
     benchmark:
-        "benchmarks/runs/forests/{study}/policy_tree.tsv"
+        "logs/benchmarks/forests/{study}/policy_tree.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
         settings=config["forests"]["policy_tree"],
@@ -153,7 +153,7 @@ rule figures_forest_paper:
     log:
         "logs/forests/figures_paper.log",
     benchmark:
-        "benchmarks/runs/forests/figures_paper.tsv"
+        "logs/benchmarks/forests/figures_paper.tsv"
     params:
         studies=PAPER_STUDIES,
         titles={s: f"{s} ({PAPER_ROLES[r][0]})" for r, s in PAPER_STUDY.items()},
@@ -178,7 +178,7 @@ rule figures_forest_study:
     log:
         "logs/forests/{study}/figures.log",
     benchmark:
-        "benchmarks/runs/forests/{study}/figures.tsv"
+        "logs/benchmarks/forests/{study}/figures.tsv"
     params:
         studies=lambda w: [w.study],
         titles=lambda w: {w.study: w.study},

@@ -13,7 +13,7 @@ rule fit_ols:
     log:
         "logs/learners/{study}/ols.log",
     benchmark:
-        "benchmarks/runs/learners/{study}/ols.tsv"
+        "logs/benchmarks/learners/{study}/ols.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
     priority: 5
@@ -38,7 +38,7 @@ rule fit_slearner:
     log:
         "logs/learners/{study}/sxgb.log",
     benchmark:
-        "benchmarks/runs/learners/{study}/sxgb.tsv"
+        "logs/benchmarks/learners/{study}/sxgb.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
         xgb=config["learners"]["xgboost"],
@@ -65,7 +65,7 @@ rule fit_tlearner:
     log:
         "logs/learners/{study}/txgb_{covset}/group{group}.log",
     benchmark:
-        "benchmarks/runs/learners/{study}/txgb_{covset}/group{group}.tsv"
+        "logs/benchmarks/learners/{study}/txgb_{covset}/group{group}.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
         xgb=config["learners"]["xgboost"],
@@ -95,7 +95,7 @@ rule gather_tlearner:
     log:
         "logs/learners/{study}/txgb_{covset}/gather.log",
     benchmark:
-        "benchmarks/runs/learners/{study}/txgb_{covset}/gather.tsv"
+        "logs/benchmarks/learners/{study}/txgb_{covset}/gather.tsv"
     priority: 5
     threads: 1
     resources:

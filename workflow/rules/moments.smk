@@ -11,7 +11,7 @@ rule estimate_moments:
     log:
         "logs/moments/{study}/moments_{covset}.log",
     benchmark:
-        "benchmarks/runs/moments/{study}/moments_{covset}.tsv"
+        "logs/benchmarks/moments/{study}/moments_{covset}.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
         groups=config["moments"]["quantile_groups"],
@@ -40,7 +40,7 @@ rule prediction_error:
     log:
         "logs/moments/{study}/prediction_error.log",
     benchmark:
-        "benchmarks/runs/moments/{study}/prediction_error.tsv"
+        "logs/benchmarks/moments/{study}/prediction_error.tsv"
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
         bootstrap=config["our_model"]["prediction_error_bootstrap"],
@@ -65,7 +65,7 @@ rule our_model:
     log:
         "logs/moments/{study}/our_model.log",
     benchmark:
-        "benchmarks/runs/moments/{study}/our_model.tsv"
+        "logs/benchmarks/moments/{study}/our_model.tsv"
     params:
         settings=config["our_model"],
         seed=lambda w: seed_for(f"our_model/{w.study}"),
@@ -92,7 +92,7 @@ rule table_moments:
     log:
         "logs/moments/table_moments.log",
     benchmark:
-        "benchmarks/runs/moments/table_moments.tsv"
+        "logs/benchmarks/moments/table_moments.tsv"
     params:
         paper_studies=PAPER_STUDY,
     threads: 1

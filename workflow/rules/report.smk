@@ -13,7 +13,7 @@ rule replication_report:
     log:
         "logs/report/replication_report.log",
     benchmark:
-        "benchmarks/runs/report/replication_report.tsv"
+        "logs/benchmarks/report/replication_report.tsv"
     params:
         report_dir=project_path("workflow/report"),
         paper_studies=PAPER_STUDY,

@@ -8,7 +8,7 @@ rule table1:
     log:
         "logs/theory/table1.log",
     benchmark:
-        "benchmarks/runs/theory/table1.tsv"
+        "logs/benchmarks/theory/table1.tsv"
     params:
         n=config["theory"]["table1"]["n"],
         seed=seed_for("table1"),
@@ -29,7 +29,7 @@ rule figures_motivating:
     log:
         "logs/theory/figures_motivating.log",
     benchmark:
-        "benchmarks/runs/theory/figures_motivating.tsv"
+        "logs/benchmarks/theory/figures_motivating.tsv"
     params:
         n=20000,
         seed=seed_for("figure1"),
@@ -49,7 +49,7 @@ rule figure_illustration:
     log:
         "logs/theory/figure{number}.log",
     benchmark:
-        "benchmarks/runs/theory/figure{number}.tsv"
+        "logs/benchmarks/theory/figure{number}.tsv"
     threads: 1
     resources:
         mem_mb=1000,
@@ -66,7 +66,7 @@ rule figure6_case:
     log:
         "logs/theory/figure6_{case}.log",
     benchmark:
-        "benchmarks/runs/theory/figure6_{case}.tsv"
+        "logs/benchmarks/theory/figure6_{case}.tsv"
     params:
         settings=config["theory"]["figure6"],
         chunk_mb=config["monte_carlo"]["chunk_mb"],
@@ -91,7 +91,7 @@ rule figure6:
     log:
         "logs/theory/figure6.log",
     benchmark:
-        "benchmarks/runs/theory/figure6.tsv"
+        "logs/benchmarks/theory/figure6.tsv"
     params:
         cases=config["theory"]["figure6"]["cases"],
     threads: 1

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import paper, sensitivity
-from .tables import to_markdown
+from . import published as paper
+from ..stats import prediction_error, sensitivity
+from .markdown import to_markdown
+from . import parameters
 
 T5_COLUMNS = ["Original", *sensitivity.SWAPS]
 T6_COLUMNS = ["Original", *sensitivity.CHANGES]
 FOREST_NOTE = ("extension_forest: the extension for the causal forest's predictions: the same corrected sigma and rho, "
                "sigma_eps the arm-specific part of the forest's error sqrt(E(e^a - e^b)^2 / 2), the part that moves its "
-               "choice of arm (actionable.prediction_error.arm_specific); its 'n -> infinity' rows are its definition.")
+               "choice of arm (actionable.stats.prediction_error.arm_specific); its 'n -> infinity' rows are its definition.")
 
 
 def _modes(estimated: dict, extension: dict | None, n: int, paper: dict | None = None,
@@ -56,7 +58,7 @@ def compute(estimated: dict, settings: dict, seed: int, threads: int = 1, extens
     ``extension_forest``: the extension for the forest's predictions (its arm-specific error), a fourth.
     Returns (t5, t6, the paper-mode parameters)."""
     n = settings["n"]
-    pub = sensitivity.published_parameters(n, settings.get("paper_sigma_eps", "solved_or_floor"), settings["uniform"])
+    pub = parameters.published_parameters(n, settings.get("paper_sigma_eps", "solved_or_floor"), settings["uniform"])
     modes = _modes(estimated, extension, n, paper=pub, extension_forest=extension_forest)
     return (_table(sensitivity.swaps, modes, settings, seed, threads),
             _table(sensitivity.elasticities, modes, settings, seed, threads), pub)
@@ -85,9 +87,9 @@ def _common_notes(t5: pd.DataFrame, settings: dict) -> list[str]:
     pm = t5[t5["mode"] == "paper"].set_index("study")
     eps = "; ".join(
         f"{s}: {r['sigma_eps_used']:.4f} (solved from its Original gain {r['sigma_eps_solved']:.4f}, binary floor "
-        f"{r['sigma_eps_floor']:.4f} at base rate {paper.base_rate(s):.3f})" for s, r in pm.iterrows())
+        f"{r['sigma_eps_floor']:.4f} at base rate {parameters.base_rate(s):.3f})" for s, r in pm.iterrows())
     ext = (["extension: this package's, not the paper's procedure: sigma and rho corrected for the predictions' "
-            "noise and sigma_eps = the prediction error SD(y_hat - E[Y | x]) (actionable.prediction_error); its "
+            "noise and sigma_eps = the prediction error SD(y_hat - E[Y | x]) (actionable.stats.prediction_error); its "
             "definition values the uniform arm at its true mean, i.e. its 'n -> infinity' rows."]
            if (t5["mode"] == "extension").any() else [])
     ext += ([FOREST_NOTE] if (t5["mode"] == "extension_forest").any() else [])
@@ -174,7 +176,6 @@ def study_parameters(moments: dict, prediction_error_json: dict | None, s: str, 
     """Algorithm 2's inputs from a study's moments JSON (``s``: plain or corrected), and the
     extension's (corrected sigma and rho, prediction-error sigma_eps by ``estimator`` of ``learner``'s
     predictions: txgb or macf), or None when a corrected moment is not identified."""
-    from . import prediction_error
     est = dict(s=moments["s_corrected"] if s == "corrected" else moments["s"], sigma=moments["sigma"],
                rho=moments["rho"], sigma_eps=moments["sigma_eps"], m=moments["m"])
     if prediction_error_json is None:

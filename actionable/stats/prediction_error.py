@@ -34,7 +34,13 @@ squares for sigma_eps.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
+
+from .moments import true_moments
+
+log = logging.getLogger(__name__)
 
 
 def half_masks(arm: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -180,8 +186,6 @@ def estimate(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.n
         out["forest"] = dict(sigma_eps=dict(noise_corrected=noise_corrected(forest, arm, y, rel["var_h"]),
                                             arm_specific=arm_specific(forest, arm, y, rel["cov_h"])))
     if truth is not None:
-        from .moments import true_moments
-
         tr = true_moments(truth)
         out.update(true_sigma=tr["sigma"], true_rho=tr["rho"], true_sigma_eps=true_error(yhat, truth),
                    true_arm_specific=true_arm_specific(yhat, truth))
@@ -219,3 +223,30 @@ def bootstrap_se(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: 
         ok = np.isfinite(v)
         out[key] = dict(se=float(v[ok].std(ddof=1)) if ok.sum() > 1 else float("nan"), not_identified=int((~ok).sum()))
     return dict(reps=reps, estimates=out)
+
+
+def study_estimates(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.ndarray, y: np.ndarray,
+                    truth=None, forest=None, bootstrap: int = 0, seed: int = 0) -> dict:
+    """``estimate`` for a study's holdout, with ``bootstrap_se`` over ``bootstrap`` holdout draws when
+    positive, and the estimates that are not identified said in the log."""
+    out = estimate(yhat, yhat_1, yhat_2, arm, y, truth=truth, forest=forest)
+    if bootstrap:
+        out["bootstrap"] = bootstrap_se(yhat, yhat_1, yhat_2, arm, y, forest=forest, reps=bootstrap, seed=seed)
+        log.info("holdout bootstrap SEs (%d draws, fits fixed): %s", bootstrap,
+                 ", ".join(f"{k} {v['se']:.4f}" for k, v in out["bootstrap"]["estimates"].items()))
+    log.info("reliability sigma=%.4f rho=%.3f; prediction-error sigma_eps %s%s", out["sigma"], out["rho"],
+             ", ".join(f"{k}={v['sigma_eps']:.4f}" for k, v in out["sigma_eps"].items()),
+             "" if truth is None else f"; true {out['true_sigma_eps']:.4f}")
+    errors = {"T-learner": out["sigma_eps"]}
+    if forest is not None:
+        errors["forest"] = out["forest"]["sigma_eps"]
+        log.info("the forest's sigma_eps %s", ", ".join(f"{k}={v['sigma_eps']:.4f}" for k, v in errors["forest"].items()))
+    for who, err in errors.items():
+        if not err["arm_specific"]["sigma_eps"] > 0:
+            log.warning("the %s's arm-specific error is not identified (its estimate over %d arm pairs is not "
+                        "positive: sampling noise exceeds it); an extension row that would use it is left out", who,
+                        err["arm_specific"]["pairs"])
+    if out["arms_undefined"]:
+        log.warning("%d arm(s) without a positive split-half covariance: Var(h) not identified there",
+                    out["arms_undefined"])
+    return out

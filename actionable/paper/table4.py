@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
+import numpy as np
 import pandas as pd
 
-from .tables import to_markdown
+from ..stats import evaluation, sensitivity
+from ..stats.learners import policy
+from ..studies.datasets import load_truth
+from ..studies.study import holdout, training_matrices
+from .parameters import published_parameters
+from .published import OUR_MODEL_PP, TABLE4, TABLE4_POLICIES as POLICIES
+from .markdown import to_markdown
 
-POLICIES = ["Best Uniform", "OLS", "S-XGB", "T-XGB", "MACF", "PT-CF"]
-# The paper's Table 4: value (%), bootstrap SE, and "Our Model"
-PAPER = {
-    "Walmart": dict(zip(POLICIES, [31.2, 31.5, 31.4, 31.7, 32.4, 32.2]), se=dict(zip(POLICIES, [0.5, 0.6, 0.6, 0.6, 0.6, 0.6])),
-                    our_model=31.6),
-    "Penn-Geisinger": dict(zip(POLICIES, [31.5, 32.5, 34.9, 34.8, 37.3, 34.1]),
-                           se=dict(zip(POLICIES, [1.4, 1.7, 1.8, 1.7, 1.8, 1.6])), our_model=37.2),
-}
+log = logging.getLogger(__name__)
 
 
 def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dict, our_model_inf: dict | None = None,
@@ -71,7 +73,7 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
             marks = {p: _marks(g.loc[p, "warning"]) for p in POLICIES}
             rows.append({"": "Warning", **marks, "Our Model": ""})
             warnings += [f"{study}, {p}: {g.loc[p, 'warning']}" for p in POLICIES if marks[p]]
-        pub = PAPER.get(paper_names.get(study, ""))
+        pub = TABLE4.get(paper_names.get(study, ""))
         if pub:
             rows.append({"": f"[paper: {paper_names[study]}]", **{p: f"[{pub[p]:.1f}]" for p in POLICIES},
                          "Our Model": f"[{pub['our_model']:.1f}]"})
@@ -98,13 +100,15 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
         notes.append("Our Model, prediction-error sigma_eps: this package's extension, not the paper's procedure. "
                      "Algorithm 2 (uniform arm at its true mean) with sigma and rho corrected for the predictions' noise "
                      "and sigma_eps = SD(y_hat - E[Y | x]), all estimated from two extra T-learners fit on halves of "
-                     "the training split (actionable.prediction_error; README). For the forest's predictions: the same "
+                     "the training split (actionable.stats.prediction_error; docs/methods.md). For the forest's predictions: the same "
                      "sigma and rho, sigma_eps the arm-specific part of the forest's error (the part that moves its "
                      "choice of arm; most of a forest's error is common to all arms).")
     if paper_mode:
         notes.append("Our Model from the paper's parameters: the exact expectation of Algorithm 2 with the paper's "
                      "published sigma, rho, s, m and the sigma_eps of Tables 5-6's paper mode, added to the paper's Best "
-                     "Uniform; the paper printed 31.6 (gain 0.4) and 37.2 (gain 5.7).")
+                     "Uniform; the paper printed {0[our_model]} (gain {1:.1f}) and {2[our_model]} (gain {3:.1f})."
+                     .format(TABLE4["Walmart"], OUR_MODEL_PP["Walmart"], TABLE4["Penn-Geisinger"],
+                             OUR_MODEL_PP["Penn-Geisinger"]))
     if warnings:
         notes += ["WARNING (the values marked in the Warning row may mislead): " + w for w in warnings]
     return to_markdown(pd.DataFrame(rows), title="Table 4: Personalization results", notes=notes)
@@ -114,3 +118,68 @@ def _marks(warning) -> str:
     """Short marks for the Warning row: 'range' (outside the outcome's range), 'ESS' (few outcomes)."""
     warning = warning if isinstance(warning, str) else ""
     return ", ".join(m for m, key in (("range", "range"), ("ESS", "effective sample size")) if key in warning)
+
+
+def table4_policies(best_arm: int, n: int, ols: np.ndarray, sxgb: np.ndarray, txgb: np.ndarray, tau: np.ndarray,
+                    pt: np.ndarray) -> dict:
+    """Table 4's policies for ``n`` holdout people, in its order: the best uniform arm, the argmax of
+    each learner's predicted outcomes (OLS, S-XGB, T-XGB) or the forest's effects (MACF), and the
+    policy tree's arms (PT-CF)."""
+    return {"Best Uniform": np.full(n, best_arm), "OLS": policy(ols), "S-XGB": policy(sxgb),
+            "T-XGB": policy(txgb), "MACF": policy(tau), "PT-CF": np.asarray(pt)}
+
+
+def evaluate_study(dataset, split, rates: pd.DataFrame, predictions: dict, our_model: dict, settings: dict,
+                   xgb: dict, seed: int, threads: int = 1) -> tuple[pd.DataFrame, dict]:
+    """Table 4's rows for one study: every policy's holdout value by IPW (Eq. 9) with bootstrap SEs,
+    Hajek, AIPW (per-arm XGBoost cross-fitted within the holdout) and, with a truth, the oracle value.
+    ``rates``: the arm rates of the training split (the best uniform arm is its best); ``predictions``:
+    the learners' holdout predictions (ols, sxgb, txgb), the forest's tau and the policy tree's arms (pt);
+    ``our_model``: the study's our_model.json; ``settings``: config evaluation. Returns the table and the
+    run's record (info.json)."""
+    ds, cfg = dataset, settings
+    x_tr, a_tr, y_tr, x_te, a_te, y_te, _ = training_matrices(ds, split)
+    test, _, _, truth = holdout(ds, split, load_truth(ds))
+    best = ds.arms.index(rates.loc[rates["mean"].idxmax(), "arm"])
+    policies = table4_policies(best, len(y_te), *(predictions[k] for k in ("ols", "sxgb", "txgb", "tau", "pt")))
+    mu = evaluation.crossfit_outcomes(x_te, a_te, y_te, len(ds.arms), cfg["aipw_folds"], xgb, ds.binary, seed, threads)
+    # a policy value cannot leave the outcome's range: [0, 1] when binary, else the observed range
+    y_all = np.concatenate([y_tr, y_te])
+    bounds = (0.0, 1.0) if ds.binary else (float(y_all.min()), float(y_all.max()))
+    rows = evaluation.evaluate(policies, a_te, y_te, ds.propensity_matrix()[test], cfg["bootstrap"], seed,
+                               "Best Uniform", mu=mu, truth=truth, bounds=bounds, min_ess=cfg["min_ess"],
+                               ess_share=cfg["ess_share"], labels=ds.arms)
+    table = pd.DataFrame(rows)
+    table.insert(0, "study", ds.name)
+    table["best_uniform_arm"] = ds.arms[best]
+    for r in rows:
+        if r["warning"]:
+            log.warning("%s, %s: %s", ds.name, r["policy"], r["warning"])
+    info = dict(study=ds.name, n_test=int(len(y_te)), bootstrap=cfg["bootstrap"], seed=seed, outcome_range=list(bounds),
+                min_ess=cfg["min_ess"], ess_share=cfg["ess_share"], binary=ds.binary, best_uniform_arm=ds.arms[best],
+                our_model_gain=our_model["gain"], our_model_se=our_model["se"], our_model_gain_inf=our_model["gain_inf"],
+                our_model_extension=our_model.get("extension"),
+                our_model_settings=dict(n=our_model["inputs"]["n"], uniform=our_model["inputs"]["uniform"]))
+    return table, info
+
+
+def table4(evals: pd.DataFrame, infos: list, paper_names: dict, settings: dict, paper_sigma_eps: str):
+    """Table 4 of every study: (rows with Our Model's gain, its markdown, {study: its own rows' markdown}).
+    ``infos``: each study's evaluation record; ``paper_names``: {study: the paper's name of the study it
+    stands in for}; ``settings``: config our_model. The paper's studies' rows also show Our Model from the
+    paper's published parameters (``parameters.published_parameters``)."""
+    our_model = {i["study"]: i["our_model_gain"] for i in infos}
+    our_model_inf = {i["study"]: i["our_model_gain_inf"] for i in infos}
+    extension = {i["study"]: i["our_model_extension"] for i in infos if i.get("our_model_extension")}
+    percent = {i["study"]: i["binary"] for i in infos}
+    evals = evals.assign(our_model_gain=evals["study"].map(our_model))
+    paper_mode = {}
+    if paper_names:
+        pub = published_parameters(settings["n"], paper_sigma_eps, settings["uniform"])
+        paper_mode = {k: (sensitivity.exact(p, settings["uniform"]), sensitivity.exact(p, "population"))
+                      for k, p in pub.items()}
+    md = render(evals, our_model, paper_names, percent, our_model_inf, paper_mode, settings, extension)
+    # each study's rows for its own section of the report; the paper's parameters belong to its studies' rows only
+    per_study = {s: render(evals[evals["study"] == s], our_model, paper_names, percent, our_model_inf,
+                           paper_mode if s in paper_names else {}, settings, extension) for s in evals["study"].unique()}
+    return evals, md, per_study

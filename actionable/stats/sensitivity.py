@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from . import paper
 from .model import ArmMeans, expected_gain, simulate_gain
 
 PARAMS = ("s", "sigma", "rho", "sigma_eps")
@@ -174,14 +173,6 @@ def paper_parameters(original_gain_pp: dict, moments: dict, n: dict, base_rate: 
                  sigma_eps={"solved": solved, "floor": floor, "solved_or_floor": max(solved, floor)}[rule])
         out[study] = p
     return out
-
-
-def published_parameters(n: int, rule: str = "solved_or_floor", uniform: str = "sample") -> dict:
-    """paper_parameters for the paper's two studies, in its row order (Penn-Geisinger, Walmart)."""
-    names = ("Penn-Geisinger", "Walmart")
-    mom = {k: dict(paper.MOMENTS[k], m=paper.ARMS[k]) for k in names}
-    return paper_parameters(paper.ORIGINAL_GAIN_PP, mom, {k: n for k in names},
-                            {k: paper.base_rate(k) for k in names}, rule, uniform)
 
 
 def table(frame: pd.DataFrame, columns: list, scale: float) -> pd.DataFrame:

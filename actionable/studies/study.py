@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .datasets import DatasetError, load_dataset
-from .features import FeatureEncoder
-from .simulate import dataset_spec, load_simulator_spec
+from ..stats.features import FeatureEncoder
+from .simulator import dataset_spec, load_simulator_spec
 
 
 def load_named_study(spec_path, name: str, min_arm_rows: int):
@@ -64,3 +66,17 @@ def training_matrices(dataset, split, covariates=None, impute=False):
     enc = FeatureEncoder(covs, impute=impute).fit(frame.loc[is_train])
     x_train, x_test = enc.transform(frame.loc[is_train]), enc.transform(frame.loc[~is_train])
     return x_train, arm[is_train], y[is_train], x_test, arm[~is_train], y[~is_train], enc
+
+
+def holdout(dataset, split, truth=None):
+    """(test mask, arm indices, outcomes, truth rows or None) of the study's 30% holdout."""
+    test = (split["set"] == "test").to_numpy()
+    arm, y = dataset.arm_indices()[test], dataset.frame[dataset.outcome].to_numpy(float)[test]
+    return test, arm, y, None if truth is None else truth[test]
+
+
+def tlearner_covariates(dataset, covset: str):
+    """A T-learner job's covariates (None: all) and half (0: every training row; 1 or 2: a seeded half of
+    each arm's, the "<set>_half1" / "_half2" fits of the prediction-error estimates)."""
+    base, _, half = covset.rpartition("_half") if re.search(r"_half[12]$", covset) else (covset, "", "0")
+    return (None if base == "all" else dataset.covariate_set(base)), int(half)

@@ -7,6 +7,7 @@ reader (or a resumed run) ever sees a half-written file.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shutil
@@ -103,11 +104,16 @@ def script_log(snakemake):
 
 
 def save_npy(array, path):
-    import numpy as np
-
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:  # a file handle: np.save on a path would append ".npy"
             np.save(fh, array)
+
+
+def save_boosters(models: dict, folder) -> None:
+    """XGBoost boosters ({file name: booster}) saved into ``folder``, which appears whole or not at all."""
+    with atomic_dir(folder) as tmp:
+        for name, booster in models.items():
+            booster.save_model(str(tmp / name))
 
 
 def json_safe(obj):
@@ -125,10 +131,17 @@ def json_safe(obj):
     return obj
 
 
+def read_jsons(paths) -> list:
+    """The JSON documents at ``paths``, in order."""
+    out = []
+    for path in paths:
+        with open(path) as fh:
+            out.append(json.load(fh))
+    return out
+
+
 def write_json(obj, path):
     """Valid JSON: NaN and infinities written as null."""
-    import json
-
     write_text(json.dumps(json_safe(obj), indent=1, default=float, allow_nan=False) + "\n", path)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import learners
+
 
 def ipw_terms(policy: np.ndarray, arm: np.ndarray, y: np.ndarray, e_assigned: np.ndarray) -> np.ndarray:
     """Per-person terms of Eq. 9: 1{pi(x_i) = T_i} y_i / e(T_i | x_i); their mean is the IPW value."""
@@ -134,3 +136,18 @@ def crossfit_folds(arm: np.ndarray, folds: int, seed: int) -> np.ndarray:
         rows = rng.permutation(np.flatnonzero(arm == a))
         fold[rows] = np.arange(len(rows)) % folds
     return fold
+
+
+def crossfit_outcomes(x: np.ndarray, arm: np.ndarray, y: np.ndarray, m: int, folds: int, settings: dict,
+                      binary: bool, seed: int, threads: int = 1) -> np.ndarray:
+    """AIPW's outcome model: mu_hat_a(x) for every holdout person and arm, per-arm XGBoost
+    cross-fitted within the holdout (fit on the other folds, predicted on the person's own)."""
+    fold = crossfit_folds(arm, folds, seed)
+    mu = np.empty((len(y), m))
+    for k in range(folds):
+        fit, pred = fold != k, fold == k
+        for a in range(m):
+            sel = fit & (arm == a)
+            mu[pred, a] = learners.fit_predict_tlearner_arm(x[sel], y[sel], x[pred], settings, binary,
+                                                            seed + 31 * k + a, threads)[0]
+    return mu

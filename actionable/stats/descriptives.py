@@ -1,29 +1,12 @@
-"""Descriptive outputs of Section 5.1: Table 2 and the arm outcome rates of Figures 7 and 8."""
+"""Descriptive statistics of Section 5.1 (the arm outcome rates of Figures 7 and 8) and of a
+policy's assignments (Figures 9-11)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .datasets import Dataset
-
-# Table 2 as printed: observations, arms, covariates total / continuous / discrete
-PAPER_TABLE2 = {
-    "Walmart": (689_693, 23, 12, 5, 7),
-    "Penn-Geisinger": (74_811, 20, 22, 7, 15),
-}
-TABLE2_COLUMNS = ["observations", "arms", "covariates_total", "covariates_continuous", "covariates_discrete"]
-
-
-def table2_row(summary: dict) -> dict:
-    """Table 2's counts from a dataset summary (``Dataset.summary()``)."""
-    return dict(study=summary["study"], observations=summary["n"], arms=summary["m"],
-                covariates_total=summary["covariates_total"],
-                covariates_continuous=summary["covariates_continuous"],
-                covariates_discrete=summary["covariates_discrete"])
-
-
-def arm_rates(dataset: Dataset, split: pd.DataFrame, part: str = "train", z: float = 1.96) -> pd.DataFrame:
+def arm_rates(dataset, split: pd.DataFrame, part: str = "train", z: float = 1.96) -> pd.DataFrame:
     """Mean outcome per arm on one part of the split, with a normal 95% interval, best first."""
     mask = (split["set"] == part).to_numpy()
     df = dataset.frame.loc[mask, [dataset.arm_column, dataset.outcome]]

@@ -22,8 +22,13 @@ import json
 import math
 import sys
 import time
+from pathlib import Path
 
-from .model import ArmMeans, expected_gain, simulate_gain
+import pandas as pd
+
+from ..stats.model import ArmMeans, expected_gain, simulate_gain
+from ..studies import spec_tool
+from ..studies.config import InputError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,10 +77,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _spec(args) -> int:
-    from pathlib import Path
-
-    from . import spec_tool
-    from .config import InputError
     try:
         if args.action == "check":
             print(spec_tool.summary(args.spec, args.min_arm_rows))
@@ -97,7 +98,6 @@ def _spec(args) -> int:
 
 def _from_moments(path: str, study: str | None) -> dict:
     """Algorithm 2's inputs from a run's moments table (the paper's plain s)."""
-    import pandas as pd
     table = pd.read_csv(path)
     if study is None or study not in set(table["study"]):
         raise ValueError(f"{path}: --study must name one of its studies ({', '.join(map(str, table['study']))}), "

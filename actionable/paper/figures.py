@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from . import illustrations, motivating  # noqa: E402
-from .descriptives import concentration  # noqa: E402
+from ..stats.descriptives import concentration  # noqa: E402
 
 COLOR_A, COLOR_B = "#c0392b", "#1f5fa8"  # red solid A, blue dashed B, as in the paper
 RHO_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]

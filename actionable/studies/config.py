@@ -3,6 +3,7 @@ workflow's JSON schemas, with messages that name the file, the key and what was 
 
 from __future__ import annotations
 
+import argparse
 import copy
 import math
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-SCHEMAS = Path(__file__).resolve().parent.parent / "workflow" / "schemas"
+SCHEMAS = Path(__file__).resolve().parent / "schemas"  # package data: an installed package validates too
 SCHEMA = SCHEMAS / "config.schema.yaml"
 
 
@@ -141,8 +142,6 @@ def load_config(path: str | Path) -> dict:
 def check_config_files(argv: list[str]) -> int:
     """Check the config files among Snakemake arguments before Snakemake reads them: it reports an
     empty file, a list or tab indentation with a traceback that does not name the file."""
-    import argparse
-
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--configfile", "--configfiles", nargs="+", action="extend", default=[])
     files = parser.parse_known_args(argv)[0].configfile
@@ -158,5 +157,5 @@ def check_config_files(argv: list[str]) -> int:
     return 0
 
 
-if __name__ == "__main__":  # bin/replicate.sh: python3 -m actionable.config <snakemake arguments>
+if __name__ == "__main__":  # bin/replicate.sh: python3 -m actionable.studies.config <snakemake arguments>
     sys.exit(check_config_files(sys.argv[1:]))

@@ -1,38 +1,27 @@
-"""grf's multi-arm causal forest and policytree's policy tree (Appendix A.2), through rpy2.
+"""grf's multi-arm causal forest (Appendix A.2) through rpy2.
 
-MACF: ``grf::multi_arm_causal_forest`` on the training split with W.hat set to the known
-assignment probabilities (a randomized experiment needs no propensity model) and Y.hat from a
-``grf::regression_forest`` grown as grf grows it inside the forest (``yhat_settings``) on the same
-data (its out-of-bag predictions are grf's own Y.hat; fitting it here also predicts the holdout,
-which the arm-level outcomes need).
+MACF: ``grf::multi_arm_causal_forest`` on the training split with W.hat (the assignment
+probabilities) set to the known ones (a randomized experiment needs no propensity model) and
+Y.hat (the outcome's conditional mean) from a ``grf::regression_forest`` grown as grf grows it
+inside the forest (``yhat_settings``) on the same data (its out-of-bag predictions are grf's own
+Y.hat; fitting it here also predicts the holdout, which the arm-level outcomes need).
 pi_MACF(x) = argmax over arms of tau_hat^a(x), with tau_hat = 0 for the control (Eq. 20).
-
-Policy tree: ``policytree::policy_tree`` on doubly robust scores of the training forest, with
-continuous covariates binned to quantiles and an optional training subsample so that depth 2
-stays feasible on large studies.
 """
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
+import pandas as pd
 
 from . import rbridge
+
+log = logging.getLogger(__name__)
 
 MACF_KEYS = {"num_trees": "num.trees", "min_node_size": "min.node.size", "honesty": "honesty",
              "honesty_fraction": "honesty.fraction", "alpha": "alpha", "imbalance_penalty": "imbalance.penalty",
              "mtry": "mtry", "ci_group_size": "ci.group.size"}
-
-
-def study_settings(config: dict, study: str | None = None) -> dict:
-    """MACF settings for one study: forests.macf with that study's own ``studies[].macf`` over it
-    (the default run grows the paper's 2,000 trees on Penn-Geisinger); without ``study``, forests.macf."""
-    settings = dict(config["forests"]["macf"])
-    if study is not None:
-        entry = next((s for s in config["studies"] if s["name"] == study), None)
-        if entry is None:
-            raise KeyError(f"config studies: no study named {study!r}")
-        settings.update(entry.get("macf") or {})
-    return settings
 
 
 def sample_fraction(settings: dict, n_train: int) -> float:
@@ -125,29 +114,15 @@ def merge(forests_list, threads: int):
     grf = rbridge.importr("grf")
     forest = rbridge.call(grf.merge_forests, rbridge.r_function("list")(*forests_list),
                           **{"compute.oob.predictions": False})
-    return rbridge.call(rbridge.r_eval(_WITH_OOB), forest, int(threads))
-
-
-def merge_files(paths, threads: int):
-    """``merge`` of chunks saved as RDS, read in R so that no reference to them outlives
-    merge_forests: they are freed before the out-of-bag predictions, which would otherwise run
-    with the chunks and the merged forest in memory at once (the merge job's peak)."""
-    return rbridge.call(rbridge.r_eval(_MERGE_FILES), rbridge.r_function("c")(*map(str, paths)), int(threads))
+    return rbridge.call(rbridge.r_eval(WITH_OOB_R), forest, int(threads))
 
 
 # What merge_forests(compute.oob.predictions = TRUE) stores, with the thread count given.
-_WITH_OOB = """function(forest, threads) {
+WITH_OOB_R = """function(forest, threads) {
   oob <- predict(forest, num.threads = threads)
   for (name in c("predictions", "debiased.error", "excess.error")) forest[[name]] <- oob[[name]]
   forest
 }"""
-
-_MERGE_FILES = f"""function(paths, threads) {{
-  forest <- grf::merge_forests(lapply(paths, readRDS), compute.oob.predictions = FALSE)
-  invisible(gc())
-  ({_WITH_OOB})(forest, threads)
-}}"""
-
 
 def oob_predictions(forest) -> np.ndarray:
     return rbridge.to_numpy(forest.rx2("predictions")).reshape(-1)
@@ -155,20 +130,6 @@ def oob_predictions(forest) -> np.ndarray:
 
 def num_trees(forest) -> int:
     return int(rbridge.to_numpy(forest.rx2("_num_trees")).reshape(-1)[0])
-
-
-def save_forest(forest, path) -> None:
-    """saveRDS to a temporary name, renamed into place (atomic like every other result).
-    Uncompressed: gzip took 8.6 s for a 100-tree walmart_like chunk (52 MB; raw 255 MB in 0.5 s),
-    the disk space is temporary, and the merge reads raw files faster (benchmarks/forest_steps.py)."""
-    from .io import atomic_path
-
-    with atomic_path(path) as tmp:
-        rbridge.r_function("saveRDS")(forest, str(tmp), compress=False)
-
-
-def read_forest(path):
-    return rbridge.r_function("readRDS")(str(path))
 
 
 def predict_tau(forest, x, threads: int) -> np.ndarray:
@@ -197,60 +158,17 @@ def variable_importance(forest) -> np.ndarray:
     return rbridge.to_numpy(rbridge.call(grf.variable_importance, forest)).reshape(-1)
 
 
-def bin_columns(x_train: np.ndarray, bins: int, continuous: np.ndarray):
-    """Cut points per column: quantiles for continuous ones with more than ``bins`` values, else none."""
-    edges = []
-    for j in range(x_train.shape[1]):
-        col = x_train[:, j]
-        col = col[~np.isnan(col)]
-        if continuous[j] and len(np.unique(col)) > bins:
-            edges.append(np.unique(np.quantile(col, np.linspace(0, 1, bins + 1)[1:-1])))
-        else:
-            edges.append(None)
-    return edges
+def holdout_outputs(forest, y_forest, x_test, propensity, threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """tau_hat (n x m, control 0) and the arm outcomes mu_hat (``arm_outcomes``) for the holdout rows
+    ``x_test``; ``propensity`` per arm or per row (blocked designs)."""
+    tau = predict_tau(forest, x_test, threads)
+    log.info("%d trees; MACF assigns %d distinct arms on the %d holdout rows", num_trees(forest),
+             len(np.unique(np.argmax(tau, axis=1))), len(tau))
+    return tau, arm_outcomes(tau, predict_y(y_forest, x_test, threads), propensity)
 
 
-def apply_bins(x: np.ndarray, edges, fill: np.ndarray) -> np.ndarray:
-    """Replace each binned value by its bin's upper cut point (the top bin by the last one + 1).
-
-    Missing values take ``fill`` (the training median): policy_tree needs complete covariates.
-    """
-    out = np.where(np.isnan(x), fill[None, :], x)
-    for j, e in enumerate(edges):
-        if e is not None:
-            idx = np.searchsorted(e, out[:, j], side="left")
-            reps = np.append(e, e[-1] + 1.0)
-            out[:, j] = reps[idx]
-    return out
-
-
-def exact_policy_tree(x_train: np.ndarray, gamma: np.ndarray, x_apply: np.ndarray, continuous: np.ndarray,
-                      settings: dict):
-    """The workflow's exact policy tree on every training row (config ``forests.policy_tree``: bins,
-    depth, min_node_size): continuous columns binned at the training quantiles, missing values at the
-    training median. Returns the tree and its policy on ``x_apply``."""
-    from . import policy_search
-
-    edges, fill = bin_columns(x_train, settings["bins"], continuous), np.nanmedian(x_train, axis=0)
-    tree = policy_search.policy_tree(apply_bins(x_train, edges, fill), gamma, settings["depth"],
-                                     settings["min_node_size"])
-    return tree, tree.predict(apply_bins(x_apply, edges, fill))
-
-
-def double_robust_scores(forest) -> np.ndarray:
-    pt = rbridge.importr("policytree")
-    return rbridge.to_numpy(rbridge.call(pt.double_robust_scores, forest))
-
-
-def fit_policy_tree(x_binned: np.ndarray, gamma: np.ndarray, depth: int, split_step: int, min_node_size: int, seed: int,
-                    names=None, arms=None):
-    pt = rbridge.importr("policytree")
-    rbridge.set_seed(seed)
-    return rbridge.call(pt.policy_tree, rbridge.matrix(x_binned, names), rbridge.matrix(gamma, arms), depth=int(depth),
-                        verbose=False, **{"split.step": int(split_step), "min.node.size": int(min_node_size)})
-
-
-def predict_policy_tree(tree, x_binned: np.ndarray, names=None) -> np.ndarray:
-    """Arm index 0..m-1 (policy_tree's actions are 1-based columns of the scores)."""
-    pred = rbridge.call(rbridge.r_function("predict"), tree, rbridge.matrix(x_binned, names))
-    return rbridge.to_numpy(pred).astype(int).reshape(-1) - 1
+def importance_table(forest, features: list, covariates: list) -> pd.DataFrame:
+    """grf's variable importance per encoded feature, with the covariate each feature encodes
+    (a categorical covariate's dummies are named "covariate=level")."""
+    owner = [next(c for c in covariates if f == c or f.startswith(c + "=")) for f in features]
+    return pd.DataFrame({"feature": features, "covariate": owner, "importance": variable_importance(forest)})

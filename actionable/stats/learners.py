@@ -16,8 +16,13 @@ xgboost 1.7 and 2-3.
 
 from __future__ import annotations
 
+import logging
+import time
+
 import numpy as np
 import xgboost as xgb
+
+log = logging.getLogger(__name__)
 
 
 XGB_KEYS = ("eta", "max_depth", "subsample", "colsample_bytree", "min_child_weight", "lambda", "alpha", "gamma",
@@ -27,15 +32,6 @@ XGB_KEYS = ("eta", "max_depth", "subsample", "colsample_bytree", "min_child_weig
 def policy(predictions: np.ndarray) -> np.ndarray:
     """pi(x) = argmax_a of the predicted outcomes (ties: the first arm, i.e. the control)."""
     return np.argmax(predictions, axis=1)
-
-
-def table4_policies(best_arm: int, n: int, ols: np.ndarray, sxgb: np.ndarray, txgb: np.ndarray, tau: np.ndarray,
-                    pt: np.ndarray) -> dict:
-    """Table 4's policies for ``n`` holdout people, in its order: the best uniform arm, the argmax of
-    each learner's predicted outcomes (OLS, S-XGB, T-XGB) or the forest's effects (MACF), and the
-    policy tree's arms (PT-CF)."""
-    return {"Best Uniform": np.full(n, best_arm), "OLS": policy(ols), "S-XGB": policy(sxgb),
-            "T-XGB": policy(txgb), "MACF": policy(tau), "PT-CF": np.asarray(pt)}
 
 
 # --------------------------------------------------------------------------- OLS
@@ -132,3 +128,22 @@ def fit_predict_tlearner_arm(x_arm, y_arm, x_test, settings: dict, binary: bool,
     valid = inner_validation_mask(np.zeros(len(y_arm), dtype=int), settings["inner_validation_share"], seed)
     booster, rounds = train_xgb(x_arm, y_arm, valid, settings, binary, seed, threads)
     return predict_xgb(booster, x_test, rounds), booster, rounds
+
+
+def fit_predict_tlearner_arms(x_train, arm_train, y_train, x_test, arms: list, seeds: list, settings: dict,
+                              binary: bool, threads: int = 1, keep: np.ndarray | None = None):
+    """T-learner for a group of arms (Eq. 18): for each arm index in ``arms`` (with its seed), a model on
+    that arm's training rows (among ``keep``) predicting every test row. Returns the n_test x len(arms)
+    predictions, the boosters by arm index and one record per arm (rows, rounds kept, seed, seconds)."""
+    keep = np.ones(len(arm_train), dtype=bool) if keep is None else keep
+    preds, boosters, infos = [], {}, []
+    for a, seed in zip(arms, seeds):
+        t0 = time.perf_counter()
+        sel = (arm_train == a) & keep
+        p, boosters[a], rounds = fit_predict_tlearner_arm(x_train[sel], y_train[sel], x_test, settings, binary, seed,
+                                                          threads)
+        preds.append(p)
+        infos.append(dict(arm_index=a, n_train=int(sel.sum()), rounds=rounds, seed=seed,
+                          seconds=time.perf_counter() - t0))
+        log.info("arm %d (%d training rows): %d rounds, %.1f s", a, sel.sum(), rounds, infos[-1]["seconds"])
+    return np.column_stack(preds), boosters, infos

@@ -15,14 +15,14 @@ import math
 import numpy as np
 import pandas as pd
 
-from .model import rectified_normal_mean
-from .params import check_int, check_positive
+from ..stats.model import rectified_normal_mean
+from ..stats.params import check_int, check_positive
+from .markdown import to_markdown
+from .published import TABLE1
 
 X_MEAN, X_SD = 5.0, 1.5
 # (intercept_A, slope_A, intercept_B, slope_B) per experiment, footnote 4
 EXPERIMENTS = {1: (22.0, 0.5, 34.0, -1.5), 2: (17.0, 0.5, 39.0, -1.5)}
-# Table 1 as printed: (Ybar^A, Ybar^B, Ybar^pi)
-PAPER_TABLE1 = {1: (24.5, 26.5, 26.9), 2: (19.5, 31.5, 31.5)}
 POLICIES = ("A", "B", "pi")
 
 
@@ -66,8 +66,8 @@ def table1(n: int, seed: int) -> pd.DataFrame:
     """Table 1 by simulation with n people per experiment, beside Eq. 7 and the paper.
 
     Columns: simulated mean, its SE, the closed form, the paper's value, and the closed form
-    rounded and truncated to one decimal. The paper's 26.9 is the closed form 26.953 truncated
-    (rounding gives 27.0); its text's "gain of 0.4" is likewise 0.453 truncated.
+    rounded and truncated to one decimal. The paper's Ybar^pi of Experiment 1 is the closed form
+    truncated, not rounded; its text's "gain of 0.4" is likewise truncated.
     """
     check_positive("n", n)
     rows = []
@@ -85,7 +85,7 @@ def table1(n: int, seed: int) -> pd.DataFrame:
                     simulated=float(y.mean()),
                     se=float(y.std(ddof=1) / math.sqrt(len(y))),
                     eq7=exact[pol],
-                    paper=PAPER_TABLE1[exp][j],
+                    paper=TABLE1[exp][j],
                     eq7_rounded=round(exact[pol], 1),
                     eq7_truncated=truncate(exact[pol], 1),
                     n=n,
@@ -103,8 +103,6 @@ def crossover_x(experiment: int) -> float:
 
 def render_table1(table: pd.DataFrame) -> str:
     """Table 1 laid out as in the paper, reproduced values beside the printed ones."""
-    from .tables import to_markdown
-
     names = {"A": "Ybar^A", "B": "Ybar^B", "pi": "Ybar^pi"}
     rows = []
     for exp, g in table.groupby("experiment"):
@@ -115,7 +113,7 @@ def render_table1(table: pd.DataFrame) -> str:
     n = int(table["n"].iloc[0])
     notes = [
         f"Each cell: simulated mean with n = {n:,} people (Eq. 7 closed form) [paper].",
-        "The paper's 26.9 is the closed form 26.953 cut to one decimal (rounding gives 27.0); "
+        f"The paper's {TABLE1[1][2]} is the closed form 26.953 cut to one decimal (rounding gives 27.0); "
         "its text's personalization gain of 0.4 is likewise 0.453 cut. All other cells agree "
         "under rounding too.",
     ]

@@ -2,7 +2,7 @@
 
 Jobs and their dependencies come from ``snakemake --detailed-summary`` (each output file with its
 rule, log file and input files); each job's wall time and max RSS come from its Snakemake
-``benchmark:`` file, whose path mirrors the log's (logs/X.log <-> benchmarks/runs/X.tsv, a
+``benchmark:`` file, whose path mirrors the log's (logs/X.log <-> logs/benchmarks/X.tsv, a
 convention the tests enforce). The critical path is the longest chain of dependent jobs by wall
 time: no schedule on any number of cores finishes sooner, so the run's wall time divided by it
 says how much time went to waiting for cores. Occupancy, the jobs' wall time over cores x the
@@ -10,7 +10,7 @@ run's wall time, says how much of that wait was idle cores (with one-thread jobs
 idle). Snakemake samples a job's CPU time every 30 s after its first 15 s, so the CPU seconds
 (and the work bound from them) undercount long jobs by up to 30 s each.
 
-    python3 -m actionable.runtime [--wall SECONDS] [snakemake args, e.g. --configfile X]
+    python3 -m actionable.app.runtime [--wall SECONDS] [snakemake args, e.g. --configfile X]
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..studies.io import write_csv, write_json
+
 
 def benchmark_path(log: str, root: Path) -> Path:
     rel = Path(log).relative_to("logs")
-    return root / "benchmarks" / "runs" / rel.with_suffix(".tsv")
+    return root / "logs" / "benchmarks" / rel.with_suffix(".tsv")
 
 
 def jobs_from_summary(summary: str) -> pd.DataFrame:
@@ -122,8 +124,6 @@ def main(argv=None) -> int:
     table, totals = report(summary, root, args.wall)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    from .io import write_csv, write_json
-
     write_csv(table, out / "jobs.csv")
     write_json(totals, out / "summary.json")
     print(f"{totals['jobs']} jobs, {totals['job_seconds']:.0f} s of job time ({totals['cpu_seconds']:.0f} CPU s); "

@@ -20,7 +20,11 @@ fit on the training split, the assigned arms and the observed outcomes.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 
 def quantile_edges(values: np.ndarray, groups: int) -> np.ndarray:
@@ -166,3 +170,22 @@ def estimate(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, groups: int = 10,
                    true_sigma_by_arm=tr["sigma_by_arm"].tolist(),
                    true_sigma_eps=float(np.std(yhat[rows, arm] - truth[rows, arm])))
     return out
+
+
+def study_moments(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, test: np.ndarray, groups: int = 10, truth=None,
+                  sigma_sd: str = "sample") -> dict:
+    """Section 5.2's estimates for a study: ``estimate`` on the holdout (``test``) predictions ``yhat``,
+    s from the whole study (the paper's; ``s_holdout`` from the holdout alone; ``s_corrected`` less the
+    arm means' sampling noise), and every arm's mean outcome with its SE. ``arm``, ``y``, ``truth``:
+    every person's."""
+    m = yhat.shape[1]
+    est = estimate(yhat, arm[test], y[test], groups, truth=None if truth is None else truth[test], sigma_sd=sigma_sd)
+    est.update(s_holdout=est.pop("s"), s=s_hat(arm, y, m), s_corrected=s_hat_corrected(arm, y, m),
+               arm_means=[float(y[arm == a].mean()) for a in range(m)],
+               arm_mean_se=[float(y[arm == a].std(ddof=1) / np.sqrt((arm == a).sum())) for a in range(m)])
+    if est["rho_pairs_skipped"]:
+        log.warning("%d arm pairs left out of rho: an arm's assigned group means are constant", est["rho_pairs_skipped"])
+    log.info("sigma=%.4f rho=%.3f s=%.4f (corrected %.4f) sigma_eps=%.4f; naive sigma=%.4f rho=%.3f%s", est["sigma"],
+             est["rho"], est["s"], est["s_corrected"], est["sigma_eps"], est["naive_sigma"], est["naive_rho"],
+             "" if truth is None else f"; true sigma={est['true_sigma']:.4f} rho={est['true_rho']:.3f}")
+    return est

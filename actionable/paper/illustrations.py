@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import gain_two_arm
+from ..stats.model import gain_two_arm
 
 X_RANGE = (-2.0, 2.0)
 

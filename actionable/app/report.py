@@ -9,13 +9,20 @@ produced. A small inline script records how many figures decoded, for the headle
 from __future__ import annotations
 
 import base64
+import csv
 import html
+import json
+import platform
 import re
+from importlib import metadata
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
-from . import paper
+from ..paper import published as paper
+from ..stats import rbridge
+from ..studies.config import read_yaml
 
 # paper item -> (Markdown table, caption file in workflow/report)
 TABLES = {
@@ -211,7 +218,7 @@ def model_html(row: dict | None, diagnostics: dict | None) -> str:
         else:
             out.append('<p class="note">The model checks raise no warning for this study.</p>')
     out.append('<p class="note">Gains in the outcome\'s units (proportions for binary outcomes); Table 4 above shows '
-               "them in percentage points. The extension is this package's, not the paper's procedure (README).</p>")
+               "them in percentage points. The extension is this package's, not the paper's procedure (docs/methods.md).</p>")
     return "\n".join(out)
 
 
@@ -338,3 +345,43 @@ def build(root: Path, config: dict, versions: dict, jobs: list[dict], summary: d
             f"<style>{CSS}</style><script>{COUNT_SCRIPT}</script></head><body>"
             f"<h1>{html.escape(title)}</h1>{intro}<nav>{nav}</nav>" + "\n".join(sec) + "</body></html>\n")
     return page, found
+
+
+def versions() -> dict:
+    """Python's, the Python packages' and R's versions, and grf's and policytree's, for the report."""
+    out = {"Python": platform.python_version()}
+    for pkg in ("numpy", "pandas", "scipy", "xgboost", "scikit-learn", "matplotlib", "rpy2", "snakemake"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    out.update({"R": rbridge.package_version("base"), "grf": rbridge.package_version("grf"),
+                "policytree": rbridge.package_version("policytree")})
+    return out
+
+
+def runtimes(root: Path) -> tuple[dict | None, list[dict]]:
+    """The run's timing summary and its jobs, slowest first: bin/replicate.sh's whole-run report
+    (results/runtime/) when there is one, else every job's benchmark file (logs/benchmarks/)."""
+    summary_path, jobs_path = root / "results/runtime/summary.json", root / "results/runtime/jobs.csv"
+    if jobs_path.exists() and summary_path.exists():
+        with open(jobs_path) as fh:
+            jobs = [dict(r, step=r["log"].removeprefix("logs/").removesuffix(".log")) for r in csv.DictReader(fh)]
+        return json.loads(summary_path.read_text()), jobs
+    jobs = []
+    bench = root / "logs" / "benchmarks"
+    for tsv in sorted(bench.rglob("*.tsv")):
+        with open(tsv) as fh:
+            row = next(csv.DictReader(fh, delimiter="\t"), None)
+        if row:
+            jobs.append(dict(step=str(tsv.relative_to(bench).with_suffix("")), seconds=row["s"], max_rss_mb=row["max_rss"]))
+    return None, sorted(jobs, key=lambda j: -float(j["seconds"]))
+
+
+def study_parts(summaries: list, our_model: list, moments: pd.DataFrame) -> dict:
+    """{study: dict(description, warnings, moments, diagnostics)} from each study's data summary
+    (summary.json) and Our Model record (our_model.json), in the same order, and the moments table."""
+    rows = {r["study"]: r for r in moments.to_dict("records")}
+    return {info["study"]: dict(description=read_yaml(info["spec"]).get("description", ""),
+                                warnings=info.get("warnings", []), moments=rows.get(info["study"]),
+                                diagnostics=om.get("diagnostics")) for info, om in zip(summaries, our_model)}

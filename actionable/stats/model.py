@@ -39,13 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import integrate, stats
 
-from .params import (
-    check_int,
-    check_nonnegative,
-    check_positive,
-    check_probability,
-    check_rho,
-)
+from .params import check_int, check_nonnegative, check_positive, check_probability, check_rho
 
 UNIFORM_MODES = ("sample", "population")
 

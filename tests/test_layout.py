@@ -1,0 +1,191 @@
+"""The code's house rules: the package's parts import one way, every printed number of the paper
+lives in one module, scripts are thin, and user-facing text carries no development history."""
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from actionable.paper import published
+from conftest import ROOT
+
+pytestmark = pytest.mark.unit
+
+PACKAGE = ROOT / "actionable"
+# Each part imports only from the parts before it.
+LAYERS = ["stats", "studies", "paper", "app"]
+# Imports inside functions are kept for optional heavy dependencies only (rpy2 starts R; pyarrow
+# is needed for Parquet files alone).
+LAZY_OK = {"rpy2", "pyarrow"}
+
+
+def _modules():
+    return sorted(p for p in PACKAGE.rglob("*.py"))
+
+
+def _part(path: Path) -> str | None:
+    rel = path.relative_to(PACKAGE).parts
+    return rel[0] if len(rel) > 1 else None
+
+
+def _imported(path: Path, node) -> list[str]:
+    """Dotted names an import node brings in, resolved to absolute (actionable.x.y) where relative."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    if node.level:
+        base = list(path.relative_to(ROOT).with_suffix("").parts)[: -node.level]
+        mod = ".".join(base + ([node.module] if node.module else []))
+    else:
+        mod = node.module
+    return [f"{mod}.{a.name}" for a in node.names] if not node.module else [mod]
+
+
+def layer_violations(path: Path, source: str) -> list[str]:
+    """Imports in ``source`` (the text of ``path``) of a part that comes after the file's own."""
+    own, bad = _part(path), []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        for name in _imported(path, node):
+            parts = name.split(".")
+            if parts[0] != "actionable" or len(parts) < 2:
+                continue
+            if parts[1] not in LAYERS:
+                bad.append(f"{path.relative_to(ROOT)} imports {name}: not in a part")
+            elif LAYERS.index(parts[1]) > LAYERS.index(own):
+                bad.append(f"{path.relative_to(ROOT)} ({own}) imports {name} ({parts[1]} comes after {own})")
+    return bad
+
+
+def test_parts_import_one_way():
+    bad = [v for path in _modules() if _part(path) for v in layer_violations(path, path.read_text())]
+    assert not bad, "\n".join(bad)
+
+
+def test_layer_check_can_fail():
+    """The check sees relative and absolute imports that reach into a later part."""
+    fake = PACKAGE / "stats" / "x.py"
+    assert len(layer_violations(fake, "from ..paper import published\nimport actionable.app.cli\n")) == 2
+    assert not layer_violations(fake, "from . import model\nfrom ..stats.seeds import stream_seed\n")
+    assert layer_violations(fake, "from ..flat import x\n")  # a module outside the parts
+
+
+def test_imports_inside_functions_only_for_optional_dependencies():
+    bad = []
+    for path in _modules():
+        tree = ast.parse(path.read_text())
+        for fn in ast.walk(tree):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    names = _imported(path, node)
+                    if not all(n.split(".")[0] in LAZY_OK for n in names):
+                        bad.append(f"{path.relative_to(ROOT)}:{node.lineno} {fn.name} imports {', '.join(names)}")
+    assert not bad, "\n".join(bad)
+
+
+def test_stats_does_no_file_io_and_reads_no_config():
+    """actionable.stats computes; reading and writing files and the config layout live in studies."""
+    bad = []
+    for path in sorted((PACKAGE / "stats").glob("*.py")):
+        text = path.read_text()
+        for pattern in (r"\bopen\(", r"\.read_csv\(", r"\.to_csv\(", r"np\.save\(", r"np\.load\(", r"yaml\.",
+                        r"config\[", r"\bPath\("):
+            if re.search(pattern, text):
+                bad.append(f"{path.relative_to(ROOT)}: {pattern}")
+    assert not bad, "\n".join(bad)
+
+
+# ----------------------------------------------------------------------------- published values
+PUBLISHED = PACKAGE / "paper" / "published.py"
+
+
+def _significant(value) -> int:
+    digits = re.sub(r"[^0-9]", "", f"{abs(value):.10g}".split("e")[0]).strip("0")
+    return len(digits)
+
+
+def published_values() -> set:
+    """The distinctive numbers the paper prints (three or more significant digits, e.g. Table 5's
+    cells, sigma-hat, Table 2's counts). Short ones (0.5, 23) are too common to police."""
+    values = set()
+    for node in ast.walk(ast.parse(PUBLISHED.read_text())):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            if _significant(node.value) >= 3:
+                values.add(node.value)
+    return values
+
+
+def _spellings(value) -> list[str]:
+    """Text spellings of a value as prose and markdown write it (with or without thousands separators)."""
+    if float(value).is_integer():
+        v = int(value)
+        return [f"{v:,}", str(v), f"{v:_}"]
+    return [repr(float(value))]
+
+
+def _offenders(path: Path, values: set) -> list[str]:
+    text = path.read_text()
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and node.value in values \
+                and not isinstance(node.value, bool):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value}")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            for v in values:
+                for s in _spellings(v):
+                    if re.search(rf"(?<![\d.]){re.escape(s)}(?![\d])", node.value):
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {s!r} in a string")
+    return found
+
+
+def python_files():
+    for folder in ("actionable", "scripts", "tests", "benchmarks", "analyses", "workflow"):
+        for path in sorted((ROOT / folder).rglob("*.py")) if (ROOT / folder).exists() else []:
+            if path != PUBLISHED and not path.is_symlink() and "actionable" not in path.relative_to(ROOT).parts[1:2]:
+                yield path
+
+
+def test_published_values_live_in_one_module():
+    values = published_values()
+    assert {published.TABLE5["Penn-Geisinger"]["rho"], published.MOMENTS["Penn-Geisinger"]["sigma"],
+            published.TABLE2["Walmart"][0]} <= values
+    bad = [o for path in python_files() for o in _offenders(path, values)]
+    assert not bad, "printed values of the paper outside actionable/paper/published.py:\n" + "\n".join(bad)
+
+
+def test_published_value_check_sees_any_spelling(tmp_path):
+    probe = ROOT / "tests" / "_probe_published.py"
+    try:
+        n, rho = published.TABLE2["Walmart"][0], published.TABLE5["Penn-Geisinger"]["rho"]
+        probe.write_text(f"a = {n:_}\nb = {rho}\nc = 'Walmart had {n:,} people'\n")
+        assert len(_offenders(probe, published_values())) == 3
+    finally:
+        probe.unlink()
+
+
+# ----------------------------------------------------------------------------- thin scripts
+MAX_SCRIPT_LINES = 25
+
+
+def code_lines(path: Path) -> int:
+    """Lines that are neither blank, comments nor the module docstring."""
+    tree = ast.parse(path.read_text())
+    doc = set()
+    if tree.body and isinstance(tree.body[0], ast.Expr) and isinstance(tree.body[0].value, ast.Constant):
+        doc = set(range(tree.body[0].lineno, tree.body[0].end_lineno + 1))
+    return sum(1 for i, line in enumerate(path.read_text().splitlines(), 1)
+               if line.strip() and not line.strip().startswith("#") and i not in doc)
+
+
+def test_scripts_are_thin():
+    """A workflow script reads its inputs, calls the package and writes its outputs: at most 25 lines of code."""
+    long = {p.name: code_lines(p) for p in sorted((ROOT / "scripts").glob("*.py")) if code_lines(p) > MAX_SCRIPT_LINES}
+    assert not long, long
+
+
+def test_code_lines_count_code_only(tmp_path):
+    probe = tmp_path / "s.py"
+    probe.write_text('"""Doc\n\nmore doc."""\nimport a\n\n# comment\nx = 1  # trailing\n')
+    assert code_lines(probe) == 2
