@@ -1,6 +1,6 @@
 """Every CSV table of one run's results/ against another's (a different platform, a container).
 
-    python3 benchmarks/compare_tables.py REFERENCE_RESULTS OTHER_RESULTS
+    python3 -m benchmarks.compare_tables REFERENCE_RESULTS OTHER_RESULTS
 
 prints JSON: how many tables were compared and are identical byte for byte, and for each that is
 not, its largest absolute difference over the numeric columns (or why it cannot be compared).

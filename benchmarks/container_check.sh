@@ -38,7 +38,7 @@ if [ ! -d "$WORK/host/results" ]; then
   (cd "$here" && /usr/bin/python3 -m snakemake --cores 2 -d "$WORK/host" --configfile .test/config.yaml) > "$WORK/host.log" 2>&1
 fi
 size=$("${P[@]}" image inspect "actionable:$base" --format '{{.Size}}')
-/usr/bin/python3 "$here/benchmarks/compare_tables.py" "$WORK/host/results" "$WORK/results" > "$WORK/tables.json"
+(cd "$here" && /usr/bin/python3 -m benchmarks.compare_tables "$WORK/host/results" "$WORK/results") > "$WORK/tables.json"
 /usr/bin/python3 - "$out" "$WORK/tables.json" "$build_s" "$run_s" "$size" "$base" \
   "$(git -C "$here" rev-parse --short HEAD)" <<'PY'
 import json, sys

@@ -2,7 +2,7 @@
 and the time of the model analyses (Figure 12 curves, Tables 5-6) from the default run's
 Snakemake benchmark files. Rerun after `bash bin/replicate.sh` with:
 
-    /usr/bin/python3 benchmarks/evaluation.py
+    /usr/bin/python3 -m benchmarks.evaluation
 
 Writes benchmarks/results/evaluation.json; the last result is copied into RESULTS.md.
 """
@@ -18,7 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import json, resource, sys, time
 import numpy as np, pandas as pd
-sys.path.insert(0, {root!r})
 from actionable.stats import evaluation, learners
 from actionable.studies.study import load_study
 ds, split = load_study({root!r} + "/results/simulated/walmart_like/spec.yaml", {root!r} + "/results/data/walmart_like/split.csv", 50)
@@ -43,7 +42,7 @@ print(json.dumps(dict(n=len(y), policies=len(pols), reps=1000, seconds=secs, pea
 
 
 def main():
-    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT))], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT))], cwd=ROOT, capture_output=True, text=True, check=True)
     boot = json.loads(out.stdout.strip().splitlines()[-1])
     analyses = {}
     for name, path in (("figure12 curves (2 studies)", ["sensitivity/walmart_like/curves.tsv", "sensitivity/penn_geisinger_like/curves.tsv"]),

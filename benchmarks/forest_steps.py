@@ -10,7 +10,7 @@
 
 Rerun after `bash bin/replicate.sh` (it needs the simulated study and its split) with:
 
-    /usr/bin/python3 benchmarks/forest_steps.py [default] [paper]      (default: both; ~20 min)
+    /usr/bin/python3 -m benchmarks.forest_steps [default] [paper]      (default: both; ~20 min)
 
 Each step runs in its own process, so its peak memory (max RSS) is its own.
 Writes benchmarks/results/forest_steps.json.
@@ -24,15 +24,14 @@ from pathlib import Path
 
 import yaml
 
+from actionable.stats import forests  # the chunk sizes the workflow uses
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from actionable.stats import forests  # noqa: E402  (the chunk sizes the workflow uses)
 STUDY = "walmart_like"
 
 CHILD = """
 import json, os, resource, sys, time
 import numpy as np
-sys.path.insert(0, {root!r})
 from actionable.stats import forests, rbridge
 from actionable.studies.study import load_study, training_matrices
 from actionable.studies import forest_files
@@ -87,7 +86,7 @@ print(json.dumps(out))
 
 def step(**args) -> dict:
     code = CHILD.format(root=str(ROOT), study=STUDY, args=json.dumps(args))
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     if run.returncode:
         sys.exit(f"step {args} failed:\n{run.stderr[-3000:]}")
     res = json.loads(run.stdout.strip().splitlines()[-1])

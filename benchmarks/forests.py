@@ -3,7 +3,7 @@ policytree's depth-2 tree on walmart_like's doubly robust scores at 10k (default
 
 Rerun after `bash bin/replicate.sh` with:
 
-    /usr/bin/python3 benchmarks/forests.py
+    /usr/bin/python3 -m benchmarks.forests
 
 Writes benchmarks/results/forests.json; the last result is copied into RESULTS.md.
 """
@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import json, resource, sys, time
 import numpy as np, yaml
-sys.path.insert(0, {root!r})
 from actionable.stats import forests
 from actionable.studies.study import load_study, training_matrices
 from actionable.stats import policy_tree
@@ -49,7 +48,7 @@ def main():
                          fit_seconds=info["fit_seconds"]))
     trees = []
     for rows in (10_000, 20_000, 50_000):
-        out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), rows=rows)], capture_output=True,
+        out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), rows=rows)], cwd=ROOT, capture_output=True,
                              text=True, check=True)
         trees.append(json.loads(out.stdout.strip().splitlines()[-1]))
     (ROOT / "benchmarks" / "results" / "forests.json").write_text(json.dumps(dict(macf=macf, policy_tree=trees), indent=2) + "\n")

@@ -5,7 +5,7 @@ Uses the default config's XGBoost settings, the full-size stand-in written by th
 S-learner on 2 threads; T-learner: 23 arms one after another on 1 thread, as 23 separate jobs
 would) so its max RSS is its own. Rerun after `bash bin/replicate.sh` with:
 
-    /usr/bin/python3 benchmarks/learners_walmart.py
+    /usr/bin/python3 -m benchmarks.learners_walmart
 
 Writes benchmarks/results/learners_walmart.json; the last result is copied into RESULTS.md.
 """
@@ -20,7 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import json, resource, sys, time
 import numpy as np, pandas as pd, yaml
-sys.path.insert(0, {root!r})
 from actionable.stats import learners
 from actionable.studies.study import load_study, training_matrices
 cfg = yaml.safe_load(open({root!r} + "/config.yaml"))
@@ -47,7 +46,7 @@ print(json.dumps(dict(learner={learner!r}, seconds=secs, peak_mb=resource.getrus
 def main():
     rows = []
     for learner in ("ols", "sxgb", "txgb"):
-        out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), learner=learner)],
+        out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), learner=learner)], cwd=ROOT,
                              capture_output=True, text=True, check=True)
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     (ROOT / "benchmarks" / "results" / "learners_walmart.json").write_text(json.dumps(rows, indent=2) + "\n")

@@ -4,7 +4,7 @@ Times the vectorized engine (``simulate_gain``, 1 and 2 threads) against the alg
 printed, one repetition at a time (``simulate_gain_literal``), each in a fresh process so its
 peak memory (max RSS) is its own. Rerun with:
 
-    /usr/bin/python3 benchmarks/model_alg2.py
+    /usr/bin/python3 -m benchmarks.model_alg2
 
 Writes benchmarks/results/model_alg2.json; the last result is copied into benchmarks/RESULTS.md.
 """
@@ -21,7 +21,6 @@ S = 0.007
 
 CHILD = """
 import json, resource, sys, time
-sys.path.insert(0, {root!r})
 from actionable.stats.model import ArmMeans, simulate_gain, simulate_gain_literal
 kw = {settings!r}
 variant = {variant!r}
@@ -38,7 +37,7 @@ print(json.dumps(dict(variant=variant, seconds=secs, peak_mb=peak, gain=sim.mean
 
 def run(variant: str) -> dict:
     code = CHILD.format(root=str(ROOT), settings=SETTINGS, variant=variant, s=S)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -7,7 +7,7 @@ doubly robust scores (continuous covariates binned to 64 quantiles, 23 actions):
 
 Rerun after `bash bin/replicate.sh` (it needs the forest's scores) with:
 
-    /usr/bin/python3 benchmarks/policy_search.py [full2] [subsamples] [full3]   (default: all three)
+    /usr/bin/python3 -m benchmarks.policy_search [full2] [subsamples] [full3]   (default: all three)
 
 Each measurement runs in its own process (peak memory is that process's). fastpolicytree is
 installed from CRAN when missing and run through Rscript. Writes benchmarks/results/policy_search.json.
@@ -25,7 +25,6 @@ BINS = 64
 PREP = """
 import json, resource, sys, time
 import numpy as np
-sys.path.insert(0, {root!r})
 from actionable.stats import forests, policy_search
 from actionable.studies.study import load_study, training_matrices
 from actionable.stats import policy_tree
@@ -72,7 +71,7 @@ cat(sprintf('{{"method": "fastpolicytree", "depth": {depth}, "seconds": %.3f, "r
 
 def child(code: str, rows, **fmt) -> dict:
     src = PREP.format(root=str(ROOT), bins=BINS, rows=rows) + code.format(**fmt)
-    out = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-c", src], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 

@@ -9,8 +9,8 @@ this copies what the paper's story rests on into benchmarks/results/default_run/
 - about.json (commit, each forest's number of trees, wall time) and ../default_run.json (results/runtime/summary.json: every
   job's time, the critical path).
 
-    /usr/bin/python3 benchmarks/record_default_run.py
-    RESULTS=/path/to/clone/results NOTE="how the run was made" /usr/bin/python3 benchmarks/record_default_run.py
+    /usr/bin/python3 -m benchmarks.record_default_run
+    RESULTS=/path/to/clone/results NOTE="how the run was made" /usr/bin/python3 -m benchmarks.record_default_run
 """
 
 import json
@@ -23,11 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from actionable.studies.config import read_yaml  # noqa: E402
+from actionable.studies.config import read_yaml
 from actionable.studies import simulator
+
+ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "default_run"
 
 

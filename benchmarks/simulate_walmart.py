@@ -3,7 +3,7 @@
 Covers what the simulate_study rule does: calibration, covariates, truth, outcomes, the CSV of
 observed data and the .npy of the truth. Runs in a fresh process so max RSS is its own. Rerun:
 
-    /usr/bin/python3 benchmarks/simulate_walmart.py
+    /usr/bin/python3 -m benchmarks.simulate_walmart
 
 Writes benchmarks/results/simulate_walmart.json; the last result is copied into RESULTS.md.
 """
@@ -19,7 +19,6 @@ CHILD = """
 import json, resource, sys, tempfile, time
 from pathlib import Path
 import numpy as np
-sys.path.insert(0, {root!r})
 from actionable.stats import simulate
 from actionable.studies import simulator
 t0 = time.perf_counter()
@@ -38,7 +37,7 @@ print(json.dumps(dict(n=spec["n"], m=spec["arms"]["count"], simulate_seconds=t1 
 
 def main():
     code = CHILD.format(root=str(ROOT), spec=str(ROOT / "data" / "simulators" / "walmart_like.yaml"))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     (ROOT / "benchmarks" / "results" / "simulate_walmart.json").write_text(json.dumps(result, indent=2) + "\n")
     print("| n | arms | simulate s | write s | total s | peak MB | true sigma / rho / s |")

@@ -76,7 +76,7 @@ print(json.dumps(v))
 PY")
 rversions=$(in_root "Rscript -e 'cat(R.version\$major, R.version\$minor, as.character(packageVersion(\"grf\")), as.character(packageVersion(\"policytree\")))'")
 
-/usr/bin/python3 "$here/benchmarks/compare_tables.py" "$WORK/host/results" "$ROOTFS/tmp/run/results" > "$WORK/tables.json"
+(cd "$here" && /usr/bin/python3 -m benchmarks.compare_tables "$WORK/host/results" "$ROOTFS/tmp/run/results") > "$WORK/tables.json"
 /usr/bin/python3 - "$out" "$WORK/tables.json" "$WORK/tests.log" "$versions" "$rversions" \
   "$setup_s" "$tests_s" "$tests_rc" "$commit" "$(cat "$WORK/mmdebstrap.seconds" 2>/dev/null || echo null)" <<'PY'
 import json, re, sys

@@ -1,12 +1,11 @@
-"""The stand-ins' recorded calibration (benchmarks/calibrate_standins.py) meets the paper's outputs.
+"""The stand-ins' recorded calibration (analyses/calibrate_standins.py) meets the paper's outputs.
 
 The calibration runs the paper's procedure at full size (minutes), so these tests read its record,
-benchmarks/results/calibration.json, and check it against the paper's printed values, the specs
+analyses/records/calibration.json, and check it against the paper's printed values, the specs
 in data/simulators/ and config.yaml: a recalibration that is not rerun, or specs edited after it,
 fail here.
 """
 import json
-import sys
 
 import pandas as pd
 import pytest
@@ -16,13 +15,12 @@ from actionable.paper.published import TABLE4
 from actionable.studies import simulator
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from calibrate_standins import choose, frontier_points, objective  # noqa: E402
+from analyses.calibrate_standins import choose, frontier_points, objective
 from actionable.paper.published import MOMENTS
 
 pytestmark = pytest.mark.records
 
-RESULTS = ROOT / "benchmarks" / "results"
+RESULTS = ROOT / "analyses" / "records"
 RECORD = json.loads((RESULTS / "calibration.json").read_text())
 ROLE = {"walmart_like": "Walmart", "penn_geisinger_like": "Penn-Geisinger"}
 SIGMA_HAT = {k: v["sigma"] for k, v in MOMENTS.items()}
@@ -97,7 +95,7 @@ PREDICTION_ERROR = {r["study"]: r for r in json.loads((RESULTS / "prediction_err
 
 @pytest.mark.parametrize("study", sorted(ROLE))
 def test_prediction_error_estimates_on_the_stand_ins(study):
-    """benchmarks/prediction_error_standins.py's record: the extension's estimates against the truth."""
+    """analyses/prediction_error_standins.py's record: the extension's estimates against the truth."""
     r = PREDICTION_ERROR[study]
     true = r["sigma_eps"]["true"]
     # the issue's bound, for the better estimator; both miss the heterogeneity the learner never
@@ -129,7 +127,7 @@ FITTED = {p["label"]: p["learners"] for p in FRONTIER["points"] if "learners" in
 
 
 def test_pt_cf_reaches_the_best_depth_2_tree_and_the_forest_falls_behind():
-    """benchmarks/frontier_oracle.py's record: why PT-CF gains more than the paper's. On the stand-in
+    """analyses/frontier_oracle.py's record: why PT-CF gains more than the paper's. On the stand-in
     and on every variant fitted, PT-CF is within 0.6 pp of the best depth-2 tree fitted to the truth
     itself (its doubly robust scores are nearly unbiased, and 52,000 rows are plenty for 4 leaves),
     while the forest's per-person choice falls further behind as the arm-specific parts move into
@@ -298,7 +296,7 @@ def test_the_papers_plain_s_hat_trades_against_best_uniform():
 
 
 def test_plain_s_hat_is_mostly_sampling_noise_on_penn_geisinger():
-    """benchmarks/s_hat_noise.py: the paper's plain s-hat (SD of the arm means) is 0.007 for both
+    """analyses/s_hat_noise.py: the paper's plain s-hat (SD of the arm means) is 0.007 for both
     studies. With Penn-Geisinger's ~3,740 people per arm the arm means' own noise (SD 0.0076) puts
     the plain s-hat near sqrt(s^2 + 0.0076^2): at the paper's 0.007 as the true s it is 0.0103 on
     average and within the issue's 0.007 ± 0.002 in only 18% of draws; at the stand-in's true s of
@@ -308,7 +306,7 @@ def test_plain_s_hat_is_mostly_sampling_noise_on_penn_geisinger():
 
     rec = json.loads((RESULTS / "s_hat_noise.json").read_text())
     by = {st["study"]: st for st in rec["studies"]}
-    moments = pd.read_csv(RESULTS / "default_run" / "moments.csv").set_index("study")
+    moments = pd.read_csv(ROOT / "benchmarks" / "results" / "default_run" / "moments.csv").set_index("study")
     for name, st in by.items():
         spec = simulator.load_simulator_spec(ROOT / "data" / "simulators" / f"{name}.yaml")
         assert st["spec_digest"] == simulator.spec_digest(spec) and st["stand_in_s"] == spec["arm_means"]["s"]

@@ -11,11 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from actionable.stats.descriptives import concentration
-from actionable.paper.published import TABLE4
-from actionable.studies import simulator
-from conftest import ROOT
 from actionable.paper.published import MOMENTS as PAPER_MOMENTS
+from actionable.paper.published import TABLE4
+from actionable.stats.descriptives import concentration
+from actionable.stats.model import ArmMeans, expected_gain
+from actionable.stats.seeds import stream_seed
+from actionable.studies import simulator
+from actionable.studies.config import read_yaml
+from conftest import ROOT
 
 pytestmark = pytest.mark.records
 
@@ -38,7 +41,7 @@ def _top6(study):
 # This holdout draw's misses: Penn-Geisinger's Best Uniform (33.5% by IPW against the paper's 31.5;
 # 31.2% at the truth), OLS (36.0 against 32.5 + 3.4; 35.9 at the truth) and S-XGB (39.7 against
 # 34.9 + 3.6; 37.2 at the truth). Each is within its tolerance at the truth and within 2 of its own
-# IPW SE of it: the holdout's draw, not the policy's. benchmarks/table4_holdout_draws.py redraws the
+# IPW SE of it: the holdout's draw, not the policy's. analyses/table4_holdout_draws.py redraws the
 # holdout's arms and outcomes from the truth with the run's policies fixed: Penn-Geisinger's IPW
 # values have SD 1.7-1.8 pp, Best Uniform lands within the paper's 1 pp in 42% of draws and every
 # method within its tolerance in 7% (Walmart 58%); test_table4_over_holdout_draws.
@@ -64,14 +67,14 @@ def test_every_method_within_two_of_the_papers_ses(study):
 
 
 def test_table4_over_holdout_draws():
-    """benchmarks/table4_holdout_draws.py on the recorded run: with the run's policies fixed, the
+    """analyses/table4_holdout_draws.py on the recorded run: with the run's policies fixed, the
     holdout's arms and outcomes redrawn from the truth (2,000 draws). The draws' means are the
     policies' values at the truth (Table 4's oracle column); Penn-Geisinger's SD (1.7-1.8 pp) is
     above the paper's 1 pp tolerance for Best Uniform, which lands within it in under half of the
     draws, and every method lands within its tolerance together in under 15% (Walmart, 30,000 per
     arm: over half). One run's Table 4 meets the issue's joint target by luck of the draw on
     Penn-Geisinger; the calibration scores the values at the truth."""
-    rec = json.loads((ROOT / "benchmarks" / "results" / "table4_holdout_draws.json").read_text())
+    rec = json.loads((ROOT / "analyses" / "records" / "table4_holdout_draws.json").read_text())
     about = json.loads((RECORD / "about.json").read_text())
     assert rec["default_run_commit"] == about["commit"] and rec["spec_digests"] == about["spec_digests"]
     for study, r in rec["studies"].items():
@@ -142,16 +145,13 @@ def test_figure_9_penn_geisinger_concentrates_walmart_spreads():
 
 
 def test_figure_9_over_draws_of_a_200_tree_forest():
-    """Figure 9's share moves with the split and the forest's seeds (benchmarks/figure9_draws.py: 8
+    """Figure 9's share moves with the split and the forest's seeds (analyses/figure9_draws.py: 8
     draws of both with forests.macf's 200 trees, draw 0 on the default run's own split). Since the
     stand-in's messages differ less (true s 0.004), a 200-tree forest's policy puts 74% of people on
     its 6 most used arms on average (SD 3 pp; 70-77%), under Figure 9's 80% in every draw (on the
     stand-in before, 82%): on this stand-in Figure 9 takes the paper's 2,000 trees, which the
     default run grows (next tests); they concentrate more than 200 on the same split (draw 0)."""
-    from actionable.studies.config import read_yaml
-    from actionable.stats.seeds import stream_seed
-
-    rec = json.loads((ROOT / "benchmarks" / "results" / "figure9_draws.json").read_text())
+    rec = json.loads((ROOT / "analyses" / "records" / "figure9_draws.json").read_text())
     draws = rec["draws"]
     assert len(draws) >= 6 and rec["forest_settings"]["num_trees"] == 200
     assert draws[0]["split_seed"] == stream_seed(read_yaml(ROOT / "config.yaml")["seed"], "split/penn_geisinger_like")
@@ -179,10 +179,10 @@ def test_figure_9_at_the_papers_forest_size():
 
 def test_pt_cf_beats_the_forest_at_the_truth_on_penn_geisinger():
     """The frontier's cause (README): at the truth, PT-CF gains more than the 200-tree forest it is
-    built on in every draw of benchmarks/figure9_draws.py, by 2.0 pp on average (1.1 to 2.9), the
+    built on in every draw of analyses/figure9_draws.py, by 2.0 pp on average (1.1 to 2.9), the
     reverse of the paper's order (its MACF above its PT-CF): part of the stand-in's heterogeneity sits
     in binary cells a depth-2 tree represents."""
-    draws = json.loads((ROOT / "benchmarks" / "results" / "figure9_draws.json").read_text())["draws"]
+    draws = json.loads((ROOT / "analyses" / "records" / "figure9_draws.json").read_text())["draws"]
     lead = np.array([d["pt_cf_gain_pp"] - d["gain_pp"] for d in draws])
     assert lead.min() > 0.5 and lead.mean() > 1.0, lead
 
@@ -195,18 +195,16 @@ def test_recorded_from_this_tree():
 def test_every_record_is_of_the_current_stand_ins():
     """The records these tests read were made on the stand-ins data/simulators/ holds now: a change to
     a stand-in's knobs that is not rerun and recorded fails here, not silently on old outputs."""
-    from actionable.studies.config import read_yaml
-
     cfg = read_yaml(ROOT / "config.yaml")
     now = {s["name"]: simulator.spec_digest(simulator.load_simulator_spec(ROOT / s["simulator"])) for s in cfg["studies"]}
-    results = ROOT / "benchmarks" / "results"
+    records, results = ROOT / "analyses" / "records", ROOT / "benchmarks" / "results"
     assert json.loads((RECORD / "about.json").read_text())["spec_digests"] == now
     for name in ("figure9_draws.json", "figure9_draws_2000.json"):
-        rec = json.loads((results / name).read_text())
+        rec = json.loads((records / name).read_text())
         assert rec["spec_digest"] == now[rec["study"]], name
     for study, got in json.loads((results / "paper_scale_penn_geisinger_like.json").read_text())["results"].items():
         assert got["spec_digest"] == now[study], study
-    for row in json.loads((results / "prediction_error.json").read_text()):
+    for row in json.loads((records / "prediction_error.json").read_text()):
         assert row["spec_digest"] == now[row["study"]], row["study"]
 
 
@@ -221,7 +219,6 @@ def test_extension_against_the_best_learners_gain():
     Walmart, and Our Model with the forest's own error meets the check (the next test)."""
     from scipy.optimize import brentq
 
-    from actionable.stats.model import ArmMeans, expected_gain
 
     for study in ROLE:
         g, m = _rows(study), MOMENTS.loc[study]
@@ -253,7 +250,6 @@ def test_extension_for_the_forest_within_two_ses_of_its_gain():
     and leaves its choice alone; its arm-specific part is estimated within 2 of its holdout
     bootstrap SEs of its truth (0.0164 +/- 0.0044 against 0.0218 on Walmart, z -1.2; 0.0692 +/-
     0.0055 against 0.0603 on Penn-Geisinger, +1.6) and within 25%; the T-learner's within 5%."""
-    from actionable.stats.model import ArmMeans, expected_gain
 
     for study in ROLE:
         g, m = _rows(study), MOMENTS.loc[study]
@@ -270,13 +266,13 @@ def test_extension_for_the_forest_within_two_ses_of_its_gain():
 
 
 def test_extension_against_the_learners_at_the_truth():
-    """benchmarks/prediction_error_anatomy.py on the recorded run: the policies valued at the truth
+    """analyses/prediction_error_anatomy.py on the recorded run: the policies valued at the truth
     (Table 4's oracle column, recomputed from the run's own policies). On Walmart the forest's IPW
     gain (+1.13) is 0.65 pp above its true gain (+0.48); at the truth the extension (-0.46) is 1.3 of
     the forest's SEs below it (2.2 by IPW) and 0.44 pp below the T-learner it models. On
     Penn-Geisinger the extension (+5.89) is above the T-learner's true gain (+3.44), by 1.0 of its
     SEs, and between the forest's (+4.54) and PT-CF's (+6.17)."""
-    rec = json.loads((ROOT / "benchmarks" / "results" / "prediction_error_anatomy.json").read_text())
+    rec = json.loads((ROOT / "analyses" / "records" / "prediction_error_anatomy.json").read_text())
     for study in ROLE:
         g, pol = _rows(study), rec[study]["policies"]
         truth = pol["at_truth_pp"]
@@ -317,10 +313,9 @@ def test_penn_geisinger_models_overshoot_with_true_inputs():
     the stand-in's arm-specific parts sit on a few arms and on cells of binaries, where the model's
     are exchangeable and normal. The corrected rho (0.932 against 0.949, its holdout SE 0.010)
     moves it most: at the true rho the estimated inputs give +3.98 and +6.68."""
-    from actionable.stats.model import ArmMeans, expected_gain
 
     m = MOMENTS.loc["penn_geisinger_like"]
-    anatomy = json.loads((ROOT / "benchmarks" / "results" / "prediction_error_anatomy.json").read_text())
+    anatomy = json.loads((ROOT / "analyses" / "records" / "prediction_error_anatomy.json").read_text())
     truth = {k: anatomy["penn_geisinger_like"]["arm_specific"][k]["at_truth_pp"] for k in ("T-XGB", "MACF")}
 
     def model(s, sigma, rho, eps):
@@ -335,13 +330,13 @@ def test_penn_geisinger_models_overshoot_with_true_inputs():
 
 
 def test_figure_9_over_draws_of_the_default_runs_2000_tree_forest():
-    """benchmarks/figure9_draws.py --num-trees 2000 (3 draws, draw 0 on the default run's split):
+    """analyses/figure9_draws.py --num-trees 2000 (3 draws, draw 0 on the default run's split):
     at the default run's forest size the draws put on average at least 80% of people on 6 arms
     (0.847, 0.780, 0.802), every draw reaches 80% within 7 arms, and on average more than the
     200-tree draws; the default run's own share is near its split's draw (the same split, other
     seeds and chunking)."""
-    big = json.loads((ROOT / "benchmarks" / "results" / "figure9_draws_2000.json").read_text())
-    small = json.loads((ROOT / "benchmarks" / "results" / "figure9_draws.json").read_text())
+    big = json.loads((ROOT / "analyses" / "records" / "figure9_draws_2000.json").read_text())
+    small = json.loads((ROOT / "analyses" / "records" / "figure9_draws.json").read_text())
     assert big["forest_settings"]["num_trees"] == 2000 and len(big["draws"]) >= 3
     top6 = np.array([concentration(d["shares"])["top_share"] for d in big["draws"]])
     assert top6.mean() >= 0.80 and top6.mean() > small["top6_mean"], (top6, small["top6_mean"])

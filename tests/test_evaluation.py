@@ -17,7 +17,7 @@ def test_bootstrap_matches_the_analytic_se():
 
 @pytest.mark.records
 def test_ipw_is_unbiased_and_the_bootstrap_interval_covers():
-    # Reduced version of benchmarks/ipw_coverage.py (1,000 seeds, recorded in RESULTS.md).
+    # Reduced version of analyses/ipw_coverage.py (1,000 seeds, recorded in RESULTS.md).
     res = coverage.coverage(seeds=400, n=2_000, reps=200)
     assert abs(res["mean_estimate"] - coverage.TRUE_VALUE) < 3 * res["bias_se"], res
     assert 0.93 <= res["coverage"] <= 0.97, res

@@ -48,7 +48,7 @@ TABLE6 = {
 # Section 5.1: the best arm's training vaccination rate ("32% ... and 33%")
 BEST_ARM_RATE = {"Walmart": 0.32, "Penn-Geisinger": 0.33}
 # The paper's own Algorithm 2 settings are not printed; n = 1000 simulated people is what its
-# published Table 5 implies (benchmarks/paper_mode_fit.py; docs/validation.md shows the fit over n).
+# published Table 5 implies (analyses/paper_mode_fit.py; docs/validation.md shows the fit over n).
 ALGORITHM2_N = 1000
 
 

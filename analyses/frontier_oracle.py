@@ -15,11 +15,11 @@ A learner's policy of either class cannot beat its oracle here beyond sampling n
 oracle shares bound PT-CF and OLS. Each point takes seconds.
 
 With ``--learners LABEL ...`` the named variants also get the calibration's inner loop with the
-forest (benchmarks/calibrate_standins.py: sigma-hat, rho-hat, T-XGB, OLS, MACF and Figure 9's share)
+forest (analyses/calibrate_standins.py: sigma-hat, rho-hat, T-XGB, OLS, MACF and Figure 9's share)
 and PT-CF, valued at the truth (about 3 min a point).
 
-    /usr/bin/python3 benchmarks/frontier_oracle.py   # writes benchmarks/results/frontier_oracle.json
-    /usr/bin/python3 benchmarks/frontier_oracle.py --learners "pass 4's stand-in" "interactions 0.9" \
+    /usr/bin/python3 -m analyses.frontier_oracle   # writes analyses/records/frontier_oracle.json
+    /usr/bin/python3 -m analyses.frontier_oracle --learners "pass 4's stand-in" "interactions 0.9" \
         "15 discrete, interactions 0.8" "15 discrete, interactions 0.9" "bumps 0.9 on 7 continuous" \
         "bumps 0.9 on 7 continuous, arm_spread 1.6" \
         "bumps 0.9 on 7 continuous, arm_spread 1.6, 2,000 trees" "cell means 0.9 on 4 binaries" \
@@ -38,25 +38,22 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from actionable.studies.config import read_yaml  # noqa: E402
-from actionable.stats.descriptives import concentration  # noqa: E402
+from actionable.studies.config import read_yaml
+from actionable.stats.descriptives import concentration
 from actionable.studies import simulator
 from actionable.stats import policy_tree as ptree
-from calibrate_standins import (FOUR_BINARIES, PASS4, PENN_CELLS, _set, forest_settings,  # noqa: E402
-                                inner_loop, measured, objective, simulate_and_split)
+from analyses.calibrate_standins import (FOUR_BINARIES, PASS4, PENN_CELLS, _set, forest_settings,
+                                         inner_loop, measured, objective, simulate_and_split)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 STUDY = "penn_geisinger_like"
-OUT = ROOT / "benchmarks" / "results" / "frontier_oracle.json"
+OUT = ROOT / "analyses" / "records" / "frontier_oracle.json"
 # every binary or categorical covariate of the stand-in: arm-specific cells spread over many
 # covariates, so that a 4-leaf tree reaches fewer of them
 ALL_DISCRETE = PENN_CELLS + ["female", "diabetes", "asthma", "copd", "heart_disease", "flu_vax_two_years_ago",
@@ -111,7 +108,7 @@ VARIANTS = [
     ("interactions 0.25 + cell means 0.55 on 4 binaries, 2,000 trees", mix(0.25, 0.55)),
     ("interactions 0.3 + cell means 0.55 on 4 binaries", mix(0.3, 0.55)),
     ("interactions 0.3 + cell means 0.55 on 4 binaries, 2,000 trees", mix(0.3, 0.55)),
-    # the paper's plain s-hat of 0.007 (benchmarks/s_hat_noise.py): the stand-in with its true s at the
+    # the paper's plain s-hat of 0.007 (analyses/s_hat_noise.py): the stand-in with its true s at the
     # floor the control's lead allows, and with the messages' base rate raised to keep Best Uniform
     ("the stand-in, s 0.004, 2,000 trees", mix(0.25, 0.55) | {"arm_means.s": 0.004}),
     ("the stand-in, s 0.004, base_rate 0.313, 2,000 trees",

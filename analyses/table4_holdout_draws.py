@@ -10,27 +10,25 @@ policy's value at the truth) and SD, and how often it lands within the issue's t
 paper's printed value (Best Uniform 1 pp; every other method 2 of the paper's bootstrap SEs), and
 how often every method does at once. The recorded run's own values and whether they land are
 beside them. Reads results/ of a finished run (or RESULTS=path) and writes
-benchmarks/results/table4_holdout_draws.json (seconds).
+analyses/records/table4_holdout_draws.json (seconds).
 
-    RESULTS=/tmp/rerecord/results /usr/bin/python3 benchmarks/table4_holdout_draws.py
+    RESULTS=/tmp/rerecord/results /usr/bin/python3 -m analyses.table4_holdout_draws
 """
 import json
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from actionable.studies.config import read_yaml  # noqa: E402
-from actionable.studies.datasets import load_truth  # noqa: E402
-from actionable.stats.seeds import stream_seed  # noqa: E402
-from actionable.studies.study import load_study  # noqa: E402
-from actionable.paper.published import TABLE4  # noqa: E402
+from actionable.studies.config import read_yaml
+from actionable.studies.datasets import load_truth
+from actionable.stats.seeds import stream_seed
+from actionable.studies.study import load_study
+from actionable.paper.published import TABLE4
 from actionable.paper import table4
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ROLE = {"walmart_like": "Walmart", "penn_geisinger_like": "Penn-Geisinger"}
 DRAWS = 2000
@@ -83,7 +81,7 @@ def main():
     about = json.loads((ROOT / "benchmarks" / "results" / "default_run" / "about.json").read_text())
     out = dict(results=str(res), seed=cfg["seed"], default_run_commit=about["commit"],
                spec_digests=about["spec_digests"], studies={s: draws(res, s, cfg["seed"]) for s in ROLE})
-    path = ROOT / "benchmarks" / "results" / "table4_holdout_draws.json"
+    path = ROOT / "analyses" / "records" / "table4_holdout_draws.json"
     path.write_text(json.dumps(out, indent=1) + "\n")
     for study, r in out["studies"].items():
         print(f"{study}: every method within its tolerance in {r['share_all_within']:.0%} of draws "

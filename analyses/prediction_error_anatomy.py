@@ -2,7 +2,7 @@
 E[Y | x] taken apart on a finished default run's holdout (synthetic studies, whose truth is stored).
 
 Reads results/ of a run of config.yaml (or RESULTS=path) and writes
-benchmarks/results/prediction_error_anatomy.json. Per study, pooled over arms (means of per-arm
+analyses/records/prediction_error_anatomy.json. Per study, pooled over arms (means of per-arm
 variances):
 - true_mse_full / true_mse_half: Var(y_hat - h) of the full fit and of a half fit;
 - true_var_h vs reliability_var_h: the heterogeneity the split-half reliability sees (the part of h
@@ -22,23 +22,21 @@ variances):
   moves the argmax; the forest's errors are mostly common to all arms), estimated without the truth
   (actionable.stats.prediction_error.arm_specific) and true, and the extension's Our Model with each.
 
-    /usr/bin/python3 benchmarks/prediction_error_anatomy.py
+    /usr/bin/python3 -m analyses.prediction_error_anatomy
 """
 import json
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from actionable.stats import learners
+from actionable.stats import prediction_error as pe
+from actionable.studies.datasets import load_truth
+from actionable.studies.study import load_study
 
-from actionable.stats import learners  # noqa: E402
-from actionable.stats import prediction_error as pe  # noqa: E402
-from actionable.studies.datasets import load_truth  # noqa: E402
-from actionable.studies.study import load_study  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def anatomy(res: Path, study: str) -> dict:
@@ -133,7 +131,7 @@ def policies(res: Path, study: str, ds, h: np.ndarray, f: np.ndarray, seed: int 
 def main():
     res = Path(os.environ.get("RESULTS", ROOT / "results"))
     out = {s: anatomy(res, s) for s in ("walmart_like", "penn_geisinger_like")}
-    path = ROOT / "benchmarks" / "results" / "prediction_error_anatomy.json"
+    path = ROOT / "analyses" / "records" / "prediction_error_anatomy.json"
     path.write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out, indent=1))
 

@@ -22,20 +22,20 @@ workflow does, fit the T-learner (one XGBoost per arm, the config's settings) an
 value each policy at the truth (the expected IPW value, free of its sampling noise). A forest pass
 adds grf's multi-arm causal forest with config.yaml's settings in one job (about 3 min a point on
 Penn-Geisinger). The ``frontier`` pass searches other structures of the arm-specific parts: it is
-benchmarks/frontier_oracle.py's record, whose rows ran this inner loop with PT-CF and the study's
+analyses/frontier_oracle.py's record, whose rows ran this inner loop with PT-CF and the study's
 own forest (about 16 min a point; `--learners`), scored here; its variants are changes to pass 4's
 point (PASS4). The S-learner is not in the loop: the full default run checks it at the end. Points
 are compared within the same measurements: the chosen point is the best of the points measured
 most fully (PT-CF's gain, then the forest's, then neither).
 
 Every evaluated point, its objective and the chosen one are written to
-benchmarks/results/calibration.json; the chosen knobs are the ones in data/simulators/*.yaml.
+analyses/records/calibration.json; the chosen knobs are the ones in data/simulators/*.yaml.
 
-    /usr/bin/python3 benchmarks/calibrate_standins.py            # both stand-ins, ~45 min
-    /usr/bin/python3 benchmarks/calibrate_standins.py --studies penn_geisinger_like   # keeps the others' records
-    /usr/bin/python3 benchmarks/calibrate_standins.py --studies penn_geisinger_like --passes 5   # keeps passes 1-4, seconds
-    /usr/bin/python3 benchmarks/calibrate_standins.py --xgb tuned --out benchmarks/results/calibration_tuned_xgb.json
-    /usr/bin/python3 benchmarks/calibrate_standins.py --rescore   # stored points, this objective, no runs
+    /usr/bin/python3 -m analyses.calibrate_standins            # both stand-ins, ~45 min
+    /usr/bin/python3 -m analyses.calibrate_standins --studies penn_geisinger_like   # keeps the others' records
+    /usr/bin/python3 -m analyses.calibrate_standins --studies penn_geisinger_like --passes 5   # keeps passes 1-4, seconds
+    /usr/bin/python3 -m analyses.calibrate_standins --xgb tuned --out analyses/records/calibration_tuned_xgb.json
+    /usr/bin/python3 -m analyses.calibrate_standins --rescore   # stored points, this objective, no runs
 """
 
 from __future__ import annotations
@@ -45,25 +45,23 @@ import copy
 import itertools
 import json
 import math
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from actionable.stats import forests, learners, moments, simulate  # noqa: E402
-from actionable.studies.config import read_yaml  # noqa: E402
-from actionable.stats.descriptives import concentration  # noqa: E402
-from actionable.stats.features import FeatureEncoder  # noqa: E402
-from actionable.stats.seeds import stream_seed  # noqa: E402
-from actionable.paper.published import MOMENTS, TABLE4  # noqa: E402
+from actionable.stats import forests, learners, moments, simulate
+from actionable.studies.config import read_yaml
+from actionable.stats.descriptives import concentration
+from actionable.stats.features import FeatureEncoder
+from actionable.stats.seeds import stream_seed
+from actionable.paper.published import MOMENTS, TABLE4
 from actionable.studies import simulator
 from actionable.studies import forest_files
 from actionable.stats import policy_tree as ptree
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ROLE = {"walmart_like": "Walmart", "penn_geisinger_like": "Penn-Geisinger"}
 SIGMA_HAT = {k: v["sigma"] for k, v in MOMENTS.items()}
@@ -81,7 +79,7 @@ PASS4 = {"targets.rho": 0.95, "heterogeneity.arm_specific.covariates": PENN_CELL
          "heterogeneity.arm_specific.arm_spread": 0.8,
          # the arm means of passes 1-5 (the spec's until the s-hat was scored), so a row's knobs stay whole
          "arm_means.s": 0.007, "arm_means.base_rate": 0.309}
-FRONTIER_RECORD = ROOT / "benchmarks" / "results" / "frontier_oracle.json"
+FRONTIER_RECORD = ROOT / "analyses" / "records" / "frontier_oracle.json"
 # Figure 9: the paper's forest policy covers 80% of Penn-Geisinger's people with 6 arms
 TOP6_SHARE = {"Penn-Geisinger": 0.80}
 S_HAT_ALL = 0.007  # both studies' plain s-hat (Section 5.1), scored at the issue's tolerance 0.002
@@ -115,7 +113,7 @@ GRID = {
         "heterogeneity.arm_specific.nonlinearity": [0.0],
         "heterogeneity.arm_specific.interactions": [0.6, 0.65, 0.7, 0.8],
         "heterogeneity.arm_specific.arm_spread": [0.8],
-    }, {  # PT-CF in the loss, with the default run's 2,000-tree forest: benchmarks/frontier_oracle.py's
+    }, {  # PT-CF in the loss, with the default run's 2,000-tree forest: analyses/frontier_oracle.py's
         # variants of pass 4's point (its cells beside cell means on four binaries came closest)
         "frontier": True,
     }],
@@ -380,7 +378,7 @@ def main(argv=None):
                     help="with one study: run only these passes (1-based), keeping the stored points of the others")
     ap.add_argument("--rescore", action="store_true",
                     help="recompute every stored point's loss and the chosen points with this objective (no runs)")
-    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "calibration.json"))
+    ap.add_argument("--out", default=str(ROOT / "analyses" / "records" / "calibration.json"))
     args = ap.parse_args(argv)
     cfg = read_yaml(ROOT / "config.yaml")
     xgb = dict(cfg["learners"]["xgboost"])

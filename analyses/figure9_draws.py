@@ -12,37 +12,35 @@ over the best uniform arm, with the gain of PT-CF (the depth-2 tree on the same 
 robust scores) beside it. tests/test_default_run.py compares the default run's own share
 (benchmarks/results/default_run/) with them.
 
-    /usr/bin/python3 benchmarks/figure9_draws.py            # 8 draws, ~30 min on 2 cores
-    /usr/bin/python3 benchmarks/figure9_draws.py --draws 3
+    /usr/bin/python3 -m analyses.figure9_draws            # 8 draws, ~30 min on 2 cores
+    /usr/bin/python3 -m analyses.figure9_draws --draws 3
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from actionable.stats import forests, simulate  # noqa: E402
-from actionable.studies.config import read_yaml  # noqa: E402
-from actionable.studies.datasets import load_dataset, load_truth  # noqa: E402
-from actionable.stats.descriptives import concentration  # noqa: E402
-from actionable.stats.seeds import stream_seed  # noqa: E402
-from actionable.studies.split import stratified_split  # noqa: E402
-from actionable.studies.study import training_matrices  # noqa: E402
+from actionable.stats import forests, simulate
+from actionable.studies.config import read_yaml
+from actionable.studies.datasets import load_dataset, load_truth
+from actionable.stats.descriptives import concentration
+from actionable.stats.seeds import stream_seed
+from actionable.studies.split import stratified_split
+from actionable.studies.study import training_matrices
 from actionable.studies import simulator
 from actionable.studies import forest_files
 from actionable.stats import policy_tree
 
+ROOT = Path(__file__).resolve().parent.parent
+
 STUDY = "penn_geisinger_like"
-OUT = ROOT / "benchmarks" / "results" / "figure9_draws.json"
+OUT = ROOT / "analyses" / "records" / "figure9_draws.json"
 
 
 def top_shares(policy: np.ndarray, m: int) -> np.ndarray:

@@ -4,10 +4,10 @@
 # and tests/test_calibration.py), in the order the README's claims depend on them. Commit the
 # spec change first: the default run is made in a clean clone of HEAD and records its commit.
 #
-#   bash benchmarks/rerecord_standins.sh              # everything, about 2 h 30 min on 2 cores
-#   STEPS="default anatomy pe s_hat" bash benchmarks/rerecord_standins.sh   # some steps
+#   bash analyses/rerecord_standins.sh              # everything, about 2 h 30 min on 2 cores
+#   STEPS="default anatomy pe s_hat" bash analyses/rerecord_standins.sh   # some steps
 #
-# Steps (each writes its record under benchmarks/results/):
+# Steps (each writes its record under analyses/records/, the default run's under benchmarks/results/):
 #   default   bin/replicate.sh in $CLONE (default /tmp/rerecord), then record_default_run.py and
 #             table4_holdout_draws.py on its results                                        ~40 min
 #   anatomy   prediction_error_anatomy.py on that run's results                             ~1 min
@@ -24,6 +24,7 @@ CLONE=${CLONE:-/tmp/rerecord}
 LOGS=${LOGS:-/tmp/rerecord_logs}
 PY=/usr/bin/python3
 mkdir -p "$LOGS"
+cd "$here"  # the programs run as modules of the project (python3 -m analyses.X)
 if [ -n "$(git -C "$here" status --porcelain -- data/simulators config.yaml)" ]; then
   echo "rerecord_standins: commit the changes to data/simulators/ and config.yaml first (the default run is made from HEAD)" >&2
   exit 2
@@ -45,17 +46,17 @@ for s in $STEPS; do
     default)
       rm -rf "$CLONE" && git clone -q "$here" "$CLONE"
       step default bash "$CLONE/bin/replicate.sh"
-      step record env RESULTS="$CLONE/results" NOTE="benchmarks/rerecord_standins.sh at $(git -C "$CLONE" rev-parse --short HEAD)" \
-        $PY "$here/benchmarks/record_default_run.py"
-      step draws env RESULTS="$CLONE/results" $PY "$here/benchmarks/table4_holdout_draws.py" ;;
-    anatomy) step anatomy env RESULTS="$CLONE/results" $PY "$here/benchmarks/prediction_error_anatomy.py" ;;
-    pe) step pe $PY "$here/benchmarks/prediction_error_standins.py" ;;
-    s_hat) step s_hat $PY "$here/benchmarks/s_hat_noise.py" ;;
-    fig9) step fig9 $PY "$here/benchmarks/figure9_draws.py" ;;
-    fig9_2000) step fig9_2000 $PY "$here/benchmarks/figure9_draws.py" --draws 3 --num-trees 2000 \
-                 --out "$here/benchmarks/results/figure9_draws_2000.json" ;;
+      step record env RESULTS="$CLONE/results" NOTE="analyses/rerecord_standins.sh at $(git -C "$CLONE" rev-parse --short HEAD)" \
+        $PY -m benchmarks.record_default_run
+      step draws env RESULTS="$CLONE/results" $PY -m analyses.table4_holdout_draws ;;
+    anatomy) step anatomy env RESULTS="$CLONE/results" $PY -m analyses.prediction_error_anatomy ;;
+    pe) step pe $PY -m analyses.prediction_error_standins ;;
+    s_hat) step s_hat $PY -m analyses.s_hat_noise ;;
+    fig9) step fig9 $PY -m analyses.figure9_draws ;;
+    fig9_2000) step fig9_2000 $PY -m analyses.figure9_draws --draws 3 --num-trees 2000 \
+                 --out "$here/analyses/records/figure9_draws_2000.json" ;;
     paper) step paper env STUDIES=penn_geisinger_like bash "$here/benchmarks/paper_scale_slurm.sh" ;;
     *) echo "rerecord_standins: unknown step '$s' (known: default anatomy pe s_hat fig9 fig9_2000 paper)" >&2; exit 2 ;;
   esac
 done
-echo "[rerecord] all done: review git diff benchmarks/results, then run the tests"
+echo "[rerecord] all done: review git diff analyses/records benchmarks/results, then run the tests"

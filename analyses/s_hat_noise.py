@@ -11,20 +11,18 @@ computes it) and how often it lands within the issue's tolerance (0.007 ± 0.002
 the paper's 0.007. The messages' lead over control (control_offset) is kept: it alone gives an SD
 of arm means that no smaller true s can go under.
 
-    /usr/bin/python3 benchmarks/s_hat_noise.py      # seconds; writes benchmarks/results/s_hat_noise.json
+    /usr/bin/python3 -m analyses.s_hat_noise      # seconds; writes analyses/records/s_hat_noise.json
 """
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from actionable.stats import simulate  # noqa: E402
-from actionable.stats.seeds import stream_seed  # noqa: E402
+from actionable.stats import simulate
+from actionable.stats.seeds import stream_seed
 from actionable.studies import simulator
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DRAWS = 20_000
 PAPER_S = 0.007
@@ -61,7 +59,7 @@ def one_study(name: str, seed: int) -> dict:
 def main():
     out = dict(draws=DRAWS, paper_s=PAPER_S, tolerance=TOLERANCE,
                studies=[one_study(s, stream_seed(0, f"s_hat_noise/{s}")) for s in ("walmart_like", "penn_geisinger_like")])
-    path = ROOT / "benchmarks" / "results" / "s_hat_noise.json"
+    path = ROOT / "analyses" / "records" / "s_hat_noise.json"
     path.write_text(json.dumps(out, indent=1) + "\n")
     for st in out["studies"]:
         print(f"{st['study']}: {st['arms']} arms of {st['people_per_arm']:,}; noise SD of an arm mean "

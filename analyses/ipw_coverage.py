@@ -2,27 +2,25 @@
 
 Study and policy: actionable/coverage.py (true policy value 0.4). Rerun with:
 
-    /usr/bin/python3 benchmarks/ipw_coverage.py
+    /usr/bin/python3 -m analyses.ipw_coverage
 
-Writes benchmarks/results/ipw_coverage.json; the last result is copied into RESULTS.md.
+Writes analyses/records/ipw_coverage.json; the last result is copied into RESULTS.md.
 """
 
 import json
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from actionable.stats import coverage
 
-from actionable.stats import coverage  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main():
     t0 = time.perf_counter()
     res = coverage.coverage(seeds=1000, n=2000, reps=500)
     res["seconds"] = time.perf_counter() - t0
-    (ROOT / "benchmarks" / "results" / "ipw_coverage.json").write_text(json.dumps(res, indent=2) + "\n")
+    (ROOT / "analyses" / "records" / "ipw_coverage.json").write_text(json.dumps(res, indent=2) + "\n")
     print(f"seeds {res['seeds']}, n {res['n']}, bootstrap {res['reps']}: coverage of the 95% interval "
           f"{res['coverage']:.3f}; mean estimate {res['mean_estimate']:.4f} (true {coverage.TRUE_VALUE}, "
           f"SE {res['bias_se']:.4f}); mean bootstrap SE {res['mean_boot_se']:.4f} vs SD of estimates "

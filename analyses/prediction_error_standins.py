@@ -12,29 +12,26 @@ holdout, beside the truth:
   beside what personalizing achieves at the truth: the T-learner's policy and perfect knowledge
   (gains over the best uniform arm, percentage points).
 
-    /usr/bin/python3 benchmarks/prediction_error_standins.py     # ~3 min
+    /usr/bin/python3 -m analyses.prediction_error_standins     # ~3 min
 
-Writes benchmarks/results/prediction_error.json and prints a Markdown table (RESULTS.md).
+Writes analyses/records/prediction_error.json and prints a Markdown table (RESULTS.md).
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from actionable.stats import learners, moments, prediction_error  # noqa: E402
-from actionable.studies.config import read_yaml  # noqa: E402
-from actionable.stats.model import ArmMeans, expected_gain  # noqa: E402
-from actionable.stats.seeds import stream_seed  # noqa: E402
+from actionable.stats import learners, moments, prediction_error
+from actionable.studies.config import read_yaml
+from actionable.stats.model import ArmMeans, expected_gain
+from actionable.stats.seeds import stream_seed
 from actionable.studies import simulator
-from calibrate_standins import simulate_and_split, tlearner  # noqa: E402
+from analyses.calibrate_standins import simulate_and_split, tlearner
+
+ROOT = Path(__file__).resolve().parent.parent
 
 STUDIES = ["walmart_like", "penn_geisinger_like"]
 
@@ -99,7 +96,7 @@ def markdown(results: list) -> str:
 def main():
     cfg = read_yaml(ROOT / "config.yaml")
     results = [run(st, dict(cfg["learners"]["xgboost"]), cfg["seed"]) for st in STUDIES]
-    out = ROOT / "benchmarks" / "results" / "prediction_error.json"
+    out = ROOT / "analyses" / "records" / "prediction_error.json"
     out.write_text(json.dumps(results, indent=1))
     print(markdown(results))
     print(f"\nwrote {out}")

@@ -12,24 +12,22 @@ its published sigma, rho, s and m, a normal F and the printed algorithm's exact 
 
 Exact expectations only (no Monte Carlo), so it runs in seconds:
 
-    /usr/bin/python3 benchmarks/paper_mode_fit.py
+    /usr/bin/python3 -m analyses.paper_mode_fit
 
-Writes benchmarks/results/paper_mode_fit.csv and prints it as a Markdown table (RESULTS.md).
+Writes analyses/records/paper_mode_fit.csv and prints it as a Markdown table (RESULTS.md).
 """
 
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from actionable.paper import published as paper  # noqa: E402
+from actionable.paper import published as paper
 from actionable.stats import sensitivity
 from actionable.paper import parameters
+
+ROOT = Path(__file__).resolve().parent.parent
 
 GRID = [250, 500, 750, 900, 925, 950, 975, 1000, 1025, 1050, 1100, 1250, 1500, 2000, 5000, 20000]
 
@@ -82,7 +80,7 @@ def main() -> pd.DataFrame:
 
 if __name__ == "__main__":
     table = main()
-    out = ROOT / "benchmarks" / "results" / "paper_mode_fit.csv"
+    out = ROOT / "analyses" / "records" / "paper_mode_fit.csv"
     table.to_csv(out, index=False, float_format="%.5g")
     cols = ["n", "rule", "solved_w", "floor_w", "solved_pg", "floor_pg", "original_diff_w", "original_diff_pg",
             "t5_max_abs_diff", "t5_rms_diff", "t6_max_abs_diff"]
