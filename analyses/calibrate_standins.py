@@ -82,7 +82,7 @@ PASS4 = {"targets.rho": 0.95, "heterogeneity.arm_specific.covariates": PENN_CELL
 FRONTIER_RECORD = ROOT / "analyses" / "records" / "frontier_oracle.json"
 # Figure 9: the paper's forest policy covers 80% of Penn-Geisinger's people with 6 arms
 TOP6_SHARE = {"Penn-Geisinger": 0.80}
-S_HAT_ALL = 0.007  # both studies' plain s-hat (Section 5.1), scored at the issue's tolerance 0.002
+S_HAT_ALL = 0.007  # both studies' plain s-hat (Section 5.1), scored at the target's tolerance 0.002
 
 # The search: grids over the knobs that matter most (a study's passes run in turn; the second
 # Penn-Geisinger pass followed the first's finding that OLS gained too much from linear d_a)

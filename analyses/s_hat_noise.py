@@ -7,7 +7,7 @@ sits above the true s by about that much in quadrature. This program draws the a
 binomial noise around each stand-in's own true arm means (actionable.stats.simulate.target_arm_means,
 equal arm sizes as the simulator assigns them) with the true s scaled from 0 to the stand-in's,
 and records, for each true s, the mean plain s-hat (sample SD, ddof 1, as the moments step
-computes it) and how often it lands within the issue's tolerance (0.007 ± 0.002) and at or below
+computes it) and how often it lands within the target's tolerance (0.007 ± 0.002) and at or below
 the paper's 0.007. The messages' lead over control (control_offset) is kept: it alone gives an SD
 of arm means that no smaller true s can go under.
 

@@ -6,7 +6,7 @@ the truth E[Y^a | x] is stored, so the same holdout people can be re-randomized 
 drawn from the design's propensities) and their outcomes redrawn (Bernoulli at the truth of the
 drawn arm). Each draw gives a Table 4 of the run's own policies (fitted on the training sample,
 unchanged), and over the draws this program reports, for each method, the IPW value's mean (the
-policy's value at the truth) and SD, and how often it lands within the issue's tolerance of the
+policy's value at the truth) and SD, and how often it lands within the target's tolerance of the
 paper's printed value (Best Uniform 1 pp; every other method 2 of the paper's bootstrap SEs), and
 how often every method does at once. The recorded run's own values and whether they land are
 beside them. Reads results/ of a finished run (or RESULTS=path) and writes

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The container recipe built and run here: a Debian base made locally with mmdebstrap (no registry
 # needed), the image built from ./Containerfile with podman, then the .test replication inside it,
-# its tables compared with this machine's. Follows ../shared/containers/RECIPE.md (runc, cgroupfs,
+# its tables compared with the host's. Follows ../shared/containers/RECIPE.md (runc, cgroupfs,
 # host network, explicit ulimits). Run as root (~30 min):  bash benchmarks/container_check.sh [bookworm|trixie]
 # Writes benchmarks/results/container_<base>.json.
 set -euo pipefail
@@ -17,7 +17,7 @@ P=(podman --runtime runc --cgroup-manager cgroupfs)
 U=(--ulimit nofile=1024:1024 --ulimit nproc=4096:4096)
 if ! "${P[@]}" image exists "localhost/debian:$base"; then
   log "base image from mmdebstrap ($base)"
-  # with the certificate authorities this machine adds to Debian's (e.g. an egress proxy's)
+  # with the certificate authorities the host adds to Debian's (e.g. an egress proxy's)
   mmdebstrap --variant=minbase --include=ca-certificates \
     --customize-hook='copy-in /usr/local/share/ca-certificates /usr/local/share' \
     --customize-hook='chroot "$1" update-ca-certificates' "$base" "$WORK/$base.tar" > "$WORK/mmdebstrap.log" 2>&1

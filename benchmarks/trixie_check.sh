@@ -2,7 +2,7 @@
 # The package on a current platform: a clean Debian 13 (trixie) root built with mmdebstrap, the
 # project installed there by its own bin/setup.sh only (trixie's pandas 2, numpy 2, xgboost 3,
 # rpy2 3.5.17, R 4.5, Snakemake 7.32; grf and policytree from CRAN), then the test suite and the
-# .test/config.yaml replication inside, whose tables are compared with this machine's.
+# .test/config.yaml replication inside, whose tables are compared with the host's.
 # Run as root on the r machine kind (~1 hour):  bash benchmarks/trixie_check.sh
 # Writes benchmarks/results/trixie.json (versions, test counts, times, table comparison).
 set -euo pipefail
@@ -32,13 +32,13 @@ mount --rbind /sys "$ROOTFS/sys"
 mount --rbind /dev "$ROOTFS/dev"
 mountpoint -q "$ROOTFS/dev/shm" || mount -t tmpfs shm "$ROOTFS/dev/shm"
 cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
-# certificate authorities this machine adds to Debian's (e.g. an egress proxy's) are trusted inside too
+# certificate authorities the host adds to Debian's (e.g. an egress proxy's) are trusted inside too
 if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
   cp /usr/local/share/ca-certificates/*.crt "$ROOTFS/usr/local/share/ca-certificates/"
   chroot "$ROOTFS" update-ca-certificates >/dev/null 2>&1
 fi
 
-# the project as committed, nothing else from this machine
+# the project as committed, nothing else from the host
 rm -rf "$ROOTFS/opt/actionable"
 mkdir -p "$ROOTFS/opt/actionable"
 git -C "$here" archive HEAD | tar -x -C "$ROOTFS/opt/actionable"

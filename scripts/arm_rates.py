@@ -1,7 +1,7 @@
 """Training-sample outcome rate of every arm (the data of Figures 7 and 8) and its plot."""
 import pandas as pd
 
-from actionable.paper import figures as plotting
+from actionable.paper import figures
 from actionable.studies.datasets import load_dataset
 from actionable.stats.descriptives import arm_rates
 from actionable.studies.io import save_figure, script_log, write_csv
@@ -11,6 +11,6 @@ with script_log(snakemake) as log:
     rates = arm_rates(ds, pd.read_csv(snakemake.input.split))
     write_csv(rates, snakemake.output.csv)
     label = ds.spec["outcome"].get("label", ds.outcome)
-    save_figure(plotting.arm_rates(rates, f"{ds.name}: arms on the training sample", label, percent=ds.binary),
+    save_figure(figures.arm_rates(rates, f"{ds.name}: arms on the training sample", label, percent=ds.binary),
                 snakemake.output.png)
     log.info("\n%s", rates.to_string())

@@ -1,5 +1,5 @@
 """Figures 13 and 14: age and zip-code income distributions of the two paper studies."""
-from actionable.paper import figures as plotting
+from actionable.paper import figures
 from actionable.studies.datasets import load_dataset
 from actionable.studies.io import save_figure, script_log
 
@@ -10,5 +10,5 @@ with script_log(snakemake) as log:
         ("income", snakemake.output.income, "zip-code median income", "Figure 14: zip-code median income distribution", True),
     ]:
         samples = {ds.name: ds.frame[ds.spec["display"][role]].to_numpy(float) for ds in studies}
-        save_figure(plotting.covariate_distributions(samples, xlabel, title, money=money), out)
+        save_figure(figures.covariate_distributions(samples, xlabel, title, money=money), out)
         log.info("%s: %s", role, {k: (round(v.mean(), 1), round(v.std(), 1)) for k, v in samples.items()})

@@ -98,7 +98,7 @@ def test_prediction_error_estimates_on_the_stand_ins(study):
     """analyses/prediction_error_standins.py's record: the extension's estimates against the truth."""
     r = PREDICTION_ERROR[study]
     true = r["sigma_eps"]["true"]
-    # the issue's bound, for the better estimator; both miss the heterogeneity the learner never
+    # the target bound, for the better estimator; both miss the heterogeneity the learner never
     # picks up, so both fall short (RESULTS.md: why): on Penn-Geisinger's stand-in, with this
     # benchmark's seeds, noise_corrected by 22% and split_half by 23% (at true s 0.007, 26% and
     # 24.9%; the default run's: test_default_run)
@@ -262,12 +262,12 @@ def test_the_papers_plain_s_hat_trades_against_best_uniform():
     """frontier_oracle.py's rows "the stand-in, s 0.004": Penn-Geisinger's stand-in with its true s
     at the floor its control's lead allows (0.0039; the stand-in's is 0.007), and the same with the
     messages' base rate raised from 0.309 to 0.313. Both bring the plain s-hat of this draw within the
-    issue's 0.007 ± 0.002 (0.0076, 0.0077; the stand-in 0.0105) with every scored target within 1.5 of
+    target 0.007 ± 0.002 (0.0076, 0.0077; the stand-in 0.0105) with every scored target within 1.5 of
     its tolerance. What a smaller s moves is the best uniform arm (-0.63 pp), not the policies (each
     level within 0.3 pp), so every gain rises; the higher base rate gives Best Uniform back and lifts
     every level by 0.1-0.4 pp (the forest 0.14). Without the s-hat in the objective the cells
     beside cell means at s 0.007 have the lowest loss (2.91 against 3.80 and 3.61); the objective
-    scores it at its tolerance, as the issue lists it, and chooses s 0.004 with the base rate 0.313
+    scores it at its tolerance as a target and chooses s 0.004 with the base rate 0.313
     (3.72 against 6.05): the stand-in's arm means since."""
     stand_in = FITTED["interactions 0.25 + cell means 0.55 on 4 binaries, 2,000 trees"]
     low, low_base = (FITTED[f"the stand-in, s 0.004{b}, 2,000 trees"] for b in ("", ", base_rate 0.313"))
@@ -299,8 +299,8 @@ def test_plain_s_hat_is_mostly_sampling_noise_on_penn_geisinger():
     """analyses/s_hat_noise.py: the paper's plain s-hat (SD of the arm means) is 0.007 for both
     studies. With Penn-Geisinger's ~3,740 people per arm the arm means' own noise (SD 0.0076) puts
     the plain s-hat near sqrt(s^2 + 0.0076^2): at the paper's 0.007 as the true s it is 0.0103 on
-    average and within the issue's 0.007 ± 0.002 in only 18% of draws; at the stand-in's true s of
-    0.004 (since session 19) 0.0085, within in 64% (the default run drew 0.0077); even with every
+    average and within the target 0.007 ± 0.002 in only 18% of draws; at the stand-in's true s of
+    0.004 0.0085, within in 64% (the default run drew 0.0077); even with every
     message equal (only the control's 1.8 pp deficit, s = 0.0039) it is at most 0.007 in 13%.
     Walmart's 30,000 per arm leave it within the tolerance in 99%."""
 
@@ -315,7 +315,7 @@ def test_plain_s_hat_is_mostly_sampling_noise_on_penn_geisinger():
         at_stand_in = next(r for r in st["rows"] if r["true_s"] == pytest.approx(st["stand_in_s"]))
         # the default run's draw, within the draws' spread (SD about 0.0013 for Penn-Geisinger)
         assert abs(moments.loc[name, "s"] - at_stand_in["s_hat_mean"]) < 0.001, name
-        assert moments.loc[name, "s"] == pytest.approx(0.007, abs=0.002), name  # the issue's target, met
+        assert moments.loc[name, "s"] == pytest.approx(0.007, abs=0.002), name  # the target, met
     penn = by["penn_geisinger_like"]
     row = {round(r["true_s"], 4): r for r in penn["rows"]}
     assert row[0.007]["s_hat_mean"] > 0.01 and row[0.007]["share_within_tolerance"] < 0.25

@@ -262,7 +262,7 @@ def test_gzipped_csv_reads_like_csv(tmp_path):
     pd.testing.assert_frame_equal(load_dataset(tmp_path / "spec.yaml").frame, load_dataset(src / "spec.yaml").frame)
 
 
-# ---- inputs that used to pass and give wrong numbers without a word (issue: bad data never misleads)
+# ---- inputs that used to pass and give wrong numbers without a word
 def test_duplicate_column_names_are_refused(tmp_path):
     # pandas would rename the second 'y' to 'y.1' and read the first: a junk column as the outcome
     frame = base_frame()

@@ -72,7 +72,7 @@ def test_table4_over_holdout_draws():
     policies' values at the truth (Table 4's oracle column); Penn-Geisinger's SD (1.7-1.8 pp) is
     above the paper's 1 pp tolerance for Best Uniform, which lands within it in under half of the
     draws, and every method lands within its tolerance together in under 15% (Walmart, 30,000 per
-    arm: over half). One run's Table 4 meets the issue's joint target by luck of the draw on
+    arm: over half). One run's Table 4 meets the joint target by luck of the draw on
     Penn-Geisinger; the calibration scores the values at the truth."""
     rec = json.loads((ROOT / "analyses" / "records" / "table4_holdout_draws.json").read_text())
     about = json.loads((RECORD / "about.json").read_text())
@@ -129,7 +129,7 @@ def test_extension_predicts_the_t_learners_gain(study):
     g, m = _rows(study), MOMENTS.loc[study]
     assert abs(m["extension_gain"] - g.loc["T-XGB", "gain"]) <= 2 * g.loc["T-XGB", "gain_se"]
     assert abs(m["corrected_rho"] - m["true_rho"]) < 0.03 < m["true_rho"] - m["rho"]
-    for est in ("noise_corrected", "split_half"):  # the issue's bound; both fall short (RESULTS.md)
+    for est in ("noise_corrected", "split_half"):  # the target bound; both fall short (RESULTS.md)
         assert -0.25 <= m[f"sigma_eps_{est}"] / m["true_sigma_eps"] - 1 < 0, est
 
 
@@ -209,7 +209,7 @@ def test_every_record_is_of_the_current_stand_ins():
 
 
 def test_extension_against_the_best_learners_gain():
-    """The issue's check: Our Model with the best of the prediction-error sigma_eps estimators within
+    """The check: Our Model with the best of the prediction-error sigma_eps estimators within
     2 bootstrap SEs of the best learner's gain on both stand-ins. Penn-Geisinger: met with either
     estimator (the best learner by IPW is S-XGB in this holdout draw; z -0.11 and -0.19), and with
     the T-learner's true error (-0.64). Walmart: not met (2.2 and 2.1 SEs below MACF), and not for

@@ -35,7 +35,7 @@ def test_unequal_correlations_and_a_spiked_f_are_named():
 
 
 def test_few_arms_negative_rho_and_noise_only_arm_means():
-    # the incentive study of the issue: 4 arms, rho-hat -0.17, arm means within noise of each other
+    # an incentive study: 4 arms, rho-hat -0.17, arm means within noise of each other
     r = np.array([[1, -0.2, -0.1, -0.2], [-0.2, 1, -0.2, -0.1], [-0.1, -0.2, 1, -0.22], [-0.2, -0.1, -0.22, 1]])
     out = diagnostics.check(r, -0.17, [0.50, 0.51, 0.49, 0.505], [0.01] * 4)
     text = " ".join(out["warnings"])

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from actionable.paper import published
 from conftest import ROOT
@@ -189,3 +190,56 @@ def test_code_lines_count_code_only(tmp_path):
     probe = tmp_path / "s.py"
     probe.write_text('"""Doc\n\nmore doc."""\nimport a\n\n# comment\nx = 1  # trailing\n')
     assert code_lines(probe) == 2
+
+
+# ----------------------------------------------------------------------------- user-facing text
+HISTORY = re.compile(r"\bsessions?\b|\bissues?\b|this machine\b|\bbranch(es)?\b|\bpass(es)? \d|\bpass \d's|"
+                     r"work period|\bearlier version of this\b|\bTODO\b", re.I)
+
+
+def user_text():
+    """README.md, docs/ and the folders' own READMEs and measurement log: what users read."""
+    yield ROOT / "README.md"
+    yield from sorted((ROOT / "docs").glob("*.md"))
+    for folder in ("analyses", "benchmarks", "data", "config"):
+        yield from sorted((ROOT / folder).glob("*.md"))
+
+
+def history_words(text: str) -> list[str]:
+    return [m.group(0) for m in HISTORY.finditer(text)]
+
+
+def test_user_text_carries_no_development_history():
+    """History lives in git: no work sessions, issue references, calibration pass numbers, branches
+    or 'this machine' (measurements name their machine kind)."""
+    bad = {p.relative_to(ROOT).as_posix(): history_words(p.read_text()) for p in user_text()}
+    assert {k: v for k, v in bad.items() if v} == {}
+    assert len(list(user_text())) >= 8
+
+
+def test_history_check_can_fail():
+    assert history_words("Measured in session 19 on this machine; pass 4's stand-in (issue 16).") == [
+        "session", "this machine", "pass 4", "issue"]
+
+
+def test_readme_is_a_guide():
+    """At most 300 lines, both commands on its first screen, its measured figures pinned to one commit."""
+    lines = (ROOT / "README.md").read_text().splitlines()
+    assert len(lines) <= 300
+    first = "\n".join(lines[:40])
+    assert "bash bin/replicate.sh" in first and "bash bin/test.sh" in first
+
+
+def test_citation_file_names_the_package_the_paper_and_its_tools():
+    """CITATION.cff as cffconvert reads it: the required keys, the paper as preferred citation with
+    its authors and DOI, and grf and policytree among the references with their authors."""
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    for key in ("cff-version", "message", "title", "version", "date-released", "license", "authors",
+                "preferred-citation", "references"):
+        assert cff.get(key), key
+    paper = cff["preferred-citation"]
+    assert [a["family-names"] for a in paper["authors"]] == ["Shchetkina", "Berman"]
+    assert paper["doi"].endswith("2411.16552") and paper["year"] == 2024
+    titles = " ".join(r["title"] for r in cff["references"])
+    assert "grf" in titles and "policytree" in titles
+    assert all(r["authors"] and all("family-names" in a for a in r["authors"]) for r in cff["references"])

@@ -1,5 +1,5 @@
 """Batch execution on a real single-node SLURM cluster (started by conftest's ``rerun``, stopped at
-the end of the session).
+the end of the pytest session).
 
 Part of the small configuration (conftest's RERUN_TARGETS: one study's whole chain, the theory and
 the stand-ins' data) runs through profiles/slurm-smk7 (Snakemake 7's --slurm): every job must be a

@@ -1,6 +1,9 @@
-"""Figures 1-6. Each function takes computed data and returns a matplotlib Figure."""
+"""The paper's figures. Each plotting function takes computed data and returns a matplotlib Figure;
+``figure12_markers`` and ``forest_panels`` gather a figure's data from a run's records."""
 
 from __future__ import annotations
+
+import logging
 
 import matplotlib
 import matplotlib.ticker
@@ -8,9 +11,14 @@ import matplotlib.ticker
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 from . import illustrations, motivating  # noqa: E402
+from ..stats import descriptives  # noqa: E402
 from ..stats.descriptives import concentration  # noqa: E402
+from ..studies.study import load_study  # noqa: E402
+
+log = logging.getLogger(__name__)
 
 COLOR_A, COLOR_B = "#c0392b", "#1f5fa8"  # red solid A, blue dashed B, as in the paper
 RHO_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
@@ -260,3 +268,48 @@ def sensitivity_curves(curves, markers: dict, ipw_gain: dict, percent: bool = Tr
                     "uniform arm at its true mean; diamonds: the same for the forest's predictions)" if has_ext else ")"))
     fig.tight_layout()
     return fig
+
+
+def figure12_markers(moments: list, our_model: list, evals: list, s: str = "plain") -> tuple[dict, dict, bool]:
+    """Figure 12's inputs besides the curves, per study: the estimates the curves pass through and Our
+    Model's gain there (``markers``, with this package's extension and its forest variant where
+    identified), the causal forest's IPW gain, and whether every outcome is binary. ``moments``,
+    ``our_model``: each study's JSON records; ``evals``: its policies tables; ``s``: plain or corrected."""
+    markers, ipw, binary = {}, {}, []
+    for est, gain, ev in zip(moments, our_model, evals):
+        s_used = est["s_corrected"] if s == "corrected" else est["s"]
+        marker = dict(s=s_used, sigma=est["sigma"], rho=est["rho"], sigma_eps=est["sigma_eps"], gain=gain["gain"])
+        ext = gain.get("extension") or {}
+        if pd.notna(ext.get("gain")):  # this package's extension, where identified
+            marker["extension"] = dict(s=s_used, sigma=ext["sigma"], rho=ext["rho"], sigma_eps=ext["sigma_eps"],
+                                       gain=ext["gain"])
+            fx = ext.get("forest") or {}
+            if pd.notna(fx.get("gain")):  # the same model for the forest's predictions (their arm-specific error)
+                marker["extension"]["forest"] = dict(s=s_used, sigma=ext["sigma"], rho=ext["rho"],
+                                                     sigma_eps=fx["sigma_eps"], gain=fx["gain"])
+        markers[est["study"]] = marker
+        ipw[est["study"]] = float(ev.set_index("policy").loc["MACF", "gain"])
+        binary.append(est["binary"])
+    return markers, ipw, all(binary)
+
+
+def forest_panels(studies: list, specs: list, splits: list, taus: list, importances: list, rates: list,
+                  titles: dict, min_arm_rows: int = 1) -> tuple[dict, dict, dict, dict]:
+    """Figures 9-11's panels per study (keyed by ``titles[study]``): the forest policy's arm shares
+    (arms in the order of the training arm rates), the variable importance by covariate, the
+    holdout's covariate profile per assigned arm, and the arm labels. The lists run in parallel:
+    each study's spec, split, tau.npy, importance.csv and arm_rates.csv."""
+    shares, imps, profiles, labels = {}, {}, {}, {}
+    for study, spec, split_path, tau_path, imp_path, rates_path in zip(studies, specs, splits, taus, importances, rates):
+        ds, split = load_study(spec, split_path, min_arm_rows)
+        policy = np.argmax(np.load(tau_path), axis=1)
+        order = pd.read_csv(rates_path, dtype={"arm": str})["arm"].tolist()
+        title = titles[study]
+        shares[title] = descriptives.assignment_shares(policy, ds.arms, order, ds.arm_labels, ds.control)
+        imps[title] = descriptives.importance_by_covariate(pd.read_csv(imp_path))
+        test = ds.frame.loc[(split["set"] == "test").to_numpy()]
+        profiles[title] = descriptives.covariate_profile(test, ds.covariates, policy, ds.arms)
+        labels[title] = ds.arm_labels
+        log.info("%s: arms used %d; top importance %s", study, int((shares[title]["share"] > 0).sum()),
+                 imps[title]["covariate"].head(3).tolist())
+    return shares, imps, profiles, labels

@@ -63,9 +63,9 @@ TABLE3 = [
     dict(method="S-XGB", models="1", nonlinearities="yes", objective="prediction",
          here="actionable.stats.learners.fit_predict_slearner"),
     dict(method="T-XGB", models="# arms", nonlinearities="yes", objective="prediction",
-         here="actionable.stats.learners.fit_predict_tlearner_arm (one job per arm)"),
+         here="actionable.stats.learners.fit_predict_tlearner_arms (a group of arms per job)"),
     dict(method="MACF", models="1", nonlinearities="yes", objective="treatment effects",
          here="grf::multi_arm_causal_forest via actionable.stats.forests.fit_macf"),
     dict(method="PT", models="1", nonlinearities="yes", objective="optimal policy",
-         here="policytree::policy_tree or the exact binned search (actionable.stats.policy_search), depth 2"),
+         here="actionable.stats.policy_tree.fit: the exact binned search (actionable.stats.policy_search) or policytree::policy_tree, depth 2"),
 ]
