@@ -243,3 +243,27 @@ def test_citation_file_names_the_package_the_paper_and_its_tools():
     titles = " ".join(r["title"] for r in cff["references"])
     assert "grf" in titles and "policytree" in titles
     assert all(r["authors"] and all("family-names" in a for a in r["authors"]) for r in cff["references"])
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_links_between_the_documents_resolve():
+    """Every relative link in README.md and docs/ points to a file that exists, and to a heading of it."""
+    assert _slug("Section 5.2's estimates") == "section-52s-estimates"
+    bad = []
+    for page in user_text():
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            dest = (page.parent / path).resolve() if path else page
+            if not dest.exists():
+                bad.append(f"{page.relative_to(ROOT)}: {target} (no such file)")
+            elif anchor and dest.suffix == ".md":
+                slugs = {_slug(h) for h in re.findall(r"^#+ (.+)$", dest.read_text(), re.M)}
+                if anchor not in slugs:
+                    bad.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
+    assert not bad, "\n".join(bad)
