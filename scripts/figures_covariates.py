@@ -4,11 +4,7 @@ from actionable.studies.datasets import load_dataset
 from actionable.studies.io import save_figure, script_log
 
 with script_log(snakemake) as log:
-    studies = [load_dataset(p, min_arm_rows=snakemake.params.min_arm_rows) for p in snakemake.input.specs]
-    for role, out, xlabel, title, money in [
-        ("age", snakemake.output.age, "age (years)", "Figure 13: age distribution", False),
-        ("income", snakemake.output.income, "zip-code median income", "Figure 14: zip-code median income distribution", True),
-    ]:
-        samples = {ds.name: ds.frame[ds.spec["display"][role]].to_numpy(float) for ds in studies}
-        save_figure(figures.covariate_distributions(samples, xlabel, title, money=money), out)
-        log.info("%s: %s", role, {k: (round(v.mean(), 1), round(v.std(), 1)) for k, v in samples.items()})
+    panels = figures.covariate_figures([load_dataset(p, min_arm_rows=snakemake.params.min_arm_rows)
+                                        for p in snakemake.input.specs])
+    save_figure(panels["age"], snakemake.output.age)
+    save_figure(panels["income"], snakemake.output.income)

@@ -267,3 +267,32 @@ def test_links_between_the_documents_resolve():
                 if anchor not in slugs:
                     bad.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
     assert not bad, "\n".join(bad)
+
+
+def test_an_installed_package_validates_a_config(tmp_path):
+    """The schemas ship as package data: a wheel built from pyproject.toml, unpacked away from the
+    project, validates config.yaml (and refuses a misspelt key)."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    src = tmp_path / "src"
+    shutil.copytree(PACKAGE, src / "actionable", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", src)
+    build = subprocess.run([sys.executable, "-c", "import setuptools.build_meta as b; print(b.build_wheel('dist'))"],
+                           cwd=src, capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, build.stderr[-2000:]
+    wheel = src / "dist" / build.stdout.strip().splitlines()[-1]
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(tmp_path / "site")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ROOT / "config.yaml").read_text() + "\nsed: 1\n")
+    code = ("import sys; from actionable.studies.config import SCHEMAS, ConfigError, load_config\n"
+            "assert 'site' in str(SCHEMAS), SCHEMAS\n"
+            f"print(len(load_config({str(ROOT / 'config.yaml')!r})['studies']))\n"
+            f"try:\n    load_config({str(bad)!r})\nexcept ConfigError as e:\n    print('refused', e)\n")
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.splitlines()[0] == "2" and "refused" in run.stdout and "sed" in run.stdout

@@ -313,3 +313,20 @@ def forest_panels(studies: list, specs: list, splits: list, taus: list, importan
         log.info("%s: arms used %d; top importance %s", study, int((shares[title]["share"] > 0).sum()),
                  imps[title]["covariate"].head(3).tolist())
     return shares, imps, profiles, labels
+
+
+# Figures 13 and 14: the display covariate each shows (a spec's ``display``), its axis label, title, and
+# whether it is money
+COVARIATE_FIGURES = {"age": ("age (years)", "Figure 13: age distribution", False),
+                     "income": ("zip-code median income", "Figure 14: zip-code median income distribution", True)}
+
+
+def covariate_figures(datasets: list) -> dict:
+    """Figures 13 and 14 for the paper's studies: {display role: Figure} of each study's age and
+    zip-code income distributions (the covariates their specs name under ``display``)."""
+    out = {}
+    for role, (xlabel, title, money) in COVARIATE_FIGURES.items():
+        samples = {ds.name: ds.frame[ds.spec["display"][role]].to_numpy(float) for ds in datasets}
+        out[role] = covariate_distributions(samples, xlabel, title, money=money)
+        log.info("%s: %s", role, {k: (round(v.mean(), 1), round(v.std(), 1)) for k, v in samples.items()})
+    return out
