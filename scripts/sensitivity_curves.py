@@ -1,13 +1,13 @@
 """Figure 12's data for one study: Algorithm 2's gain as each of s, sigma, rho, sigma_eps moves."""
 import json
 
-from actionable.stats import sensitivity
+from actionable.stats import moments, sensitivity
 from actionable.studies.io import heartbeat, script_log, write_csv
 
 with script_log(snakemake) as log:
     est = json.load(open(snakemake.input.moments))
     cfg = snakemake.params.settings
-    p = dict(s=est["s_corrected"] if snakemake.params.s == "corrected" else est["s"], sigma=est["sigma"],
+    p = dict(s=moments.chosen_s(est, snakemake.params.s), sigma=est["sigma"],
              rho=est["rho"], sigma_eps=est["sigma_eps"], m=est["m"], n=cfg["n"])
     if not p["sigma"] > 0:
         raise ValueError(f"{snakemake.input.moments}: estimated sigma is {p['sigma']}; Figure 12 needs sigma > 0")

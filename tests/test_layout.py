@@ -2,6 +2,10 @@
 lives in one module, scripts are thin, and user-facing text carries no development history."""
 import ast
 import re
+import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -272,11 +276,6 @@ def test_links_between_the_documents_resolve():
 def test_an_installed_package_validates_a_config(tmp_path):
     """The schemas ship as package data: a wheel built from pyproject.toml, unpacked away from the
     project, validates config.yaml (and refuses a misspelt key)."""
-    import shutil
-    import subprocess
-    import sys
-    import zipfile
-
     src = tmp_path / "src"
     shutil.copytree(PACKAGE, src / "actionable", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", src)

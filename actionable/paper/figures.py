@@ -15,7 +15,7 @@ import pandas as pd  # noqa: E402
 
 from . import illustrations, motivating  # noqa: E402
 from ..stats import descriptives  # noqa: E402
-from ..stats.descriptives import concentration  # noqa: E402
+from ..stats.moments import chosen_s  # noqa: E402
 from ..studies.study import load_study  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ def assignment_shares(panels: dict):
         ax.set_xticks(np.arange(len(df)))
         ax.set_xticklabels(df["arm"].astype(str), fontsize=8)
         ax.set_ylabel("% of holdout assigned")
-        c = concentration(df["share"])
+        c = descriptives.concentration(df["share"])
         ax.set_title(f"{title}: {c['arms_used']} of {len(df)} arms used; {c['arms_to_cover']} cover 80% "
                      "(control in red)", fontsize=9)
     axes[-1, 0].set_xlabel("arm (ordered by training-sample mean outcome, best first)")
@@ -277,7 +277,7 @@ def figure12_markers(moments: list, our_model: list, evals: list, s: str = "plai
     ``our_model``: each study's JSON records; ``evals``: its policies tables; ``s``: plain or corrected."""
     markers, ipw, binary = {}, {}, []
     for est, gain, ev in zip(moments, our_model, evals):
-        s_used = est["s_corrected"] if s == "corrected" else est["s"]
+        s_used = chosen_s(est, s)
         marker = dict(s=s_used, sigma=est["sigma"], rho=est["rho"], sigma_eps=est["sigma_eps"], gain=gain["gain"])
         ext = gain.get("extension") or {}
         if pd.notna(ext.get("gain")):  # this package's extension, where identified

@@ -12,8 +12,8 @@ from ..stats.learners import policy
 from ..studies.datasets import load_truth
 from ..studies.study import holdout, training_matrices
 from .parameters import published_parameters
-from .published import OUR_MODEL_PP, TABLE4, TABLE4_POLICIES as POLICIES
 from .markdown import to_markdown
+from .published import OUR_MODEL_PP, TABLE4, TABLE4_POLICIES as POLICIES
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from . import published as paper
 from ..stats import prediction_error, sensitivity
+from ..stats.moments import chosen_s
 from .markdown import to_markdown
 from . import parameters
 
@@ -176,7 +177,7 @@ def study_parameters(moments: dict, prediction_error_json: dict | None, s: str, 
     """Algorithm 2's inputs from a study's moments JSON (``s``: plain or corrected), and the
     extension's (corrected sigma and rho, prediction-error sigma_eps by ``estimator`` of ``learner``'s
     predictions: txgb or macf), or None when a corrected moment is not identified."""
-    est = dict(s=moments["s_corrected"] if s == "corrected" else moments["s"], sigma=moments["sigma"],
+    est = dict(s=chosen_s(moments, s), sigma=moments["sigma"],
                rho=moments["rho"], sigma_eps=moments["sigma_eps"], m=moments["m"])
     if prediction_error_json is None:
         return est, None

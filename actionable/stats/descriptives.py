@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+
 def arm_rates(dataset, split: pd.DataFrame, part: str = "train", z: float = 1.96) -> pd.DataFrame:
     """Mean outcome per arm on one part of the split, with a normal 95% interval, best first."""
     mask = (split["set"] == part).to_numpy()

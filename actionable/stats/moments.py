@@ -141,6 +141,12 @@ def sigma_eps_hat(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray) -> float:
     return float(np.std(y - yhat[np.arange(len(y)), arm]))
 
 
+def chosen_s(estimates: dict, choice: str = "plain") -> float:
+    """The s Algorithm 2 takes from a study's moments record: the plain SD of the arm means (the
+    paper's) or, with ``choice`` "corrected", the one less their sampling noise."""
+    return estimates["s_corrected"] if choice == "corrected" else estimates["s"]
+
+
 def true_moments(truth: np.ndarray) -> dict:
     """sigma, rho, s of the true E[Y^a | x] of the same people (synthetic studies)."""
     corr = _corr(truth)

@@ -7,6 +7,7 @@ import math
 
 from . import diagnostics
 from .model import ArmMeans, expected_gain, simulate_gain
+from .moments import chosen_s
 from .prediction_error import model_inputs
 
 log = logging.getLogger(__name__)
@@ -46,9 +47,8 @@ def study_prediction(moments: dict, prediction_error: dict, settings: dict, seed
     sigma and rho, prediction-error sigma_eps, the uniform arm at its true mean) for the T-learner and for the
     forest's arm-specific error; and the model checks (``diagnostics.check``)."""
     est, pe, cfg = moments, prediction_error, settings
-    s = est["s_corrected"] if cfg["s"] == "corrected" else est["s"]
-    run = dict(s=s, sigma=est["sigma"], rho=est["rho"], m=est["m"], n=cfg["n"], reps=cfg["reps"], seed=seed,
-               uniform=cfg["uniform"], threads=threads, percent=est["binary"])
+    run = dict(s=chosen_s(est, cfg["s"]), sigma=est["sigma"], rho=est["rho"], m=est["m"], n=cfg["n"],
+               reps=cfg["reps"], seed=seed, uniform=cfg["uniform"], threads=threads, percent=est["binary"])
     out = predicted_gain(sigma_eps=est["sigma_eps"], **run)
     out.update(study=est["study"], s_used=cfg["s"])
     if est.get("true_sigma_eps") is not None and est["sigma"] > 0:
