@@ -23,8 +23,8 @@ value each policy at the truth (the expected IPW value, free of its sampling noi
 adds grf's multi-arm causal forest with config.yaml's settings in one job (about 3 min a point on
 Penn-Geisinger). The ``frontier`` pass searches other structures of the arm-specific parts: it is
 analyses/frontier_oracle.py's record, whose rows ran this inner loop with PT-CF and the study's
-own forest (about 16 min a point; `--learners`), scored here; its variants are changes to pass 4's
-point (PASS4). The S-learner is not in the loop: the full default run checks it at the end. Points
+own forest (about 16 min a point; `--learners`), scored here; its variants are changes to the first
+point (FIRST_STANDIN). The S-learner is not in the loop: the full default run checks it at the end. Points
 are compared within the same measurements: the chosen point is the best of the points measured
 most fully (PT-CF's gain, then the forest's, then neither).
 
@@ -73,8 +73,8 @@ TUNED_XGB = dict(eta=0.05, max_depth=3, min_child_weight=50, subsample=0.8, cols
 PENN_CELLS = ["black", "hypertension", "flu_vax_last_year", "has_pcp", "smoker", "site_geisinger"]
 # cell means (arm_specific.cells): each of the 16 combinations of these has its own mean per arm
 FOUR_BINARIES = ["female", "site_geisinger", "hypertension", "flu_vax_last_year"]
-# pass 4's chosen point, the stand-in to 2026-12-02: the base of frontier_oracle's variants
-PASS4 = {"targets.rho": 0.95, "heterogeneity.arm_specific.covariates": PENN_CELLS,
+# the first calibration's chosen point, the stand-in to 2026-12-02: the base of frontier_oracle's variants
+FIRST_STANDIN = {"targets.rho": 0.95, "heterogeneity.arm_specific.covariates": PENN_CELLS,
          "heterogeneity.arm_specific.nonlinearity": 0.0, "heterogeneity.arm_specific.interactions": 0.65,
          "heterogeneity.arm_specific.arm_spread": 0.8,
          # the arm means of passes 1-5 (the spec's until the s-hat was scored), so a row's knobs stay whole
@@ -114,7 +114,7 @@ GRID = {
         "heterogeneity.arm_specific.interactions": [0.6, 0.65, 0.7, 0.8],
         "heterogeneity.arm_specific.arm_spread": [0.8],
     }, {  # PT-CF in the loss, with the default run's 2,000-tree forest: analyses/frontier_oracle.py's
-        # variants of pass 4's point (its cells beside cell means on four binaries came closest)
+        # variants of the first stand-in's point (its cells beside cell means on four binaries came closest)
         "frontier": True,
     }],
 }
@@ -317,7 +317,7 @@ def measured(row: dict) -> dict:
 
 def frontier_points(study: str, cfg: dict) -> list:
     """frontier_oracle's rows fitted with PT-CF and the study's own forest, as points of this search:
-    their knobs are pass 4's with the row's changes (None: the key unset), their loss this objective."""
+    their knobs are the first stand-in's with the row's changes (None: the key unset), their loss this objective."""
     rec = json.loads(FRONTIER_RECORD.read_text())
     if rec["study"] != study or rec["seed"] != cfg["seed"] or rec["policy_tree"] != cfg["forests"]["policy_tree"]:
         raise ValueError(f"{FRONTIER_RECORD} is not {study}'s with config.yaml's seed and policy tree")
@@ -327,7 +327,7 @@ def frontier_points(study: str, cfg: dict) -> list:
         got = row.get("learners")
         if not got or got.get("forest") != forest:
             continue
-        knobs = {k: v for k, v in (PASS4 | row["changes"]).items() if v is not None}
+        knobs = {k: v for k, v in (FIRST_STANDIN | row["changes"]).items() if v is not None}
         values = measured(got)
         points.append(values | objective(study, values) | dict(knobs=knobs, forest=forest, frontier_label=row["label"]))
     if not points:

@@ -19,11 +19,11 @@ forest (analyses/calibrate_standins.py: sigma-hat, rho-hat, T-XGB, OLS, MACF and
 and PT-CF, valued at the truth (about 3 min a point).
 
     /usr/bin/python3 -m analyses.frontier_oracle   # writes analyses/records/frontier_oracle.json
-    /usr/bin/python3 -m analyses.frontier_oracle --learners "pass 4's stand-in" "interactions 0.9" \
+    /usr/bin/python3 -m analyses.frontier_oracle --learners "first stand-in" "interactions 0.9" \
         "15 discrete, interactions 0.8" "15 discrete, interactions 0.9" "bumps 0.9 on 7 continuous" \
         "bumps 0.9 on 7 continuous, arm_spread 1.6" \
         "bumps 0.9 on 7 continuous, arm_spread 1.6, 2,000 trees" "cell means 0.9 on 4 binaries" \
-        "cell means 0.9 on 4 binaries, 2,000 trees" "pass 4's stand-in, 2,000 trees" \
+        "cell means 0.9 on 4 binaries, 2,000 trees" "first stand-in, 2,000 trees" \
         "interactions 0.25 + cell means 0.55 on 4 binaries" "interactions 0.25 + cell means 0.55 on 4 binaries, 2,000 trees" \
         "interactions 0.3 + cell means 0.55 on 4 binaries" "interactions 0.3 + cell means 0.55 on 4 binaries, 2,000 trees"
         # the record, 95 min
@@ -47,7 +47,7 @@ from actionable.studies.config import read_yaml
 from actionable.stats.descriptives import concentration
 from actionable.studies import simulator
 from actionable.stats import policy_tree as ptree
-from analyses.calibrate_standins import (FOUR_BINARIES, PASS4, PENN_CELLS, _set, forest_settings,
+from analyses.calibrate_standins import (FOUR_BINARIES, FIRST_STANDIN, PENN_CELLS, _set, forest_settings,
                                          inner_loop, measured, objective, simulate_and_split)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,10 +76,10 @@ def mix(interactions: float, cells: float) -> dict:
             "heterogeneity.arm_specific.cell_covariates": FOUR_BINARIES}
 
 
-# (label, knob changes) on top of calibrate_standins.py's pass 4 point (PASS4: arm-specific parts on
+# (label, knob changes) on top of calibrate_standins.py's first stand-in (FIRST_STANDIN: arm-specific parts on
 # six binaries, 65% products of two); the stand-in since 2026-12-02 is a row below
 VARIANTS = [
-    ("pass 4's stand-in", {}),
+    ("first stand-in", {}),
     ("interactions 0.8", {"heterogeneity.arm_specific.interactions": 0.8}),
     ("interactions 0.9", {"heterogeneity.arm_specific.interactions": 0.9}),
     ("arm_spread 0.3", {"heterogeneity.arm_specific.arm_spread": 0.3}),
@@ -101,9 +101,9 @@ VARIANTS = [
     ("cell means 0.9 on 4 binaries", cell_means(FOUR_BINARIES)),
     ("cell means 0.9 on 5 binaries", cell_means(FOUR_BINARIES + ["black"])),
     ("cell means 0.9 on 4 binaries, 2,000 trees", cell_means(FOUR_BINARIES)),
-    ("pass 4's stand-in, 2,000 trees", {}),
+    ("first stand-in, 2,000 trees", {}),
     # the stand-in's cells and cell means together: a tree holds less, the forest still concentrates
-    # (the 0.25 mix at 2,000 trees is the stand-in since 2026-12-02: calibrate_standins.py's pass 5)
+    # (the 0.25 mix at 2,000 trees is the stand-in since 2026-12-02: calibrate_standins.py's 2,000-tree calibration)
     ("interactions 0.25 + cell means 0.55 on 4 binaries", mix(0.25, 0.55)),
     ("interactions 0.25 + cell means 0.55 on 4 binaries, 2,000 trees", mix(0.25, 0.55)),
     ("interactions 0.3 + cell means 0.55 on 4 binaries", mix(0.3, 0.55)),
@@ -163,7 +163,7 @@ def main(argv=None):
     pt = cfg["forests"]["policy_tree"]
     base = simulator.load_simulator_spec(ROOT / "data" / "simulators" / f"{STUDY}.yaml")
     base["heterogeneity"].pop("arm_specific")
-    for key, value in PASS4.items():
+    for key, value in FIRST_STANDIN.items():
         _set(base, key, copy.deepcopy(value))
     # learner rows not asked for keep their stored values, so one variant can be (re)fitted alone
     stored = {p["label"]: p for p in json.loads(OUT.read_text())["points"]} if OUT.exists() else {}

@@ -42,7 +42,7 @@ def test_model_table_shows_the_extensions_own_error_with_its_bootstrap_se():
 def test_missing_items_are_named_not_silently_dropped(tmp_path):
     (tmp_path / "results" / "tables").mkdir(parents=True)
     (tmp_path / "results" / "tables" / "table2.md").write_text("**Table 2**\n\n| a |\n|---|\n| 1 |\n")
-    page, found = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, [], None, tmp_path, "t",
+    page, found = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, tmp_path, "t",
                                studies={"shop": {}}, paper_studies={"walmart": "shop"})
     assert found["tables"] == [2, 3]
     assert "study-shop-figure12" in found["missing"] and "study-shop-model" not in found["missing"]
@@ -96,11 +96,11 @@ def test_report_opens_offline_with_every_table_and_figure(small_run):
 
 
 def test_input_warnings_have_their_own_section(tmp_path):
-    page, _ = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, [], None, tmp_path, "t",
+    page, _ = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, tmp_path, "t",
                            {"shop": ["arm 'b' has 120 rows <few>"], "other": []})
     assert '<h2 id="warnings">Warnings about the input data</h2>' in page
     assert "<li><b>shop</b>: arm &#x27;b&#x27; has 120 rows &lt;few&gt;</li>" in page
-    clean, _ = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, [], None, tmp_path, "t", {"shop": []})
+    clean, _ = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, tmp_path, "t", {"shop": []})
     assert "passed the checks without a warning" in clean
 
 
@@ -111,7 +111,7 @@ def test_a_config_without_the_papers_studies_gets_an_analysis_not_a_replication(
     row = pd.read_csv(small_run / "tables" / "moments.csv").set_index("study").loc["example_shop"].to_dict()
     studies = {"example_shop": dict(description="a shop", warnings=[], moments=dict(row, study="example_shop"),
                                     diagnostics={"rho_min": 0.1, "warnings": ["the arms are far from equicorrelated"]})}
-    page, found = report.build(small_run.parent, {"seed": 1}, {"Python": "3"}, [], None, ROOT / "workflow" / "report",
+    page, found = report.build(small_run.parent, {"seed": 1}, {"Python": "3"}, ROOT / "workflow" / "report",
                                None, {"example_shop": []}, studies, {}, [])
     assert "<title>Personalization analysis of example_shop (methods of Shchetkina &amp; Berman, 2024)</title>" in page
     assert found["missing"] == [] and "not produced" not in page.lower()
@@ -148,3 +148,18 @@ def test_long_jobs_log_a_heartbeat_with_their_progress(caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "actionable.progress"]
     assert len(lines) >= 3 and lines[0].startswith("sweep: running for 0 s; ") and "of 5 points done" in lines[0]
     assert lines[-1].startswith("sweep: done in ")
+
+
+def test_the_page_reads_no_file_the_rule_does_not_declare(tmp_path):
+    """The report is a job: run times written after the run (results/runtime/) and Snakemake's
+    benchmark files are not its inputs, so their presence must not change the page."""
+    (tmp_path / "results" / "tables").mkdir(parents=True)
+    (tmp_path / "results" / "tables" / "table2.md").write_text("**Table 2**\n\n| a |\n|---|\n| 1 |\n")
+    before, _ = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, tmp_path, "t")
+    (tmp_path / "results" / "runtime").mkdir()
+    (tmp_path / "results" / "runtime" / "summary.json").write_text('{"jobs": 3, "critical_path_seconds": 9.0}')
+    (tmp_path / "results" / "runtime" / "jobs.csv").write_text("log,rule,seconds\nlogs/a.log,a,9.0\n")
+    (tmp_path / "logs" / "benchmarks").mkdir(parents=True)
+    (tmp_path / "logs" / "benchmarks" / "a.tsv").write_text("s\tmax_rss\n9.0\t10\n")
+    after, _ = report.build(tmp_path, {"seed": 1}, {"Python": "3"}, tmp_path, "t")
+    assert after == before and "results/runtime/runtime.md" in after

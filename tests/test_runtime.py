@@ -30,6 +30,9 @@ def test_critical_path_is_the_longest_chain(tmp_path):
     assert totals["wall_over_critical_path"] == pytest.approx(40 / 33)
     assert totals["occupancy"] == pytest.approx(43 / (2 * 40))  # job seconds / (cores x wall)
     assert set(table.loc[table["on_critical_path"], "log"]) == {"logs/sim.log", "logs/fit/c.log", "logs/tab.log"}
+    page = runtime.markdown(table, totals)
+    assert "critical path 33 s" in page and "1. fit (logs/fit/c.log)" in page
+    assert "| fit | 2 | 40 | 100 |" in page  # two fit jobs, 10 + 30 s, 100 MB at most
 
 
 def test_every_rules_benchmark_mirrors_its_log():

@@ -9,9 +9,7 @@ produced. A small inline script records how many figures decoded, for the headle
 from __future__ import annotations
 
 import base64
-import csv
 import html
-import json
 import platform
 import re
 from importlib import metadata
@@ -123,25 +121,6 @@ def _simple_table(rows: list[dict], columns: list[str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def runtime_html(jobs: list[dict], summary: dict | None) -> str:
-    parts = []
-    if summary:
-        cp = summary.get("critical_path_seconds")
-        wall = summary.get("wall_seconds")
-        parts.append(f'<p>{summary.get("jobs")} jobs; critical path {cp:.0f} s; work bound '
-                     f'{summary.get("work_bound_seconds", float("nan")):.0f} s on {summary.get("cores")} cores'
-                     + (f"; wall time {wall:.0f} s ({wall / cp:.2f} x the critical path)" if wall and cp else "")
-                     + (f"; jobs held {summary['occupancy']:.0%} of the core time" if summary.get("occupancy") else "")
-                     + ".</p>")
-        parts.append("<p>Critical path: " + " &rarr; ".join(html.escape(s.split(" (")[0])
-                                                             for s in summary.get("critical_path", [])) + "</p>")
-    rows = [dict(step=j["step"], rule=j.get("rule", ""), seconds=f'{float(j["seconds"]):.1f}',
-                 max_rss_mb=f'{float(j["max_rss_mb"]):.0f}' if j.get("max_rss_mb") not in (None, "", "-") else "")
-            for j in jobs]
-    parts.append(_simple_table(rows, ["step", "rule", "seconds", "max_rss_mb"]))
-    return "\n".join(parts)
-
-
 def warnings_html(input_warnings: dict) -> str:
     """The data's warnings per study (datasets.load_dataset): odd but legitimate input a reader should know."""
     items = [f"<li><b>{html.escape(study)}</b>: {html.escape(w)}</li>" for study, ws in input_warnings.items() for w in ws]
@@ -150,6 +129,12 @@ def warnings_html(input_warnings: dict) -> str:
     return f'<ul class="warnings">{"".join(items)}</ul>'
 
 
+# The page is a job of the workflow and reads only its declared inputs, so it cannot show the run's
+# own timings: those are summarized once every job has finished.
+RUNTIME_NOTE = ("Every job's wall time, CPU time and memory, and the workflow's critical path: "
+                "results/runtime/runtime.md, written by bin/replicate.sh when the run ends (or by "
+                "<code>python3 -m actionable.app.runtime</code> after any run); each job's own record is "
+                "in logs/benchmarks/.")
 PAPER_ONLY_TABLES = (5, 6)  # exchange parameters between the paper's two studies
 THEORY_FIGURES = (1, 2, 3, 4, 5, 6)  # the model's own figures, produced by every configuration
 # One study's analysis: (part id, heading, file under results/, kind, caption file)
@@ -253,8 +238,7 @@ def study_section(root: Path, study: str, about: dict, report_dir: Path, found: 
     return "\n".join(out)
 
 
-def build(root: Path, config: dict, versions: dict, jobs: list[dict], summary: dict | None,
-          report_dir: Path, title: str | None = None, input_warnings: dict | None = None,
+def build(root: Path, config: dict, versions: dict, report_dir: Path, title: str | None = None, input_warnings: dict | None = None,
           studies: dict | None = None, paper_studies: dict | None = None, pairs: list | None = None) -> tuple[str, dict]:
     """The page, and which tables, figures and per-study parts it holds (for the log and the tests).
 
@@ -322,7 +306,7 @@ def build(root: Path, config: dict, versions: dict, jobs: list[dict], summary: d
                 sec.append(f'<p class="missing">Missing: results/sensitivity/swaps/{html.escape(pair)}.md.</p>')
                 found["missing"].append(f"swaps-{pair}")
     sec.append('<h2 id="runtime">Runtime of each step</h2>')
-    sec.append(runtime_html(jobs, summary))
+    sec.append(f'<p class="note">{RUNTIME_NOTE}</p>')
     sec.append('<h2 id="software">Software</h2>')
     sec.append(_simple_table([dict(software=k, version=v) for k, v in versions.items()], ["software", "version"]))
     sec.append('<h2 id="config">Configuration</h2>')
@@ -358,24 +342,6 @@ def versions() -> dict:
     out.update({"R": rbridge.package_version("base"), "grf": rbridge.package_version("grf"),
                 "policytree": rbridge.package_version("policytree")})
     return out
-
-
-def runtimes(root: Path) -> tuple[dict | None, list[dict]]:
-    """The run's timing summary and its jobs, slowest first: bin/replicate.sh's whole-run report
-    (results/runtime/) when there is one, else every job's benchmark file (logs/benchmarks/)."""
-    summary_path, jobs_path = root / "results/runtime/summary.json", root / "results/runtime/jobs.csv"
-    if jobs_path.exists() and summary_path.exists():
-        with open(jobs_path) as fh:
-            jobs = [dict(r, step=r["log"].removeprefix("logs/").removesuffix(".log")) for r in csv.DictReader(fh)]
-        return json.loads(summary_path.read_text()), jobs
-    jobs = []
-    bench = root / "logs" / "benchmarks"
-    for tsv in sorted(bench.rglob("*.tsv")):
-        with open(tsv) as fh:
-            row = next(csv.DictReader(fh, delimiter="\t"), None)
-        if row:
-            jobs.append(dict(step=str(tsv.relative_to(bench).with_suffix("")), seconds=row["s"], max_rss_mb=row["max_rss"]))
-    return None, sorted(jobs, key=lambda j: -float(j["seconds"]))
 
 
 def study_parts(summaries: list, our_model: list, moments: pd.DataFrame) -> dict:

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..studies.io import write_csv, write_json
+from ..paper.markdown import to_markdown
+from ..studies.io import write_csv, write_json, write_text
 
 
 def benchmark_path(log: str, root: Path) -> Path:
@@ -113,6 +114,21 @@ def report(summary: str, root: Path, wall: float | None = None, cores: int | Non
     return table, totals
 
 
+def markdown(table: pd.DataFrame, totals: dict) -> str:
+    """The readable page: the bounds, the critical path, the time and memory of each rule."""
+    lines = [f"{totals['jobs']} jobs, {totals['job_seconds']:.0f} s of job time ({totals['cpu_seconds']:.0f} CPU s); "
+             f"critical path {totals['critical_path_seconds']:.0f} s; work bound on {totals['cores']} cores "
+             f"{totals['work_bound_seconds']:.0f} s."]
+    if totals.get("wall_seconds"):
+        lines.append(f"Wall time {totals['wall_seconds']:.0f} s = {totals['wall_over_critical_path']:.2f} x the critical "
+                     f"path, {totals['wall_over_lower_bound']:.2f} x the larger bound; jobs held "
+                     f"{totals['occupancy']:.0%} of the core time.")
+    lines += ["", "Critical path:", ""] + [f"1. {step}" for step in totals["critical_path"]] + [""]
+    by_rule = pd.DataFrame(totals["by_rule"])
+    return "\n".join(lines) + "\n" + to_markdown(by_rule, floatfmt="{:.0f}", title="Time and memory by rule") + \
+        "\n" + to_markdown(table.drop(columns=["on_critical_path"]).head(20), floatfmt="{:.1f}", title="The 20 slowest jobs")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--wall", type=float, help="the run's measured wall time in seconds")
@@ -126,6 +142,7 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     write_csv(table, out / "jobs.csv")
     write_json(totals, out / "summary.json")
+    write_text(markdown(table, totals), out / "runtime.md")
     print(f"{totals['jobs']} jobs, {totals['job_seconds']:.0f} s of job time ({totals['cpu_seconds']:.0f} CPU s); "
           f"critical path {totals['critical_path_seconds']:.0f} s, work bound on {totals['cores']} cores "
           f"{totals['work_bound_seconds']:.0f} s" + (f"; wall {args.wall:.0f} s = {totals['wall_over_critical_path']:.2f} x "

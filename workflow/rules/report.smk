@@ -6,6 +6,7 @@ rule replication_report:
     input:
         [f for f in all_outputs() if f.endswith((".md", ".png", ".csv"))],
         summaries=expand("results/data/{study}/summary.json", study=STUDIES),
+        specs=[study_spec(s) for s in STUDIES],
         our_model=expand("results/moments/{study}/our_model.json", study=STUDIES),
         moments="results/tables/moments.csv",
     output:
