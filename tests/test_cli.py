@@ -85,8 +85,10 @@ def test_spec_init_writes_a_spec_that_check_accepts_and_the_workflow_runs(tmp_pa
     import yaml
     from conftest import run_snakemake
     out = tmp_path / "shop.yaml"
-    assert main(["spec", "init", str(ROOT / "data" / "example_shop" / "example_shop.csv"), "--outcome", "spend",
-                 "--arm", "variant", "-o", str(out)]) == 0
+    # saved as Excel's "CSV UTF-8" does: a byte-order mark before the first column's name
+    data = tmp_path / "example_shop.csv"
+    data.write_bytes(b"\xef\xbb\xbf" + (ROOT / "data" / "example_shop" / "example_shop.csv").read_bytes())
+    assert main(["spec", "init", str(data), "--outcome", "spend", "--arm", "variant", "-o", str(out)]) == 0
     spec = yaml.safe_load(out.read_text())
     hand = yaml.safe_load((ROOT / "data" / "example_shop" / "spec.yaml").read_text())
     # the inferred types are the hand-written spec's; the id and control are found by name
@@ -101,8 +103,7 @@ def test_spec_init_writes_a_spec_that_check_accepts_and_the_workflow_runs(tmp_pa
     assert "spec OK" in text and "2,400 rows" in text
     assert re.search(r"control\s+934 rows\s+share 0.389", text) and re.search(r"region\s+categorical\s+3.3% missing\s+4 levels", text)
     # a second init does not overwrite the checked spec
-    assert main(["spec", "init", str(ROOT / "data" / "example_shop" / "example_shop.csv"), "--outcome", "spend",
-                 "--arm", "variant", "-o", str(out)]) == 2
+    assert main(["spec", "init", str(data), "--outcome", "spend", "--arm", "variant", "-o", str(out)]) == 2
     # ... and the drafted spec runs: the workflow validates it, splits it and computes the arm rates
     cfg = yaml.safe_load((ROOT / ".test" / "config.yaml").read_text())
     cfg["studies"] = [{"name": "example_shop", "spec": str(out)}]
@@ -136,6 +137,73 @@ def test_spec_init_infers_types_and_leaves_out_what_cannot_be_used(tmp_path):
     assert "score\", type: continuous}    # 10.0% missing" in text
     assert "#   note: text with 400 distinct values" in text and "#   same: constant" in text
     assert main(["spec", "check", str(out)]) == 0
+
+
+def _draft_and_check(tmp_path, frame, *extra):
+    """spec init on a frame, then spec check on its draft: every draft a test writes must pass."""
+    import yaml
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    out = tmp_path / "draft" / "spec.yaml"
+    assert main(["spec", "init", str(tmp_path / "data.csv"), "--outcome", "y", "--arm", "arm", "-o", str(out), *extra]) == 0
+    assert main(["spec", "check", str(out)]) == 0
+    return yaml.safe_load(out.read_text()), out.read_text()
+
+
+def _megastudy(n=3000, seed=1):
+    import numpy as np
+    import pandas as pd
+    rng = np.random.default_rng(seed)
+    arms = ["control"] + [f"msg{i:02d}" for i in range(1, 12)]
+    return pd.DataFrame({"arm": rng.choice(arms, n, p=[0.25] + [0.75 / 11] * 11), "y": rng.integers(0, 2, n),
+                         "age": rng.normal(45, 12, n).round(1), "visits": rng.poisson(3, n)})
+
+
+@pytest.mark.parametrize("name,make", [
+    ("person", lambda n, rng: range(1, n + 1)),  # enrolment order
+    ("uid", lambda n, rng: rng.permutation(n) + 10_000),
+    ("respondent", lambda n, rng: [f"R-{i:06d}" for i in rng.permutation(n)]),
+    ("code", lambda n, rng: rng.choice(10**9, n, replace=False).astype(float)),  # whole numbers stored as floats
+])
+def test_spec_init_takes_an_id_column_whatever_its_name(tmp_path, capsys, name, make):
+    import numpy as np
+    frame = _megastudy()
+    frame.insert(0, name, list(make(len(frame), np.random.default_rng(2))))
+    spec, text = _draft_and_check(tmp_path, frame)
+    assert spec["id"] == name and name not in [c["name"] for c in spec["covariates"]]
+    assert f'id: "{name}"    # a different ' in text and "an identifier, not a covariate" in text
+    assert [c["name"] for c in spec["covariates"]] == ["age", "visits"]
+
+
+def test_spec_init_leaves_out_a_second_id_and_keeps_distinct_floats(tmp_path, capsys):
+    import numpy as np
+    frame = _megastudy()
+    n = len(frame)
+    frame.insert(0, "person", np.arange(n))
+    frame["row_number"] = np.arange(n)[::-1]
+    frame["income"] = np.random.default_rng(3).lognormal(10, 1, n)  # distinct in every row, but not whole numbers
+    spec, text = _draft_and_check(tmp_path, frame)
+    assert spec["id"] == "person" and "#   row_number: a different whole number in every row" in text
+    assert [c["name"] for c in spec["covariates"]] == ["age", "visits", "income"]
+
+
+def test_spec_init_never_writes_a_draft_that_check_rejects(tmp_path, capsys):
+    """Columns the type inference accepts but the check refuses are left out with the check's reason."""
+    import numpy as np
+    frame = _megastudy(n=600)
+    frame["town"] = [f"t{i % 150}" for i in range(len(frame))]  # 150 levels: the per-arm OLS would be saturated
+    frame["ratio"] = np.random.default_rng(4).normal(size=len(frame))
+    frame.loc[5, "ratio"] = np.inf
+    spec, text = _draft_and_check(tmp_path, frame)
+    assert [c["name"] for c in spec["covariates"]] == ["age", "visits"]
+    assert "#   town: refused by spec check: categorical covariate 'town' has 150 levels" in text
+    assert "#   ratio: refused by spec check: covariate 'ratio' has infinite values" in text
+    # what no covariate choice can fix is refused at init, with the check's message
+    frame.loc[3, "y"] = np.nan
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    assert main(["spec", "init", str(tmp_path / "data.csv"), "--outcome", "y", "--arm", "arm",
+                 "-o", str(tmp_path / "bad.yaml")]) == 2
+    assert "outcome column 'y' has 1 missing value(s)" in capsys.readouterr().err
+    assert not (tmp_path / "bad.yaml").exists()
 
 
 def test_spec_check_names_the_problem_and_exits_2(tmp_path, capsys):

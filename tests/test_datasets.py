@@ -127,13 +127,61 @@ def test_arm_below_minimum_rows(tmp_path):
 @pytest.mark.parametrize("probs,expected", [
     ({"ctrl": 0.5, "a": 0.5}, "does not cover arm(s) 'b'"),
     ({"ctrl": 0.5, "a": 0.5, "b": 0.0}, "must be > 0"),
-    ({"ctrl": 0.5, "a": 0.25, "b": 0.3}, "must sum to 1"),
+    ({"ctrl": 0.5, "a": 0.25, "b": 0.3}, "sum to 1.05, off by +0.05, more than the rounding tolerance 0.001"),
+    ({"ctrl": 0.5, "a": 0.25, "b": 0.26}, "sum to 1.01, off by +0.01, more than the rounding tolerance 0.001. "
+     "Write exact values as fractions (e.g. '1/4', '3/44'), or give some arms and let the rest share equally: "
+     "{ctrl: 0.25, others: equal}"),
+    ({"ctrl": "1/2", "a": "1/4", "b": "one quarter"}, "assignment.probabilities.b must be a number or a fraction"),
+    ({"ctrl": 0.5, "others": "rest"}, "assignment.probabilities.others must be 'equal'"),
+    ({"ctrl": 0.5, "a": 0.5, "others": "equal"}, "'others: equal' leaves 0 to share among 1 arm(s)"),
     ({"ctrl": 0.5, "a": 0.25, "b": 0.2, "c": 0.05}, "names arm(s) 'c' absent"),
 ])
 def test_bad_assignment_probabilities(tmp_path, probs, expected):
     spec = copy.deepcopy(BASE_SPEC)
     spec["assignment"]["probabilities"] = probs
     fails(tmp_path, spec, None, 10, "spec.yaml", "assignment.probabilities", expected)
+
+
+@pytest.mark.parametrize("probs", [
+    {"ctrl": "1/2", "a": "1/4", "b": "1/4"},
+    {"ctrl": 0.5, "others": "equal"},
+    {"ctrl": "2/4", "a": " 1 / 4 ", "others": "equal"},
+])
+def test_exact_fractions_and_others_equal(tmp_path, probs):
+    """Designs written exactly: fractions as text, and 'others: equal' for the arms not named."""
+    spec = copy.deepcopy(BASE_SPEC)
+    spec["assignment"]["probabilities"] = probs
+    ds = load_dataset(write(tmp_path, spec), min_arm_rows=10)
+    assert ds.propensity == {"ctrl": 0.5, "a": 0.25, "b": 0.25}  # exactly: 1/4 and (1 - 1/2) / 2 are binary fractions
+    assert ds.summary()["propensity_declared"] == probs and not [w for w in ds.warnings if "probabilities" in w]
+
+
+def test_a_rounded_sum_is_renormalized_and_both_are_recorded(tmp_path):
+    """Six-decimal shares of a 1/4-and-equal design sum to 1.000002: accepted within 1e-3, divided by
+    the sum, and the declared and the used values both in the summary and its warnings (the report)."""
+    spec = copy.deepcopy(BASE_SPEC)
+    spec["assignment"]["probabilities"] = {"ctrl": 0.500001, "a": 0.250001, "b": 0.25}
+    ds = load_dataset(write(tmp_path, spec), min_arm_rows=10)
+    total = 1.000002
+    assert ds.propensity == pytest.approx({"ctrl": 0.500001 / total, "a": 0.250001 / total, "b": 0.25 / total}, abs=1e-15)
+    assert sum(ds.propensity.values()) == pytest.approx(1.0, abs=1e-15)
+    summary = ds.summary()
+    assert summary["propensity_declared"] == {"ctrl": 0.500001, "a": 0.250001, "b": 0.25}
+    assert [w for w in summary["warnings"] if "probabilities" in w] == [
+        "assignment.probabilities sum to 1.000002 (within the rounding tolerance 0.001); IPW uses them divided by "
+        "that sum: declared ctrl 0.500001, a 0.250001, b 0.25; used ctrl 0.5, a 0.2500005, b 0.2499995"]
+    # exact numbers are kept as written, with nothing extra in the summary
+    spec["assignment"]["probabilities"] = {"ctrl": 0.5, "a": 0.25, "b": 0.25}
+    exact = load_dataset(write(tmp_path, spec), min_arm_rows=10).summary()
+    assert "propensity_declared" not in exact and not [w for w in exact["warnings"] if "probabilities" in w]
+
+
+def test_probabilities_per_block_take_fractions_too(tmp_path):
+    spec = copy.deepcopy(BASE_SPEC)
+    spec["assignment"] = dict(block="region", probabilities={"north": {"ctrl": "1/2", "others": "equal"},
+                                                             "south": {"ctrl": 0.5, "a": 0.25, "b": 0.25}})
+    ds = load_dataset(write(tmp_path, spec), min_arm_rows=10)
+    assert np.allclose(ds.propensity_matrix(), [0.5, 0.25, 0.25])
 
 
 def test_estimated_and_equal_probabilities(tmp_path):

@@ -86,6 +86,7 @@ def _spec(args) -> int:
             print(f"actionable spec init: error: {out} exists; pass --force to overwrite or -o for another path",
                   file=sys.stderr)
             return 2
+        out.parent.mkdir(parents=True, exist_ok=True)
         text = spec_tool.draft(args.data, args.outcome, args.arm, out, control=args.control, name=args.name,
                                id_column=args.id_column)
         out.write_text(text)

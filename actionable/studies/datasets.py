@@ -21,7 +21,10 @@ import pandas as pd
 from .config import SCHEMAS, InputError, read_yaml, validate_document
 
 DATASET_SCHEMA = SCHEMAS / "dataset.schema.yaml"
-PROB_TOLERANCE = 1e-6
+PROB_TOLERANCE = 1e-6  # a sum this close to 1 is exact
+SUM_TOLERANCE = 1e-3  # declared probabilities rounded by hand: renormalized, with a note
+FRACTION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$")
+OTHERS = "others"  # in a probabilities mapping: the arms not named, with 'equal'
 
 
 class DatasetError(InputError):
@@ -93,7 +96,19 @@ class Dataset:
             missing_covariate_values={c: int(self.frame[c].isna().sum()) for c in self.covariate_names()},
             outcome_mean=float(self.frame[self.outcome].mean()),
             warnings=list(self.warnings),
+            **self._declared_form(),
         )
+
+    def _declared_form(self) -> dict:
+        """The spec's probabilities as written, when IPW uses other numbers than those literally
+        written (fractions, 'others: equal', a renormalized sum)."""
+        probs = self.spec["assignment"].get("probabilities")
+        if not isinstance(probs, dict) or self.design != "fixed":
+            return {}
+        literal = {_label(k): v for k, v in probs.items()}
+        if all(isinstance(literal.get(a), (int, float)) and float(literal[a]) == self.propensity[a] for a in self.arms):
+            return {}
+        return dict(propensity_declared=probs)
 
 
 def _plain(value):
@@ -134,7 +149,7 @@ def read_columns(path: Path, fmt: str | None, columns: list | None, spec_path) -
             _require_columns(header, columns, path)
             # every column, not usecols: with usecols pandas drops a row's extra fields silently
             try:
-                return pd.read_csv(path, low_memory=False)[columns]
+                return pd.read_csv(path, low_memory=False, encoding="utf-8-sig")[columns]
             except pd.errors.ParserError as exc:
                 raise DatasetError(f"{path}: rows do not all have the header's {len(header)} fields "
                                    f"({str(exc).strip()}); check the quoting and separators of that line") from exc
@@ -150,14 +165,15 @@ def read_columns(path: Path, fmt: str | None, columns: list | None, spec_path) -
 
 
 def _csv_header(path: Path) -> list:
-    """The header as written (compressed files too)."""
+    """The header as written (compressed files too), without a UTF-8 byte-order mark."""
     if path.suffix in (".gz", ".bz2", ".xz", ".zip", ".zst"):
         try:
-            first = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
+            first = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         except pd.errors.EmptyDataError:
             return []
         return first.iloc[0].tolist() if len(first) else []
-    with open(path, newline="") as fh:
+    # utf-8-sig: a byte-order mark (Excel's "CSV UTF-8") is not part of the first column's name
+    with open(path, newline="", encoding="utf-8-sig") as fh:
         return next(csv.reader(fh), [])
 
 
@@ -372,18 +388,50 @@ def _per_arm(mapping: dict, arms: list, present: set, spec_path, key: str, where
     return given
 
 
-def _declared(probs: dict, arms: list, present: set, spec_path, key: str, where: str) -> dict:
-    """One mapping arm -> probability: covers every arm, names no absent one, positive, sums to 1."""
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in probs.values()):
-        raise DatasetError(f"{spec_path}: {key} must map each arm to a number, found {probs}")
-    given = {k: float(v) for k, v in _per_arm(probs, arms, present, spec_path, key, where).items()}
+def _probability(value, spec_path, key: str, arm: str) -> float:
+    """A declared probability: a number or an exact fraction written as text ('1/4', '3/44')."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    match = FRACTION.match(value) if isinstance(value, str) else None
+    if match and float(match.group(2)) > 0:
+        return float(match.group(1)) / float(match.group(2))
+    raise DatasetError(f"{spec_path}: {key}.{arm} must be a number or a fraction such as '3/44', found {value!r}")
+
+
+def _declared(probs: dict, arms: list, present: set, spec_path, key: str, where: str) -> tuple[dict, list]:
+    """One mapping arm -> probability and its notes: covers every arm, names no absent one,
+    positive, sums to 1. Values may be fractions ('1/4'); 'others: equal' gives the arms not
+    named an equal share of what the named ones leave. A sum within SUM_TOLERANCE of 1 (rounded
+    values) is renormalized, and a note says so with both sets of values."""
+    given = {_label(k): v for k, v in probs.items()}
+    notes = []
+    if OTHERS in given and OTHERS not in present:
+        if given.pop(OTHERS) != "equal":
+            raise DatasetError(f"{spec_path}: {key}.{OTHERS} must be 'equal' (the arms not named share what the "
+                               f"named ones leave), found {probs[OTHERS]!r}")
+        named = {a: _probability(v, spec_path, key, a) for a, v in given.items()}
+        rest = [a for a in arms if a not in named]
+        left = 1.0 - sum(named.values())
+        if not rest or left <= 0:
+            raise DatasetError(f"{spec_path}: {key}: '{OTHERS}: equal' leaves {left:.6g} to share among {len(rest)} "
+                               f"arm(s) not named; name fewer arms or lower their probabilities")
+        given = {**named, **{a: left / len(rest) for a in rest}}
+    given = {a: _probability(v, spec_path, key, a) for a, v in _per_arm(given, arms, present, spec_path, key, where).items()}
     bad = {a: p for a, p in given.items() if not (p > 0 and math.isfinite(p))}
     if bad:
         raise DatasetError(f"{spec_path}: {key} must be > 0 for every arm (IPW needs every arm possible), got {bad}")
     total = sum(given.values())
-    if abs(total - 1.0) > PROB_TOLERANCE:
-        raise DatasetError(f"{spec_path}: {key} must sum to 1 (tolerance {PROB_TOLERANCE:g}), they sum to {total:.8g}")
-    return {a: given[a] for a in arms}
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        raise DatasetError(
+            f"{spec_path}: {key} sum to {total:.8g}, off by {total - 1:+.3g}, more than the rounding tolerance "
+            f"{SUM_TOLERANCE:g}. Write exact values as fractions (e.g. '1/4', '3/44'), or give some arms and let "
+            f"the rest share equally: {{{arms[0]}: 0.25, {OTHERS}: equal}}")
+    if abs(total - 1.0) <= PROB_TOLERANCE:
+        return {a: given[a] for a in arms}, notes
+    notes.append(f"{key} sum to {total:.8g} (within the rounding tolerance {SUM_TOLERANCE:g}); IPW uses them "
+                 f"divided by that sum: declared {', '.join(f'{a} {given[a]:.7g}' for a in arms)}; used "
+                 f"{', '.join(f'{a} {given[a] / total:.7g}' for a in arms)}")
+    return {a: given[a] / total for a in arms}, notes
 
 
 def _assignment(spec, frame, arms, counts, present, spec_path, where):
@@ -430,11 +478,11 @@ def _assignment(spec, frame, arms, counts, present, spec_path, where):
         elif probs == "estimate":
             propensity = {a: float(counts[a] / n) for a in arms}
         else:
-            if isinstance(next(iter(probs.values()), None), dict):
+            if any(isinstance(v, dict) for v in probs.values()):
                 raise DatasetError(f"{spec_path}: assignment.probabilities gives probabilities per block; name the "
                                    "block column in assignment.block")
-            propensity = _declared(probs, arms, present, spec_path, "assignment.probabilities", where)
-            warnings += _check_shares(propensity, counts, n, spec_path, where)
+            propensity, notes = _declared(probs, arms, present, spec_path, "assignment.probabilities", where)
+            warnings += notes + _check_shares(propensity, counts, n, spec_path, where)
         return propensity, None, "fixed", warnings
     # randomized within blocks
     b = frame[block]
@@ -465,8 +513,8 @@ def _assignment(spec, frame, arms, counts, present, spec_path, where):
             if not isinstance(table[level], dict):
                 raise DatasetError(f"{spec_path}: assignment.probabilities.{level} must map each arm to its probability "
                                    f"in that block, found {table[level]!r}")
-            p = _declared(table[level], arms, present, spec_path, f"assignment.probabilities.{level}", where)
-            warnings += _check_shares(p, k, int(rows.sum()), spec_path, there)
+            p, notes = _declared(table[level], arms, present, spec_path, f"assignment.probabilities.{level}", where)
+            warnings += notes + _check_shares(p, k, int(rows.sum()), spec_path, there)
         mat[rows] = [p[a] for a in arms]
     if isinstance(probs, dict):
         extra = [key for key in map(_label, probs) if key not in levels]

@@ -4,9 +4,11 @@
     actionable spec check SPEC
 
 ``draft`` infers each column's type from its values (0/1 -> binary, other numbers -> continuous,
-text -> categorical), notes missing shares, leaves out what the analysis cannot use (constant
-columns, ids, free text) with the reason as a comment, and asks for the observed arm shares
-("probabilities: estimate") because only the researcher knows the design. ``summary`` validates a
+text -> categorical), takes a column with a different whole number or text in every row as the
+id (not a covariate), notes missing shares, leaves out what the analysis cannot use (constant
+columns, other ids, free text) with the reason as a comment, and asks for the observed arm shares
+("probabilities: estimate") because only the researcher knows the design. The draft is checked as
+``spec check`` checks it before it is written. ``summary`` validates a
 spec exactly as the workflow does (``datasets.load_dataset``) and describes what it found.
 """
 
@@ -15,15 +17,18 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .datasets import DatasetError, _labels, _natural_key, _plain, arm_order, load_dataset, read_columns
+from .datasets import OTHERS, DatasetError, _labels, _natural_key, _plain, arm_order, load_dataset, read_columns
 
 ID_NAME = re.compile(r"(^|[_\W])(id|uuid|key)$|^id[_\W]", re.I)
 MAX_TEXT_SHARE = 0.5  # a text column with a level for more than half the rows is an id or free text
 MANY_LEVELS = 50
+MIN_ID_ROWS = 20  # fewer rows are too few to tell an id from a covariate with distinct values
 
 
 def _q(value) -> str:
@@ -62,9 +67,69 @@ def guess_control(labels) -> tuple[str, bool]:
     return sorted(labels, key=_natural_key)[0], True
 
 
+def id_reason(col: pd.Series) -> str | None:
+    """Why a column looks like an identifier (no missing value, a different whole number or code
+    without spaces in every row), else None. An id among the covariates is noise for every learner, and a leak
+    of enrolment time where ids follow it."""
+    if len(col) < MIN_ID_ROWS or col.isna().any() or not col.is_unique or pd.api.types.is_bool_dtype(col):
+        return None
+    if pd.api.types.is_numeric_dtype(col):
+        values = col.to_numpy(float)
+        if not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
+            return None
+        order = ("increasing" if col.is_monotonic_increasing else
+                 "decreasing" if col.is_monotonic_decreasing else "in no order")
+        return f"a different whole number in every row ({_plain(col.min())}..{_plain(col.max())}, {order})"
+    if col.astype(str).str.contains(r"\s").any():  # words: free text, not a code
+        return None
+    return f"a different value in every row (e.g. {str(col.iloc[0])!r})"
+
+
+def _pick_id(frame: pd.DataFrame, skip: tuple) -> tuple[str | None, str, dict]:
+    """(id column, why, {other id-like column: why}): an id-like column whose name says id first."""
+    like = {c: why for c in frame.columns if c not in skip and (why := id_reason(frame[c]))}
+    named = [c for c in like if ID_NAME.search(str(c))]
+    chosen = (named or list(like) or [None])[0]
+    return chosen, like.pop(chosen, ""), like
+
+
+def _render(head: list, covariates: list, tail: list, left_out: list) -> str:
+    lines = head + ["covariates:"] + [line for _, line in covariates] + tail
+    if left_out:
+        lines += ["# Columns left out:", *left_out]
+    return "\n".join(lines) + "\n"
+
+
+def _checked(text: str, covariates: list, left_out: list, out: Path, head: list, tail: list) -> str:
+    """The draft as ``spec check`` will see it: a covariate the check refuses is moved to the
+    columns left out with the check's reason; any other refusal is raised, so no draft is written
+    that the check would reject."""
+    folder = Path(out).resolve().parent
+    while True:
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", dir=folder, delete=False) as fh:
+            fh.write(text)
+        try:
+            load_dataset(fh.name)
+            return text
+        except DatasetError as exc:
+            message = str(exc).replace(fh.name, str(out))
+            culprit = next((c for c, _ in covariates if f"covariate {c!r}" in message), None)
+            if culprit is None:
+                raise DatasetError(f"the data cannot be analysed as they are: {message}") from None
+            covariates = [(c, line) for c, line in covariates if c != culprit]
+            reason = message.split(": ", 1)[-1]  # the message without the file's path
+            left_out = left_out + [f"#   {culprit}: refused by spec check: {reason}"]
+            if not covariates:
+                raise DatasetError(f"{message} (no other column can serve as a covariate)") from None
+            text = _render(head, covariates, tail, left_out)
+        finally:
+            os.unlink(fh.name)
+
+
 def draft(data: str | Path, outcome: str, arm: str, out: str | Path, control: str | None = None,
           name: str | None = None, id_column: str | None = None, fmt: str | None = None) -> str:
-    """The text of a draft spec for ``data`` to be written at ``out`` (paths in it relative to ``out``)."""
+    """The text of a draft spec for ``data`` to be written at ``out`` (paths in it relative to
+    ``out``), checked as ``spec check`` would check it."""
     data = Path(data)
     frame = read_columns(data, fmt, None, data)
     for role, col in (("outcome", outcome), ("arm", arm), ("id", id_column)):
@@ -82,14 +147,13 @@ def draft(data: str | Path, outcome: str, arm: str, out: str | Path, control: st
         if str(control) not in labels:
             raise DatasetError(f"{data}: control {control!r} is not a value of column {arm!r}; "
                                f"it has: {', '.join(labels[:30])}")
+    id_why, other_ids = "", {}
     if id_column is None:
-        ids = [c for c in frame.columns if c not in (outcome, arm) and ID_NAME.search(str(c))
-               and frame[c].notna().all() and frame[c].is_unique]
-        id_column = ids[0] if ids else None
+        id_column, id_why, other_ids = _pick_id(frame, (outcome, arm))
     name = name or re.sub(r"^[^A-Za-z]+", "", re.sub(r"\W+", "_", data.name.split(".")[0])) or "study"
     n = len(frame)
     rel = os.path.relpath(data.resolve(), Path(out).resolve().parent)
-    lines = [
+    head = [
         f"# Draft spec written by `actionable spec init` from {data.name} ({n:,} rows, {frame.shape[1]} columns).",
         "# Check every line, above all the control arm and the assignment probabilities, then run",
         f"#   actionable spec check {Path(out).name}",
@@ -97,35 +161,37 @@ def draft(data: str | Path, outcome: str, arm: str, out: str | Path, control: st
         f"data: {_q(rel)}",
     ]
     if id_column:
-        lines.append(f"id: {_q(id_column)}")
+        head.append(f"id: {_q(id_column)}" + (f"    # {id_why}: an identifier, not a covariate" if id_why else ""))
     ytype = "binary" if _is_binary(y) else "continuous"
-    lines += [f"outcome: {{column: {_q(outcome)}, type: {ytype}}}",
-              "arm:",
-              f"  column: {_q(arm)}",
-              f"  control: {_q(control)}" + ("    # CHECK: guessed (no label names control)" if guessed else "")]
-    lines.append("covariates:")
-    left_out = []
+    head += [f"outcome: {{column: {_q(outcome)}, type: {ytype}}}",
+             "arm:",
+             f"  column: {_q(arm)}",
+             f"  control: {_q(control)}" + ("    # CHECK: guessed (no label names control)" if guessed else "")]
+    covariates, left_out = [], []
     for c in frame.columns:
         if c in (outcome, arm, id_column):
             continue
         kind, why = column_type(frame[c])
+        if c in other_ids:
+            kind, why = None, f"{other_ids[c]}: another identifier? (add it back if it is a covariate)"
         if kind is None:
             left_out.append(f"#   {c}: {why}")
             continue
         miss = frame[c].isna().mean()
         notes = [f"{miss:.1%} missing"] if miss > 0 else []
         notes += [why] if why else []
-        lines.append(f"  - {{name: {_q(c)}, type: {kind}}}" + (f"    # {'; '.join(notes)}" if notes else ""))
-    if lines[-1] == "covariates:":
+        covariates.append((c, f"  - {{name: {_q(c)}, type: {kind}}}" + (f"    # {'; '.join(notes)}" if notes else "")))
+    if not covariates:
         raise DatasetError(f"{data}: no column besides the outcome, arm and id can serve as a covariate")
-    lines += ["assignment:",
-              "  # 'estimate' takes the observed arm shares. If you know the design, give it instead, e.g.",
-              "  # probabilities: {" + ", ".join(f"{_q(a)}: {counts[a] / n:.3f}" for a in arm_order(counts.index, str(control))[:4])
-              + (", ..." if len(counts) > 4 else "") + "}",
-              "  probabilities: estimate"]
-    if left_out:
-        lines += ["# Columns left out:", *left_out]
-    return "\n".join(lines) + "\n"
+    order = arm_order(counts.index, str(control))
+    tail = ["assignment:",
+            "  # 'estimate' takes the observed arm shares. If you know the design, give it instead: numbers,",
+            "  # exact fractions or 'others: equal' for the arms not named, e.g.",
+            f"  #   probabilities: {{{_q(order[0])}: \"1/4\", {OTHERS}: equal}}",
+            "  # (observed shares: " + ", ".join(f"{a} {counts[a] / n:.3f}" for a in order[:6])
+            + (", ..." if len(order) > 6 else "") + ")",
+            "  probabilities: estimate"]
+    return _checked(_render(head, covariates, tail, left_out), covariates, left_out, out, head, tail)
 
 
 def _design(ds) -> str:
