@@ -20,9 +20,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from actionable.app.compare import macf_shares
 from actionable.studies.config import read_yaml
 from actionable.studies import simulator
 
@@ -35,13 +35,10 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     for name in ("table4.csv", "moments.csv"):
         shutil.copy(res / "tables" / name, OUT / name)
-    rows, trees = [], {}
-    for study in pd.read_csv(res / "tables" / "table4.csv")["study"].unique():
-        trees[study] = json.loads((res / "forests" / study / "macf" / "info.json").read_text())["num_trees"]
-        tau = np.load(res / "forests" / study / "macf" / "tau.npy")
-        share = np.bincount(tau.argmax(axis=1), minlength=tau.shape[1]) / len(tau)
-        rows += [dict(study=study, arm_index=a, share=float(v)) for a, v in enumerate(share)]
-    pd.DataFrame(rows).to_csv(OUT / "macf_shares.csv", index=False)
+    studies = pd.read_csv(res / "tables" / "table4.csv")["study"].unique()
+    trees = {study: json.loads((res / "forests" / study / "macf" / "info.json").read_text())["num_trees"]
+             for study in studies}
+    macf_shares(res, studies).to_csv(OUT / "macf_shares.csv", index=False)
     # the run's own checkout (results/ sits in it): its commit and the stand-ins it simulated
     run_root = res.resolve().parent
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=run_root, capture_output=True, text=True).stdout.strip()

@@ -5,6 +5,7 @@ backend policytree: the CRAN package, on a seeded subsample when train_rows is s
 """
 import numpy as np
 
+from actionable.app.policy import tree_record
 from actionable.stats import policy_tree
 from actionable.studies.io import save_npy, script_log, write_json, write_text
 from actionable.studies.study import load_study, training_matrices
@@ -17,6 +18,7 @@ with script_log(snakemake) as log:
     continuous = np.isin(enc.names, ds.covariate_names("continuous"))
     fit = policy_tree.fit(x_tr, gamma, x_te, continuous, cfg, seed, names=enc.names, arms=ds.arms)
     write_text(fit["text"] + "\n", snakemake.output.tree)
+    write_json(tree_record(fit, x_tr, enc, ds, cfg), snakemake.output.rules)
     save_npy(fit["policy"], snakemake.output.policy)
     write_json(dict(learner="policy_tree", backend=cfg.get("backend", "exact"), implementation=fit["implementation"],
                     depth=cfg["depth"], train_rows=len(fit["rows"]), bins=cfg["bins"], seed=seed,

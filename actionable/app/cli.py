@@ -13,6 +13,17 @@ the best arm's rate when the outcome is binary and its rate is known.
 
 writes a draft dataset spec from a data file (CSV, Stata .dta, HDF5, Parquet), and validates a
 spec against its data as the workflow will, printing what it found or the errors.
+
+    actionable policy export --study NAME [--method PT-CF] [--results results] [-o FILE.csv]
+    actionable policy apply --study NAME --data new.csv [--method PT-CF|MACF] [-o FILE.csv]
+
+after a run: which arm each holdout person gets under every Table 4 policy (and the policy tree as
+rules), and the fitted tree's or forest's arm for new people, checked as the study's data were.
+
+    actionable compare RESULTS_DIR RECORD_DIR
+
+checks a run against a record: every table cell exact or within its stated tolerance (exit 0), or
+the cells outside (exit 1).
 """
 
 from __future__ import annotations
@@ -29,6 +40,9 @@ import pandas as pd
 from ..stats.model import ArmMeans, expected_gain, simulate_gain
 from ..studies import spec_tool
 from ..studies.config import InputError
+from ..studies.datasets import DatasetError
+from ..studies.io import write_csv
+from . import compare, policy
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,6 +87,21 @@ def _parser() -> argparse.ArgumentParser:
     c = spec.add_parser("check", help="validate a spec against its data and summarize it")
     c.add_argument("spec", help="the spec YAML")
     c.add_argument("--min-arm-rows", type=int, default=1, help="refuse arms with fewer rows (as data.min_arm_rows)")
+    pol = sub.add_parser("policy", help="export or apply a finished run's policies").add_subparsers(dest="action",
+                                                                                                   required=True)
+    e = pol.add_parser("export", help="each holdout person's arm under every Table 4 policy, and the tree's rules")
+    a = pol.add_parser("apply", help="assign arms to new people with the fitted policy tree (PT-CF) or forest (MACF)")
+    for q in (e, a):
+        q.add_argument("--study", required=True, help="the study's name in the run's config")
+        q.add_argument("--results", default="results", help="the run's results folder (default: results)")
+        q.add_argument("-o", "--output", help="CSV to write (default: print to the screen)")
+    e.add_argument("--method", action="append", help="only these Table 4 methods (repeatable; default: all)")
+    a.add_argument("--data", required=True, help="the new people: every covariate of the study's spec, and its id")
+    a.add_argument("--method", default="PT-CF", choices=policy.METHODS, help="the policy tree (default) or the forest")
+    a.add_argument("--threads", type=int, default=1, help="threads for the forest's predictions (default 1)")
+    cmp = sub.add_parser("compare", help="a run's tables against a record: exact, or within stated tolerances")
+    cmp.add_argument("results", help="the run's results folder")
+    cmp.add_argument("record", help="a record's folder, e.g. benchmarks/results/default_run")
     return p
 
 
@@ -95,6 +124,38 @@ def _spec(args) -> int:
     except InputError as exc:
         print(f"actionable spec {args.action}: error: {exc}", file=sys.stderr)
         return 2
+
+
+def _policy(args) -> int:
+    try:
+        record = policy.load_record(args.results, args.study)
+        if args.action == "export":
+            table = pd.read_csv(Path(args.results) / "policies" / args.study / "assignments.csv", dtype={"arm": str})
+            if args.method:
+                unknown = sorted(set(args.method) - set(table["method"]))
+                if unknown:
+                    raise DatasetError(f"--method {', '.join(unknown)}: expected among {', '.join(table['method'].unique())}")
+                table = table[table["method"].isin(args.method)]
+            notes = []
+        else:
+            chunks = policy.forest_chunks(args.results, args.study) if args.method == "MACF" else None
+            table, notes = policy.apply(record, args.data, args.method, chunks, args.threads)
+    except (InputError, OSError) as exc:
+        print(f"actionable policy {args.action}: error: {exc}", file=sys.stderr)
+        return 2
+    labels = record.get("arm_labels") or {}
+    if labels:
+        table = table.assign(arm_label=table["arm"].map(labels).fillna(""))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    if not args.output:
+        table.to_csv(sys.stdout, index=False)
+        return 0
+    write_csv(table, args.output)
+    print(f"wrote {args.output}: {len(table):,} rows ({', '.join(table['method'].unique())})")
+    if args.action == "export":
+        print((Path(args.results) / "policies" / args.study / "rules.md").read_text())
+    return 0
 
 
 def _from_moments(path: str, study: str | None) -> dict:
@@ -139,6 +200,10 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "spec":
         return _spec(args)
+    if args.command == "policy":
+        return _policy(args)
+    if args.command == "compare":
+        return compare.main([args.results, args.record])
     try:
         p = _inputs(args)
         F = ArmMeans(s=p["s"], spike_prob=args.spike_prob)

@@ -65,6 +65,19 @@ def predict_policy_tree(tree, x_binned: np.ndarray, names=None) -> np.ndarray:
     return rbridge.to_numpy(pred).astype(int).reshape(-1) - 1
 
 
+def tree_from_array(array: np.ndarray) -> policy_search.Tree:
+    """policytree's ``_tree_array`` (one row per node: 1-based split column or -1 for a leaf, the
+    split value or the leaf's 1-based action, the 1-based rows of the left and right children) as
+    this package's Tree, which sends x <= value left as policytree does."""
+    def node(i):
+        var, value, left, right = array[i]
+        if var < 0:
+            return policy_search.Tree(reward=float("nan"), action=int(value) - 1)
+        return policy_search.Tree(reward=float("nan"), feature=int(var) - 1, value=float(value),
+                                  left=node(int(left) - 1), right=node(int(right) - 1))
+    return node(0)
+
+
 def fit(x_train: np.ndarray, gamma: np.ndarray, x_apply: np.ndarray, continuous: np.ndarray, settings: dict,
         seed: int = 0, names: list | None = None, arms: list | None = None) -> dict:
     """The depth-``settings["depth"]`` policy tree on the doubly robust scores ``gamma`` of the training
@@ -72,7 +85,8 @@ def fit(x_train: np.ndarray, gamma: np.ndarray, x_apply: np.ndarray, continuous:
     values at the training median, on every row or a seeded subsample of ``train_rows``; by this package's
     exact search (backend exact) or policytree (backend policytree). Returns the tree, its policy on
     ``x_apply`` and on the rows it was fit on, those rows, its text (``names``: feature names, ``arms``:
-    arm labels), the implementation and the fit's seconds."""
+    arm labels), the implementation and the fit's seconds; ``rules``: the tree as a ``policy_search.Tree``
+    (either backend) that, on covariates passed through ``apply_bins(x, edges, fill)``, gives its policy."""
     backend = settings.get("backend", "exact")
     edges, fill = bin_columns(x_train, settings["bins"], continuous), np.nanmedian(x_train, axis=0)
     rows = np.arange(len(x_train))
@@ -94,8 +108,9 @@ def fit(x_train: np.ndarray, gamma: np.ndarray, x_apply: np.ndarray, continuous:
         text = rbridge.capture_print(tree)
         policy, train_policy = predict_policy_tree(tree, xb_apply, r_names), predict_policy_tree(tree, xb, r_names)
         implementation = "policytree " + rbridge.package_version("policytree")
-    return dict(tree=tree, policy=policy, train_policy=train_policy, rows=rows, text=text,
-                implementation=implementation, seconds=seconds)
+    rules = tree if backend == "exact" else tree_from_array(rbridge.to_numpy(tree.rx2("_tree_array")))
+    return dict(tree=tree, rules=rules, edges=edges, fill=fill, policy=policy, train_policy=train_policy, rows=rows,
+                text=text, implementation=implementation, seconds=seconds)
 
 
 def reward(gamma: np.ndarray, policy: np.ndarray) -> float:

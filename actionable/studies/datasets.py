@@ -266,14 +266,8 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     if frame.empty:
         raise DatasetError(f"{where}: has column names but no data rows")
 
-    # id
     if spec.get("id"):
-        ids = frame[spec["id"]]
-        if ids.isna().any():
-            raise DatasetError(f"{where}: id column {spec['id']!r} has {int(ids.isna().sum())} missing value(s)")
-        dups = ids[ids.duplicated()]
-        if len(dups):
-            raise DatasetError(f"{where}: id column {spec['id']!r} has {len(dups)} duplicate id(s), e.g. {_plain(dups.iloc[0])!r}; ids must be unique")
+        check_ids(frame, spec["id"], where)
 
     # outcome
     y = frame[out_col]
@@ -330,36 +324,8 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     propensity, rows, design, more = _assignment(spec, frame, arms, counts, present, spec_path, where)
     warnings += more
 
-    # covariates
     for cov in covs:
-        name, kind = cov["name"], cov["type"]
-        col = frame[name]
-        nonmissing = col.dropna()
-        if kind == "continuous":
-            if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
-                conv = pd.to_numeric(nonmissing, errors="coerce")
-                example = nonmissing[conv.isna()].iloc[0] if conv.isna().any() else nonmissing.iloc[0]
-                raise DatasetError(f"{where}: covariate {name!r} is declared continuous but is not numeric (e.g. {_plain(example)!r})")
-            x = col.to_numpy(float)
-            x = x[~np.isnan(x)]
-            if not np.all(np.isfinite(x)):
-                raise DatasetError(f"{where}: covariate {name!r} has infinite values ({int(np.sum(~np.isfinite(x)))} rows); "
-                                   "use a finite number, or leave the value empty for missing")
-            with np.errstate(over="ignore", invalid="ignore"):
-                spread = np.std(x) if len(x) else 0.0
-            if not np.isfinite(spread):
-                raise DatasetError(f"{where}: covariate {name!r} has values too large to compute with (largest "
-                                   f"magnitude {np.max(np.abs(x)):.3g}); rescale the column")
-            frame[name] = col.astype(float)
-        elif kind == "binary":
-            vals = set(pd.unique(nonmissing))
-            if not vals <= {0, 1, True, False}:
-                raise DatasetError(f"{where}: covariate {name!r} is declared binary but has values other than 0/1: {sorted(map(str, vals))[:5]}")
-            frame[name] = col.astype(float)
-        else:
-            frame[name] = _labels(col)
-        if frame[name].nunique(dropna=True) < 2:
-            raise DatasetError(f"{where}: covariate {name!r} is constant (at most one distinct non-missing value); it cannot explain heterogeneity, drop it from the spec")
+        check_covariate(frame, cov, where)
 
     warnings += _check_design_width(frame, covs, counts, arms, where)
 
@@ -374,6 +340,48 @@ def load_dataset(spec_path: str | Path, min_arm_rows: int = 1) -> Dataset:
     return Dataset(name=spec["name"], spec=spec, spec_path=str(spec_path), data_path=str(data_path),
                    frame=frame, arms=arms, control=control, propensity=propensity, covariates=covs,
                    arm_labels=labels, warnings=warnings, propensity_rows=rows, design=design)
+
+
+def check_ids(frame: pd.DataFrame, column: str, where: str) -> None:
+    ids = frame[column]
+    if ids.isna().any():
+        raise DatasetError(f"{where}: id column {column!r} has {int(ids.isna().sum())} missing value(s)")
+    dups = ids[ids.duplicated()]
+    if len(dups):
+        raise DatasetError(f"{where}: id column {column!r} has {len(dups)} duplicate id(s), e.g. {_plain(dups.iloc[0])!r}; ids must be unique")
+
+
+def check_covariate(frame: pd.DataFrame, cov: dict, where: str, constant_ok: bool = False) -> None:
+    """A declared covariate against its column, which it converts in place (numbers as float,
+    categories as strings). ``constant_ok``: new people a fitted policy is applied to may share a value."""
+    name, kind = cov["name"], cov["type"]
+    col = frame[name]
+    nonmissing = col.dropna()
+    if kind == "continuous":
+        if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            conv = pd.to_numeric(nonmissing, errors="coerce")
+            example = nonmissing[conv.isna()].iloc[0] if conv.isna().any() else nonmissing.iloc[0]
+            raise DatasetError(f"{where}: covariate {name!r} is declared continuous but is not numeric (e.g. {_plain(example)!r})")
+        x = col.to_numpy(float)
+        x = x[~np.isnan(x)]
+        if not np.all(np.isfinite(x)):
+            raise DatasetError(f"{where}: covariate {name!r} has infinite values ({int(np.sum(~np.isfinite(x)))} rows); "
+                               "use a finite number, or leave the value empty for missing")
+        with np.errstate(over="ignore", invalid="ignore"):
+            spread = np.std(x) if len(x) else 0.0
+        if not np.isfinite(spread):
+            raise DatasetError(f"{where}: covariate {name!r} has values too large to compute with (largest "
+                               f"magnitude {np.max(np.abs(x)):.3g}); rescale the column")
+        frame[name] = col.astype(float)
+    elif kind == "binary":
+        vals = set(pd.unique(nonmissing))
+        if not vals <= {0, 1, True, False}:
+            raise DatasetError(f"{where}: covariate {name!r} is declared binary but has values other than 0/1: {sorted(map(str, vals))[:5]}")
+        frame[name] = col.astype(float)
+    else:
+        frame[name] = _labels(col)
+    if not constant_ok and frame[name].nunique(dropna=True) < 2:
+        raise DatasetError(f"{where}: covariate {name!r} is constant (at most one distinct non-missing value); it cannot explain heterogeneity, drop it from the spec")
 
 
 def _per_arm(mapping: dict, arms: list, present: set, spec_path, key: str, where: str) -> dict:

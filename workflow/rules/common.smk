@@ -275,6 +275,7 @@ def forest_outputs():
 
 def evaluation_outputs():
     out = expand("results/evaluation/{study}/policies.csv", study=STUDIES)
+    out += expand("results/policies/{study}/{f}", study=STUDIES, f=["assignments.csv", "rules.md", "rules.json"])
     out += ["results/tables/table4.csv", "results/tables/table4.md"]
     out += expand("results/evaluation/{study}/table4.md", study=STUDIES)
     out += expand("results/sensitivity/{study}/{f}", study=STUDIES, f=["curves.csv", "figure12.png", "table6.md"])

@@ -36,6 +36,36 @@ rule evaluate_policies:
         "../../scripts/evaluate_policies.py"
 
 
+rule export_policies:
+    input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
+        rates="results/descriptives/{study}/arm_rates.csv",
+        ols="results/learners/{study}/ols/predictions.npy",
+        sxgb="results/learners/{study}/sxgb/predictions.npy",
+        txgb="results/learners/{study}/txgb_all/predictions.npy",
+        tau="results/forests/{study}/macf/tau.npy",
+        pt="results/forests/{study}/policy_tree/policy.npy",
+        rules="results/policies/{study}/rules.json",
+    output:
+        assignments="results/policies/{study}/assignments.csv",
+        rules_md="results/policies/{study}/rules.md",
+    log:
+        "logs/policies/{study}/export.log",
+    benchmark:
+        "logs/benchmarks/policies/{study}/export.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/export_policies.py"
+
+
 rule table4:
     input:
         evals=expand("results/evaluation/{study}/policies.csv", study=STUDIES),

@@ -124,6 +124,7 @@ rule fit_policy_tree:
         tree="results/forests/{study}/policy_tree/tree.txt",
         policy="results/forests/{study}/policy_tree/policy.npy",
         info="results/forests/{study}/policy_tree/info.json",
+        rules="results/policies/{study}/rules.json",
     log:
         "logs/forests/{study}/policy_tree.log",
     benchmark:
