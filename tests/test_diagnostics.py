@@ -42,3 +42,24 @@ def test_few_arms_negative_rho_and_noise_only_arm_means():
     assert "rho-hat is negative (-0.17)" in text and "sampling noise" in text
     assert out["normality_note"] == "only 4 arms: the test cannot tell a normal F from others"
     assert "far from normal" not in text
+
+
+def _gains(ipw, se, hajek=None, hajek_se=None):
+    return dict(gain=ipw, gain_se=se, hajek_gain=ipw if hajek is None else hajek,
+                hajek_gain_se=se if hajek_se is None else hajek_se)
+
+
+def test_model_versus_data_fires_both_ways_and_only_beyond_two_ses():
+    from actionable.stats.diagnostics import model_versus_data
+    # the sparse design of the model-versus-data question: learners +4 to +7 pp, the model +0.05
+    gains = {"OLS": _gains(0.040, 0.027), "S-XGB": _gains(0.066, 0.027), "MACF": _gains(0.074, 0.027, 0.071, 0.025)}
+    (w,) = model_versus_data(gains, 0.0005, 100, {"effective_arms": 3.9, "m": 12})
+    assert w.startswith("the data gain more than the model predicts: MACF gains 7.40 pp (SE 2.70) by IPW and 7.10 "
+                        "(SE 2.50) by Hajek, 2.7 and 2.8 SEs above Our Model's 0.05 pp")
+    assert "effective number of arms is 3.9 of 12" in w
+    (w,) = model_versus_data({"MACF": _gains(0.001, 0.01)}, 0.05, 100)
+    assert w.startswith("the model predicts more than any learner achieves: MACF gains 0.10 pp") and "4.9 and 4.9 SEs below" in w
+    # agreement, or one estimator within 2 SEs, or the two estimators on opposite sides: no warning
+    assert model_versus_data({"MACF": _gains(0.011, 0.0073, 0.0087, 0.006)}, 0.0023, 100) == []  # walmart_like
+    assert model_versus_data({"MACF": _gains(0.074, 0.027, 0.05, 0.025)}, 0.0005, 100) == []
+    assert model_versus_data({"MACF": _gains(float("nan"), 0.027)}, 0.0005, 100) == []

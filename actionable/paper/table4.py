@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from ..stats import evaluation, sensitivity
+from ..stats import diagnostics, evaluation, sensitivity
 from ..stats.learners import policy
 from ..studies.datasets import load_truth
 from ..studies.study import holdout, training_matrices
@@ -19,19 +19,24 @@ log = logging.getLogger(__name__)
 
 
 def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dict, our_model_inf: dict | None = None,
-           paper_mode: dict | None = None, settings: dict | None = None, extension: dict | None = None) -> str:
+           paper_mode: dict | None = None, settings: dict | None = None, extension: dict | None = None,
+           not_alike: dict | None = None, checks: dict | None = None) -> str:
     """Rows per study: value, (bootstrap SE), relative improvement, and the paper's row beneath.
 
     our_model: Algorithm 2's gain as configured (printed: a finite n); our_model_inf: its n -> infinity
     value; paper_mode: the printed algorithm's and n -> infinity gains for the paper's published
     parameters ({paper study: (gain, gain_inf)}), shown on the paper's row; extension: this package's
-    Our Model with de-attenuated sigma, rho and a prediction-error sigma_eps ({study: {gain, sigma, ...}}).
+    Our Model with de-attenuated sigma, rho and a prediction-error sigma_eps ({study: {gain, sigma, ...}});
+    not_alike: this package's model for arms that are not alike ({study: our_model.json's arms_not_alike});
+    checks: the model-versus-data warnings ({study: [warning]}).
     """
     extension = extension or {}
+    not_alike = not_alike or {}
+    checks = checks or {}
     our_model_inf = our_model_inf or {}
     paper_mode = paper_mode or {}
     settings = settings or {}
-    rows, warnings = [], []
+    rows, warnings, disagree = [], [], []
     for study, g in evals.groupby("study", sort=False):
         g = g.set_index("policy")
         k = 100.0 if percent.get(study, True) else 1.0
@@ -61,6 +66,17 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
                              "Our Model": "n/a" if pd.isna(fx["gain"]) else
                              f"{(base + fx['gain']) * k:.1f} (gain {fx['gain'] * k:.2f}; arm-specific sigma_eps "
                              f"{fx['sigma_eps']:.3f})"})
+        na = not_alike.get(study) or {}
+        for key in NOT_ALIKE_ROWS:
+            v = (na.get("variants") or {}).get(key)
+            if v is not None:
+                spread = na.get("structure") or {}
+                rows.append({"": v["label"] + " (this package's)", **{p: "" for p in POLICIES},
+                             "Our Model": f"{(base + v['gain']) * k:.1f} (gain {v['gain'] * k:.2f}"
+                                          + (f", holdout SE {v['holdout_se'] * k:.2f}" if v.get("holdout_se") else "")
+                                          + f"; Monte Carlo ± {v['se'] * k:.2f}; effective arms "
+                                          f"{spread.get('effective_arms', float('nan')):.1f} of {spread.get('m', '?')})"})
+        disagree += [f"{study}: {w}" for w in checks.get(study, [])]
         if "oracle" in g and g["oracle"].notna().all():  # the truth exists for simulated studies only
             rows.append({"": "True value (oracle)", **{p: f"{g.loc[p, 'oracle'] * k:.1f}" for p in POLICIES},
                          "Our Model": ""})
@@ -109,9 +125,38 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
                      "Uniform; the paper printed {0[our_model]} (gain {1:.1f}) and {2[our_model]} (gain {3:.1f})."
                      .format(TABLE4["Walmart"], OUR_MODEL_PP["Walmart"], TABLE4["Penn-Geisinger"],
                              OUR_MODEL_PP["Penn-Geisinger"]))
+    if not_alike:
+        notes.append("Our Model, arms not alike: this package's model, not the paper's procedure: Algorithm 2's thought "
+                     "experiment (arm means drawn from a normal F with the estimated s, everyone sent to the arm with "
+                     "the highest prediction, the uniform arm at its true mean) for a learner described by its own "
+                     "predictions instead of one sigma, rho and sigma_eps: their covariance and their covariance with "
+                     "the outcome in each arm (the holdout identifies both), with the forest's own predicted profiles "
+                     "(first row; chosen once for every study) or Gaussian ones; and, for comparison, the Gaussian "
+                     "model with the de-attenuated m x m covariance and errors independent of it, which overstates "
+                     "what a learner that shrinks its predictions achieves. Holdout SE: the first row's SE over "
+                     "bootstrap draws of the holdout (the forest held fixed). Effective arms: how many arms carry the "
+                     "arm-specific heterogeneity (m when spread evenly). docs/methods.md.")
     if warnings:
         notes += ["WARNING (the values marked in the Warning row may mislead): " + w for w in warnings]
+    notes += ["MODEL VERSUS DATA: " + w for w in disagree]
     return to_markdown(pd.DataFrame(rows), title="Table 4: Personalization results", notes=notes)
+
+
+NOT_ALIKE_ROWS = ("profiles_macf", "gaussian_macf", "independent_macf")  # Table 4's rows; our_model.json has more
+
+
+def model_checks(evals: pd.DataFrame, our_model: dict, not_alike: dict, percent: dict) -> dict:
+    """{study: the model-versus-data warnings} (``diagnostics.model_versus_data``): the learners'
+    gains by IPW and Hajek against Our Model's prediction."""
+    out = {}
+    for study, g in evals.groupby("study", sort=False):
+        g = g.set_index("policy").drop(index="Best Uniform")
+        gains = {p: {k: float(g.loc[p, k]) for k in ("gain", "gain_se", "hajek_gain", "hajek_gain_se")} for p in g.index}
+        out[study] = diagnostics.model_versus_data(gains, our_model[study], 100.0 if percent.get(study, True) else 1.0,
+                                                   (not_alike.get(study) or {}).get("structure"))
+        for w in out[study]:
+            log.warning("%s: %s", study, w)
+    return out
 
 
 def _marks(warning) -> str:
@@ -158,7 +203,7 @@ def evaluate_study(dataset, split, rates: pd.DataFrame, predictions: dict, our_m
     info = dict(study=ds.name, n_test=int(len(y_te)), bootstrap=cfg["bootstrap"], seed=seed, outcome_range=list(bounds),
                 min_ess=cfg["min_ess"], ess_share=cfg["ess_share"], binary=ds.binary, best_uniform_arm=ds.arms[best],
                 our_model_gain=our_model["gain"], our_model_se=our_model["se"], our_model_gain_inf=our_model["gain_inf"],
-                our_model_extension=our_model.get("extension"),
+                our_model_extension=our_model.get("extension"), our_model_not_alike=our_model.get("arms_not_alike"),
                 our_model_settings=dict(n=our_model["inputs"]["n"], uniform=our_model["inputs"]["uniform"]))
     return table, info
 
@@ -171,15 +216,18 @@ def table4(evals: pd.DataFrame, infos: list, paper_names: dict, settings: dict, 
     our_model = {i["study"]: i["our_model_gain"] for i in infos}
     our_model_inf = {i["study"]: i["our_model_gain_inf"] for i in infos}
     extension = {i["study"]: i["our_model_extension"] for i in infos if i.get("our_model_extension")}
+    not_alike = {i["study"]: i["our_model_not_alike"] for i in infos if i.get("our_model_not_alike")}
     percent = {i["study"]: i["binary"] for i in infos}
+    checks = model_checks(evals, our_model, not_alike, percent)
     evals = evals.assign(our_model_gain=evals["study"].map(our_model))
     paper_mode = {}
     if paper_names:
         pub = published_parameters(settings["n"], paper_sigma_eps, settings["uniform"])
         paper_mode = {k: (sensitivity.exact(p, settings["uniform"]), sensitivity.exact(p, "population"))
                       for k, p in pub.items()}
-    md = render(evals, our_model, paper_names, percent, our_model_inf, paper_mode, settings, extension)
+    md = render(evals, our_model, paper_names, percent, our_model_inf, paper_mode, settings, extension, not_alike, checks)
     # each study's rows for its own section of the report; the paper's parameters belong to its studies' rows only
     per_study = {s: render(evals[evals["study"] == s], our_model, paper_names, percent, our_model_inf,
-                           paper_mode if s in paper_names else {}, settings, extension) for s in evals["study"].unique()}
+                           paper_mode if s in paper_names else {}, settings, extension, not_alike, checks)
+                 for s in evals["study"].unique()}
     return evals, md, per_study

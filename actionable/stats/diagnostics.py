@@ -67,3 +67,38 @@ def check(rho_matrix, rho: float, arm_means, arm_mean_se=None) -> dict:
                             "of their variance): s-hat mostly measures noise")
     out["warnings"] = warnings
     return out
+
+
+DISAGREE_SE = 2.0  # the best learner's gain this many of its SEs from Our Model's, by IPW and by Hajek
+
+
+def model_versus_data(gains: dict, predicted: float, unit: float = 1.0, structure: dict | None = None) -> list[str]:
+    """A plain-words warning when the data and the model disagree: the learner with the highest IPW
+    gain over Best Uniform (``gains``: {policy: dict(gain, gain_se, hajek_gain, hajek_gain_se)})
+    differs from Our Model's ``predicted`` gain by more than DISAGREE_SE of its SEs by both IPW and
+    Hajek, in the same direction. ``unit``: 100 to say it in percentage points; ``structure``:
+    ``general_model.structure`` of the study, quoted when the data gain more."""
+    finite = {p: g for p, g in gains.items() if all(np.isfinite(g[k]) for k in ("gain", "gain_se", "hajek_gain",
+                                                                                   "hajek_gain_se"))}
+    if not finite or not np.isfinite(predicted):
+        return []
+    best = max(finite, key=lambda p: finite[p]["gain"])
+    g = finite[best]
+    z = [(g["gain"] - predicted) / g["gain_se"] if g["gain_se"] > 0 else 0.0,
+         (g["hajek_gain"] - predicted) / g["hajek_gain_se"] if g["hajek_gain_se"] > 0 else 0.0]
+    if not (min(abs(v) for v in z) > DISAGREE_SE and z[0] * z[1] > 0):
+        return []
+    pp = " pp" if unit == 100 else ""
+    numbers = (f"{best} gains {g['gain'] * unit:.2f}{pp} (SE {g['gain_se'] * unit:.2f}) by IPW and "
+               f"{g['hajek_gain'] * unit:.2f} (SE {g['hajek_gain_se'] * unit:.2f}) by Hajek, {abs(z[0]):.1f} and "
+               f"{abs(z[1]):.1f} SEs {'above' if z[0] > 0 else 'below'} Our Model's {predicted * unit:.2f}{pp}")
+    if z[0] > 0:
+        spread = (f" (here the arm-specific heterogeneity's effective number of arms is "
+                  f"{structure['effective_arms']:.1f} of {structure['m']})" if structure else "")
+        return [f"the data gain more than the model predicts: {numbers}. The model spreads the arms' own "
+                f"heterogeneity evenly over all arms with one sigma and rho, where prediction noise swamps it; "
+                f"heterogeneity concentrated in a few arms{spread}, or segment effects far from normal, is found by "
+                "learners and missed by the model. See 'Our Model, arms not alike'"]
+    return [f"the model predicts more than any learner achieves: {numbers}. The learners' predictions may be "
+            "noisier than the model's sigma_eps says, the heterogeneity harder to find than its sigma and rho "
+            "suggest, or the arm means far from normal"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import math
 
-from . import diagnostics
+import numpy as np
+
+from . import diagnostics, general_model
 from .model import ArmMeans, expected_gain, simulate_gain
 from .moments import chosen_s
-from .prediction_error import model_inputs
+from .prediction_error import model_inputs, prediction_covariances
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +43,92 @@ def predicted_gain(s: float, sigma: float, rho: float, sigma_eps: float, m: int,
                 gain_inf=inf, gain_inf_pp=inf * scale, inputs=sim.settings)
 
 
-def study_prediction(moments: dict, prediction_error: dict, settings: dict, seed: int, threads: int = 1) -> dict:
+# the variants for arms that are not alike: key -> (learner, label); docs/methods.md, "Arms that are not alike"
+NOT_ALIKE = {
+    "profiles_macf": ("macf", "Our Model, arms not alike: the forest's own profiles"),
+    "gaussian_macf": ("macf", "Our Model, arms not alike: Gaussian, the forest's prediction covariances"),
+    "independent_macf": ("macf", "Our Model, arms not alike: Gaussian, general covariance, the forest's errors "
+                                 "independent of it"),
+    "recoloured_macf": ("macf", "Our Model, arms not alike: the forest's profiles recoloured, independent errors"),
+    "profiles_txgb": ("txgb", "Our Model, arms not alike: T-XGB's own profiles"),
+    "gaussian_txgb": ("txgb", "Our Model, arms not alike: Gaussian, T-XGB's prediction covariances"),
+    "independent_txgb": ("txgb", "Our Model, arms not alike: Gaussian, general covariance, T-XGB's errors "
+                                 "independent of it"),
+}
+HEADLINE_NOT_ALIKE = "profiles_macf"  # chosen once for every study (docs/methods.md)
+
+
+def arms_not_alike(s: float, prediction_error: dict, profiles: dict, settings: dict, seed: int, percent: bool,
+                   holdout: tuple | None = None) -> dict:
+    """This package's model for arms that are not alike (``general_model``), each variant for the
+    T-learner and the forest: from the learner's own prediction covariances, Gaussian and with its
+    holdout predictions (``profiles``: {"txgb": n x m, "macf": n x m}); and from the de-attenuated
+    covariance of the heterogeneity with the learner's errors taken as independent of it (Gaussian,
+    and with recoloured profiles); with how the arm-specific heterogeneity is spread over the arms
+    (``structure``). ``holdout``: (arm, y) of the holdout people, for the headline variant's SE."""
+    pe, scale = prediction_error, 100.0 if percent else 1.0
+    out = dict(variants={}, headline=HEADLINE_NOT_ALIKE)
+    learners = {"txgb": pe, "macf": pe.get("forest") or {}}
+    cov_h = np.asarray(pe.get("cov_h", []), float)
+    contrasts, filled = {}, 0
+    if cov_h.ndim == 2 and np.isfinite(np.diag(cov_h)).any():
+        given = cov_h
+        for learner, est in learners.items():
+            d = np.asarray(((est.get("sigma_eps") or {}).get("arm_specific") or {}).get("var_differences", np.nan), float)
+            if d.ndim == 2:  # the same filled covariance whichever learner's contrasts come with it
+                cov_h, contrasts[learner], filled = general_model.fill_unidentified(given, d)
+        out["structure"] = general_model.structure(cov_h)
+        if filled:
+            out["note"] = (f"{filled} arm(s) without a positive split-half covariance: given the other arms' mean "
+                           "variance and correlation")
+    mc = dict(reps=settings["reps"], seed=seed)
+    for key, (learner, label) in NOT_ALIKE.items():
+        kind, cov = key.split("_")[0], learners[learner].get("covariances")
+        if kind in ("profiles", "gaussian"):
+            if cov is None or not np.all(np.isfinite(cov["cross"])) or profiles.get(learner) is None:
+                continue
+            got = (general_model.learner_gain(s, cov["cov_yhat"], cov["cross"], people=settings["people"], **mc)
+                   if kind == "gaussian" else
+                   general_model.learner_profile_gain(s, profiles[learner], cov["cross"], people=settings["people"], **mc))
+        else:
+            if learner not in contrasts or profiles.get(learner) is None:
+                continue
+            cov_e = general_model.error_contrasts(contrasts[learner])
+            got = (general_model.gaussian_gain(s, cov_h, cov_e, people=settings["people"], **mc)
+                   if kind == "independent" else
+                   general_model.profile_gain(s, profiles[learner], cov_h, cov_e, people=settings["people"], **mc))
+        out["variants"][key] = dict(got, gain_pp=got["gain"] * scale, se_pp=got["se"] * scale, label=label)
+    head = out["variants"].get(HEADLINE_NOT_ALIKE)
+    if head is not None and holdout is not None and settings.get("bootstrap"):
+        se = holdout_se(s, profiles["macf"], *holdout, settings, seed)
+        head.update(holdout_se=se, holdout_se_pp=se * scale, bootstrap=settings["bootstrap"])
+    return out
+
+
+def holdout_se(s: float, predictions: np.ndarray, arm: np.ndarray, y: np.ndarray, settings: dict, seed: int) -> float:
+    """The holdout's sampling SE of ``learner_profile_gain``: the holdout's people drawn with
+    replacement within arm (``settings["bootstrap"]`` times), the learner held fixed, each draw's
+    covariances re-estimated; the arm means' draws are the same in every draw (common random
+    numbers), so the Monte Carlo's own noise mostly cancels."""
+    rng = np.random.default_rng(seed + 1)
+    groups = [np.flatnonzero(arm == a) for a in range(predictions.shape[1])]
+    gains = []
+    for _ in range(settings["bootstrap"]):
+        idx = np.concatenate([rng.choice(g, len(g)) for g in groups if len(g)])
+        cross = prediction_covariances(predictions[idx], arm[idx], y[idx])["cross"]
+        if np.all(np.isfinite(cross)):
+            gains.append(general_model.learner_profile_gain(s, predictions[idx], cross, reps=settings["reps"],
+                                                            people=settings["people"], seed=seed)["gain"])
+    return float(np.std(gains, ddof=1)) if len(gains) > 1 else float("nan")
+
+
+def study_prediction(moments: dict, prediction_error: dict, settings: dict, seed: int, threads: int = 1,
+                     profiles: dict | None = None, holdout: tuple | None = None) -> dict:
     """Our Model for a study: Algorithm 2 with its estimated moments (``settings``: config our_model),
     as printed; with the true sigma_eps where the study has a truth; this package's extension (de-attenuated
     sigma and rho, prediction-error sigma_eps, the uniform arm at its true mean) for the T-learner and for the
-    forest's arm-specific error; and the model checks (``diagnostics.check``)."""
+    forest's arm-specific error; the model for arms that are not alike (``arms_not_alike``, with the
+    learners' holdout ``profiles`` and the holdout's (arm, y)); and the model checks (``diagnostics.check``)."""
     est, pe, cfg = moments, prediction_error, settings
     run = dict(s=chosen_s(est, cfg["s"]), sigma=est["sigma"], rho=est["rho"], m=est["m"], n=cfg["n"],
                reps=cfg["reps"], seed=seed, uniform=cfg["uniform"], threads=threads, percent=est["binary"])
@@ -75,6 +158,8 @@ def study_prediction(moments: dict, prediction_error: dict, settings: dict, seed
         out["extension"]["forest"] = dict(gain=fx["gain_inf"], gain_pp=fx["gain_inf_pp"], sigma_eps=inputs["sigma_eps"],
                                           sigma_eps_estimator="arm_specific",
                                           label="Our Model for the causal forest's predictions (this package's extension)")
+    out["arms_not_alike"] = arms_not_alike(run["s"], pe, profiles or {}, cfg["arms_not_alike"], seed, est["binary"],
+                                           holdout)
     # how far the study is from the model's assumptions (one rho, normal F), said beside the prediction
     out["diagnostics"] = diagnostics.check(est["rho_matrix"], est["rho"], est["arm_means"], est["arm_mean_se"])
     for w in out["diagnostics"]["warnings"]:

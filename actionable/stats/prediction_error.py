@@ -116,7 +116,7 @@ def arm_specific(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, cov_h: np.nda
     ok = np.isfinite(pairs)
     mean = pairs[ok].mean() if ok.any() else float("nan")
     return dict(sigma_eps=float(np.sqrt(mean / 2)) if mean > 0 else float("nan"),
-                pairs=int(ok.sum()), pairs_negative=int(np.sum(pairs[ok] < 0)))
+                pairs=int(ok.sum()), pairs_negative=int(np.sum(pairs[ok] < 0)), var_differences=total.tolist())
 
 
 def split_half(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.ndarray, y: np.ndarray,
@@ -158,6 +158,16 @@ def model_inputs(estimates: dict, estimator: str, learner: str = "txgb") -> dict
     return dict(sigma=sigma, rho=min(rho, 0.999), sigma_eps=sigma_eps)
 
 
+def prediction_covariances(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray) -> dict:
+    """What ``general_model.learner_gain`` needs of a learner: Cov(y_hat) over the holdout, and
+    Cov(h^a, y_hat^k) estimated as Cov(y, y_hat^k) among arm a's people (randomized: their x has
+    everyone's law, and y's own noise is independent of a prediction made without it)."""
+    yhat = np.asarray(yhat, float)
+    cross = np.array([_cov_with(yhat[arm == a], y[arm == a]) if np.sum(arm == a) > 1 else np.full(yhat.shape[1], np.nan)
+                      for a in range(yhat.shape[1])])
+    return dict(cov_yhat=np.cov(yhat, rowvar=False, ddof=1).tolist(), cross=cross.tolist())
+
+
 def true_error(yhat: np.ndarray, truth: np.ndarray) -> float:
     """SD(y_hat - E[Y | x]) pooled over arms (synthetic studies): what sigma_eps estimates."""
     err = np.asarray(yhat, float) - np.asarray(truth, float)
@@ -178,13 +188,15 @@ def estimate(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.n
     arm-specific part feeds the extension's Our Model for the forest."""
     rel = reliability(yhat, yhat_1, yhat_2, arm, y)
     out = dict(sigma=rel["sigma"], rho=rel["rho"], arms_undefined=rel["arms_undefined"],
-               lam=[float(v) for v in rel["lam"]],
+               lam=[float(v) for v in rel["lam"]], cov_h=rel["cov_h"].tolist(),
                sigma_eps=dict(noise_corrected=noise_corrected(yhat, arm, y, rel["var_h"]),
                               split_half=split_half(yhat, yhat_1, yhat_2, arm, y, rel["var_h"]),
-                              arm_specific=arm_specific(yhat, arm, y, rel["cov_h"])))
+                              arm_specific=arm_specific(yhat, arm, y, rel["cov_h"])),
+               covariances=prediction_covariances(yhat, arm, y))
     if forest is not None:
         out["forest"] = dict(sigma_eps=dict(noise_corrected=noise_corrected(forest, arm, y, rel["var_h"]),
-                                            arm_specific=arm_specific(forest, arm, y, rel["cov_h"])))
+                                            arm_specific=arm_specific(forest, arm, y, rel["cov_h"])),
+                             covariances=prediction_covariances(forest, arm, y))
     if truth is not None:
         tr = true_moments(truth)
         out.update(true_sigma=tr["sigma"], true_rho=tr["rho"], true_sigma_eps=true_error(yhat, truth),

@@ -58,8 +58,12 @@ rule prediction_error:
 
 rule our_model:
     input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
         moments="results/moments/{study}/moments_all.json",
         prediction_error="results/moments/{study}/prediction_error.json",
+        txgb="results/learners/{study}/txgb_all/predictions.npy",
+        forest="results/forests/{study}/macf/mu.npy",
     output:
         "results/moments/{study}/our_model.json",
     log:
@@ -67,6 +71,7 @@ rule our_model:
     benchmark:
         "logs/benchmarks/moments/{study}/our_model.tsv"
     params:
+        min_arm_rows=config["data"]["min_arm_rows"],
         settings=config["our_model"],
         seed=lambda w: seed_for(f"our_model/{w.study}"),
     priority: 5

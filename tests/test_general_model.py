@@ -1,0 +1,138 @@
+"""The model for arms that are not alike: it is Algorithm 2 when the arms are alike, and "choose the
+arm with the highest noisy prediction" done by brute force when they are not."""
+import numpy as np
+import pytest
+
+from actionable.stats import general_model as gm
+from actionable.stats.model import ArmMeans, expected_gain
+
+
+@pytest.mark.parametrize("sigma,rho,s,m,sigma_eps", [(0.1, 0.6, 0.05, 8, 0.15), (0.1, 0.6, 0.01, 8, 0.05), (0.2, 0.3, 0.01, 5, 0.0),
+                                                     (0.08, 0.9, 0.007, 20, 0.05)])
+def test_equicorrelated_arms_give_algorithm_2(sigma, rho, s, m, sigma_eps):
+    """Closed form (1-D quadrature of Algorithm 2, the uniform arm at its true mean) against the
+    general model's Monte Carlo with Sigma = sigma^2 [(1 - rho) I + rho 11'] and sigma_eps^2 I."""
+    exact = expected_gain(ArmMeans.normal(s), sigma, rho, m, sigma_eps)
+    mc = gm.gaussian_gain(s, gm.equicorrelated(sigma, rho, m), sigma_eps ** 2 * np.eye(m), reps=600, people=3000,
+                          seed=1)
+    assert abs(mc["gain"] - exact) < 3.5 * mc["se"], (mc, exact)
+    assert mc["se"] < 0.1 * abs(exact)  # precise enough for the comparison to bite (a loss, too)
+
+
+def _brute_force(s, cov_h, cov_e, reps, people, seed):
+    """The model's definition, literally: draw arm means, outcomes and noise; choose the arm with the
+    highest prediction; its true outcome against the best arm's mean."""
+    rng = np.random.default_rng(seed)
+    m = len(cov_h)
+    out = []
+    for _ in range(reps):
+        mu = rng.normal(0, s, m)
+        y = mu + rng.multivariate_normal(np.zeros(m), cov_h, people)
+        pick = np.argmax(y + rng.multivariate_normal(np.zeros(m), cov_e, people), axis=1)
+        out.append(y[np.arange(people), pick].mean() - mu.max())
+    return np.mean(out), np.std(out, ddof=1) / np.sqrt(reps)
+
+
+def test_general_covariances_equal_the_brute_force_choice():
+    rng = np.random.default_rng(5)
+    m = 6
+    a, b = rng.normal(size=(m, m)), rng.normal(size=(m, m + 2))
+    cov_h = 0.01 * (a @ a.T / m + np.diag(rng.uniform(0, 2, m)))  # far from equicorrelated
+    cov_e = 0.02 * b @ b.T / m
+    mine = gm.gaussian_gain(0.03, cov_h, cov_e, reps=500, people=3000, seed=2)
+    brute, se = _brute_force(0.03, cov_h, cov_e, reps=500, people=3000, seed=3)
+    assert abs(mine["gain"] - brute) < 3.5 * np.hypot(mine["se"], se), (mine, brute, se)
+    assert mine["gain"] > 10 * mine["se"]
+    # only the errors' contrasts matter: a common error shared by every arm changes nothing
+    common = gm.gaussian_gain(0.03, cov_h, cov_e + 0.5 * np.ones((m, m)), reps=500, people=3000, seed=2)
+    assert abs(common["gain"] - mine["gain"]) < 3.5 * np.hypot(mine["se"], common["se"])
+
+
+def test_errors_from_the_variances_of_their_differences():
+    rng = np.random.default_rng(0)
+    b = rng.normal(size=(7, 7))
+    cov_e = b @ b.T
+    d = np.diag(cov_e)[:, None] + np.diag(cov_e)[None, :] - 2 * cov_e
+    c = gm.contrast(7)
+    assert np.allclose(gm.error_contrasts(d), c @ cov_e @ c)
+
+
+def test_gaussian_profiles_recoloured_give_the_gaussian_model():
+    rng = np.random.default_rng(8)
+    m = 5
+    a = rng.normal(size=(m, m))
+    cov_h = 0.01 * a @ a.T / m
+    profiles = rng.normal(size=(4000, m)) @ rng.normal(size=(m, m)) + 3.0  # another covariance and mean
+    cov_e = 0.004 * np.eye(m)
+    emp = gm.profile_gain(0.02, profiles, cov_h, cov_e, reps=400, seed=4)
+    gauss = gm.gaussian_gain(0.02, cov_h, cov_e, reps=400, people=4000, seed=5)
+    assert abs(emp["gain"] - gauss["gain"]) < 3.5 * np.hypot(emp["se"], gauss["se"]), (emp, gauss)
+
+
+def test_profiles_that_already_have_the_covariance_are_kept():
+    rng = np.random.default_rng(9)
+    x = rng.exponential(size=(3000, 4)) ** 2  # far from normal
+    x -= x.mean(axis=0)
+    cov = np.cov(x, rowvar=False)
+    h = x @ gm._sym_power(cov, -0.5) @ gm._sym_power(cov, 0.5)
+    assert np.allclose(h, x)
+
+
+def test_structure_counts_the_arms_that_carry_the_heterogeneity():
+    even = gm.structure(gm.equicorrelated(0.1, 0.5, 10))
+    assert even["effective_arms"] == pytest.approx(10) and even["participation_ratio"] == pytest.approx(9)
+    assert np.allclose(even["arm_share"], 0.1) and even["arm_specific_sd"] == pytest.approx(0.1 * np.sqrt(0.5 * 0.9))
+    # two of twelve arms with their own effects on top of a common one
+    sparse = 0.01 * np.ones((12, 12))
+    sparse[[0, 1], [0, 1]] += 0.09
+    got = gm.structure(sparse)
+    assert got["effective_arms"] < 2.5 and got["participation_ratio"] < 2.5
+    assert sum(sorted(got["arm_share"])[-2:]) > 0.8 and got["spectrum"][0] >= got["spectrum"][1]
+
+
+def test_arms_without_identified_heterogeneity_take_the_others_mean():
+    cov = gm.equicorrelated(0.1, 0.5, 4)
+    cov[2, :] = cov[:, 2] = np.nan
+    d = np.full((4, 4), 0.02)
+    d[2, :] = d[:, 2] = np.nan
+    filled, d_filled, k = gm.fill_unidentified(cov, d)
+    assert k == 1 and np.allclose(filled, gm.equicorrelated(0.1, 0.5, 4))
+    assert np.allclose(d_filled, 0.02 * (1 - np.eye(4)))
+
+
+def test_a_learner_with_errors_correlated_with_the_heterogeneity_equals_the_brute_force_choice():
+    """Shrunk predictions z = 0.6 h + e: errors correlated with h, which only the learner's own
+    covariances (Cov(z), Cov(h, z)) describe."""
+    rng = np.random.default_rng(11)
+    m, s = 5, 0.02
+    a = rng.normal(size=(m, m))
+    cov_h = 0.01 * (a @ a.T / m + np.eye(m))
+    cov_e = 0.002 * np.eye(m)
+    cov_z, cross = 0.36 * cov_h + cov_e, 0.6 * cov_h
+    mine = gm.learner_gain(s, cov_z, cross, reps=500, people=3000, seed=1)
+    brute = []
+    for _ in range(500):
+        mu = rng.normal(0, s, m)
+        h = rng.multivariate_normal(np.zeros(m), cov_h, 3000)
+        pick = np.argmax(mu + 0.6 * h + rng.multivariate_normal(np.zeros(m), cov_e, 3000), axis=1)
+        brute.append((mu + h)[np.arange(3000), pick].mean() - mu.max())
+    se = np.std(brute, ddof=1) / np.sqrt(500)
+    assert abs(mine["gain"] - np.mean(brute)) < 3.5 * np.hypot(mine["se"], se), (mine, np.mean(brute))
+    # the independent-error model (the heterogeneity's covariance, the noise's) misreads it
+    wrong = gm.gaussian_gain(s, cov_h, cov_e, reps=300, people=3000, seed=1)
+    assert abs(wrong["gain"] - np.mean(brute)) > 5 * np.hypot(wrong["se"], se)
+    # independent errors are the special case: identical draws, identical numbers
+    assert gm.learner_gain(s, cov_h + cov_e, cov_h, reps=50, people=500, seed=3)["gain"] == \
+        gm.gaussian_gain(s, cov_h, cov_e, reps=50, people=500, seed=3)["gain"]
+
+
+def test_a_learners_gaussian_profiles_give_its_gaussian_model():
+    rng = np.random.default_rng(12)
+    m = 4
+    a = rng.normal(size=(m, m))
+    cov_z = 0.01 * a @ a.T / m
+    cross = 0.7 * cov_z
+    z = rng.multivariate_normal(np.zeros(m), cov_z, 6000) + 0.3
+    emp = gm.learner_profile_gain(0.02, z, cross, reps=300, people=3000, seed=2)
+    gauss = gm.learner_gain(0.02, np.cov(z, rowvar=False), cross, reps=300, people=3000, seed=3)
+    assert abs(emp["gain"] - gauss["gain"]) < 3.5 * np.hypot(emp["se"], gauss["se"]), (emp, gauss)
