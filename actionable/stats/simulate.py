@@ -330,6 +330,7 @@ class _Model:
         d = _combine(raw_d, self.basis_d.shares, self.norm_d)
         self.c_scale, self.d_scale = c.std() + 1e-12, d.std(0).mean() + 1e-12
         c, d = c / self.c_scale, d / self.d_scale * self.arm_weight
+        self.segments = het.get("segments")
         am = spec["arm_means"]
         self.mu = target_arm_means(self.m, spec["arms"]["control_index"], am["base_rate"],
                                    am["control_offset"], am["s"],
@@ -348,9 +349,27 @@ class _Model:
         start = [math.log(tgt["sigma"] / (0.25 if self.binary else 1.0)), special.logit(min(max(tgt["rho"], 0.02), 0.98))]
         sol = optimize.least_squares(resid, start, xtol=1e-10, ftol=1e-10)
         self.tau, self.omega = math.exp(sol.x[0]), float(special.expit(sol.x[1]))
-        e0 = eta0(*sol.x)
+        # segment effects come after the calibration of sigma and rho: the arm means still hit mu
+        e0 = eta0(*sol.x) + self._segments(calib_frame)
         self.alpha = _solve_alpha(e0, self.mu, self.binary)
         self.calibration_residual = [float(r) for r in sol.fun]
+
+    def _segments(self, frame: pd.DataFrame) -> np.ndarray | float:
+        """n x m: each listed arm's segment effect for the people its rule selects (0 without segments)."""
+        if not self.segments:
+            return 0.0
+        out = np.zeros((len(frame), self.m))
+        for rule in self.segments["arms"]:
+            x = frame[rule["covariate"]].to_numpy(float)
+            hit = np.ones(len(frame), bool)
+            if "above" in rule:
+                hit &= x > rule["above"]
+            if "below" in rule:
+                hit &= x < rule["below"]
+            if "equals" in rule:
+                hit &= x == rule["equals"]
+            out[:, rule["arm"] - 1] += self.segments["effect"] * hit
+        return out
 
     def _link(self, eta):
         return special.expit(eta) if self.binary else eta
@@ -360,7 +379,7 @@ class _Model:
         feats_d = self.basis_d.features(frame) if self.basis_d is not self.basis else feats
         c = _combine(self.basis.raw(feats, self.coef_c), self.basis.shares, self.norm_c) / self.c_scale
         d = _combine(self.basis_d.raw(feats_d, self.coef_d), self.basis_d.shares, self.norm_d) / self.d_scale * self.arm_weight
-        eta = self.alpha + self.tau * (math.sqrt(self.omega) * c + math.sqrt(1 - self.omega) * d)
+        eta = self.alpha + self.tau * (math.sqrt(self.omega) * c + math.sqrt(1 - self.omega) * d) + self._segments(frame)
         return self._link(eta)
 
 

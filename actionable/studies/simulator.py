@@ -49,6 +49,11 @@ def load_simulator_spec(path, n: int | None = None) -> dict:
         raise SimulatorSpecError(f"{path}: heterogeneity.arm_specific: nonlinearity + interactions + rough + bumps "
                                  f"+ cells must be <= 1, found {total:g}")
     names = [c["name"] for c in spec["covariates"]]
+    for i, rule in enumerate((het.get("segments") or {}).get("arms", [])):
+        kinds = {c["name"]: c["type"] for c in spec["covariates"]}
+        if kinds.get(rule["covariate"]) not in ("continuous", "binary") or rule["arm"] > m:
+            raise SimulatorSpecError(f"{path}: heterogeneity.segments.arms[{i}]: found arm {rule['arm']} and covariate "
+                                     f"{rule['covariate']!r}; expected an arm 1..{m} and a continuous or binary covariate")
     unknown = [c for c in shape["covariates"] or [] if c not in names]
     if unknown:
         raise SimulatorSpecError(f"{path}: heterogeneity.arm_specific.covariates names undeclared covariate(s) "
