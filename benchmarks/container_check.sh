@@ -39,13 +39,18 @@ if [ ! -d "$WORK/host/results" ]; then
 fi
 size=$("${P[@]}" image inspect "actionable:$base" --format '{{.Size}}')
 (cd "$here" && /usr/bin/python3 -m benchmarks.compare_tables "$WORK/host/results" "$WORK/results") > "$WORK/tables.json"
+# the README's check of a run against a record, with the host's run as the record
+(cd "$here" && /usr/bin/python3 -c "from actionable.app.compare import write_record; write_record('$WORK/host/results', '$WORK/host_record')" \
+  && /usr/bin/python3 -m actionable.app.compare "$WORK/results" "$WORK/host_record") > "$WORK/compare.txt" 2>&1 \
+  && compare_rc=0 || compare_rc=$?
 /usr/bin/python3 - "$out" "$WORK/tables.json" "$build_s" "$run_s" "$size" "$base" \
-  "$(git -C "$here" rev-parse --short HEAD)" <<'PY'
+  "$(git -C "$here" rev-parse --short HEAD)" "$compare_rc" "$WORK/compare.txt" <<'PY'
 import json, sys
 from pathlib import Path
-out, tables, build_s, run_s, size, base, commit = sys.argv[1:]
+out, tables, build_s, run_s, size, base, commit, compare_rc, compare_txt = sys.argv[1:]
 rec = dict(base=base, commit=commit, build_seconds=int(build_s), replication_seconds=int(run_s),
-           image_bytes=int(size), **json.loads(Path(tables).read_text()))
+           image_bytes=int(size), **json.loads(Path(tables).read_text()),
+           actionable_compare=dict(exit_code=int(compare_rc), output=Path(compare_txt).read_text().splitlines()[-4:]))
 Path(out).write_text(json.dumps(rec, indent=1) + "\n")
 print(json.dumps(rec, indent=1))
 PY

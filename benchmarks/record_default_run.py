@@ -20,9 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 
-from actionable.app.compare import macf_shares
+from actionable.app.compare import write_record
 from actionable.studies.config import read_yaml
 from actionable.studies import simulator
 
@@ -32,13 +31,9 @@ OUT = ROOT / "benchmarks" / "results" / "default_run"
 
 def main():
     res = Path(os.environ.get("RESULTS", ROOT / "results"))
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name in ("table4.csv", "moments.csv"):
-        shutil.copy(res / "tables" / name, OUT / name)
-    studies = pd.read_csv(res / "tables" / "table4.csv")["study"].unique()
+    studies = write_record(res, OUT)
     trees = {study: json.loads((res / "forests" / study / "macf" / "info.json").read_text())["num_trees"]
              for study in studies}
-    macf_shares(res, studies).to_csv(OUT / "macf_shares.csv", index=False)
     # the run's own checkout (results/ sits in it): its commit and the stand-ins it simulated
     run_root = res.resolve().parent
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=run_root, capture_output=True, text=True).stdout.strip()

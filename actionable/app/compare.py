@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,18 @@ def macf_shares(results: str | Path, studies) -> pd.DataFrame:
         share = np.bincount(tau.argmax(axis=1), minlength=tau.shape[1]) / len(tau)
         rows += [dict(study=study, arm_index=a, share=float(v)) for a, v in enumerate(share)]
     return pd.DataFrame(rows)
+
+
+def write_record(results: str | Path, out: str | Path) -> list:
+    """A record of a run, as ``compare`` reads it: its table4.csv and moments.csv, and the forest
+    policies' shares (``macf_shares``); returns the studies."""
+    results, out = Path(results), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("table4.csv", "moments.csv"):
+        shutil.copy(results / "tables" / name, out / name)
+    studies = list(pd.read_csv(results / "tables" / "table4.csv")["study"].unique())
+    macf_shares(results, studies).to_csv(out / "macf_shares.csv", index=False)
+    return studies
 
 
 def _number(v) -> float | None:
@@ -186,4 +199,8 @@ def main(argv=None) -> int:
     return 1 if bad else 0
 
 
-__all__ = ["compare", "compare_tables", "macf_shares", "main", "Cell"]
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+__all__ = ["compare", "compare_tables", "macf_shares", "write_record", "main", "Cell"]
