@@ -147,6 +147,7 @@ STUDY_PARTS = [
     ("figure11", "Who goes to each arm (Figure 11)", "forests/{study}/figure11.png", "figure", None),
     ("figure12", "Sensitivity of the predicted gain (Figure 12)", "sensitivity/{study}/figure12.png", "figure", "figure12.rst"),
     ("table6", "What would raise the gain most (Table 6)", "sensitivity/{study}/table6.md", "table", "tables5and6.rst"),
+    ("rules", "Who gets which arm: the policy tree as rules (PT-CF)", "policies/{study}/rules.md", "table", None),
 ]
 
 
