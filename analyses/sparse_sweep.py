@@ -87,7 +87,7 @@ def summarize(results: Path, study: str, point: dict) -> dict:
                 our_model_printed=om["gain"], our_model_inf=om["gain_inf"],
                 extension=(om.get("extension") or {}).get("gain"),
                 extension_forest=((om.get("extension") or {}).get("forest") or {}).get("gain"),
-                not_alike={k: dict(gain=v["gain"], se=v["se"], holdout_se=v.get("holdout_se"))
+                not_alike={k: dict(gain=v["gain"], se=v["se"], holdout_se=v.get("holdout_se"), learner=v.get("learner"))
                            for k, v in (na.get("variants") or {}).items()},
                 structure=na.get("structure"), warning_fired="MODEL VERSUS DATA" in md)
 
@@ -105,7 +105,7 @@ def main(argv=None) -> int:
         record["points"][got["study"]] = dict(got, commit=commit)
         RECORD.write_text(json.dumps(record, indent=1) + "\n")
         print(f"{got['study']}: best learner's true gain {got['best_learner_true_gain']:.4f}, Our Model "
-              f"{got['our_model_printed']:.4f}, headline {got['not_alike'].get('profiles_macf', {}).get('gain')}, "
+              f"{got['our_model_printed']:.4f}, headline {got['not_alike'].get('best_profiles', {}).get('gain')}, "
               f"warning {got['warning_fired']}")
     return 0
 

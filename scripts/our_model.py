@@ -12,6 +12,7 @@ with script_log(snakemake) as log:
     _, arm, y, _ = holdout(ds, split)
     out = study_prediction(json.load(open(snakemake.input.moments)), json.load(open(snakemake.input.prediction_error)),
                            snakemake.params.settings, snakemake.params.seed, snakemake.threads,
-                           profiles={"txgb": np.load(snakemake.input.txgb), "macf": np.load(snakemake.input.forest)},
+                           profiles={k: np.load(snakemake.input[f]) for k, f in
+                                     (("ols", "ols"), ("sxgb", "sxgb"), ("txgb", "txgb"), ("macf", "forest"))},
                            holdout=(arm, y))
     write_json(out, snakemake.output[0])

@@ -20,10 +20,11 @@ def _not_alike(d: dict) -> dict:
     """The model for arms that are not alike, flat: the structure's effective arms and each variant's gain and SE."""
     out = dict(effective_arms=(d.get("structure") or {}).get("effective_arms"),
                participation_ratio=(d.get("structure") or {}).get("participation_ratio"))
-    for key in ("profiles_macf", "gaussian_macf", "independent_macf", "recoloured_macf", "profiles_txgb",
-                "gaussian_txgb", "independent_txgb"):
+    for key in ("best_profiles", "profiles_ols", "profiles_sxgb", "profiles_txgb", "profiles_macf", "gaussian_macf",
+                "gaussian_txgb", "independent_macf", "independent_txgb", "recoloured_macf"):
         v = (d.get("variants") or {}).get(key) or {}
         out.update({f"not_alike_{key}_gain": v.get("gain"), f"not_alike_{key}_se": v.get("se")})
+    out["not_alike_best_profiles_holdout_se"] = ((d.get("variants") or {}).get("best_profiles") or {}).get("holdout_se")
     return out
 
 
@@ -113,13 +114,13 @@ def moments_table(moments: list, our_model: list, prediction_error: list, overla
             + ("too few arms" if pd.isna(p) else f"p = {p:.2g}")
             for a, b, c, d, p in zip(table["rho_pairwise_min"], table["rho_pairwise_q25"], table["rho_pairwise_q75"],
                                      table["rho_pairwise_max"], table["arm_means_normality_p"])],
-        "arms not alike: effective arms; the forest's profiles / Gaussian / independent errors (pp)": [
+        "arms not alike: effective arms; best learner's own profiles / the forest's / independent errors (pp)": [
             ("" if pd.isna(e) else f"{e:.1f} of {m}; ") + " / ".join(
                 "n/a" if pd.isna(g) else f"{g * 100:.2f} ± {se * 100:.2f}" for g, se in ((a, b), (c, d), (u, v)))
             for e, m, a, b, c, d, u, v in zip(
-                table["effective_arms"], table["m"], table["not_alike_profiles_macf_gain"],
-                table["not_alike_profiles_macf_se"], table["not_alike_gaussian_macf_gain"],
-                table["not_alike_gaussian_macf_se"], table["not_alike_independent_macf_gain"],
+                table["effective_arms"], table["m"], table["not_alike_best_profiles_gain"],
+                table["not_alike_best_profiles_holdout_se"], table["not_alike_profiles_macf_gain"],
+                table["not_alike_profiles_macf_se"], table["not_alike_independent_macf_gain"],
                 table["not_alike_independent_macf_se"])],
         "Our Model, true sigma_eps (pp)": ["" if pd.isna(g) else f"{g * 100:.2f} (sigma_eps {e:.3f})"
                                            for g, e in zip(table["our_model_gain_true_sigma_eps"], table["true_sigma_eps"])],
@@ -149,10 +150,11 @@ def moments_table(moments: list, our_model: list, prediction_error: list, overla
                  "below zero). actionable/stats/prediction_error.py; docs/methods.md.")
     notes.append("Arms not alike (this package's, not the paper's procedure): how many arms carry the arm-specific "
                  "heterogeneity (1 / the sum of the arms' squared shares of its variance, from the de-attenuated "
-                 "covariance; m when spread evenly), and Our Model for the forest described by its own predictions "
-                 "(their covariance and their covariance with the outcome in each arm): with its predicted profiles, "
-                 "Gaussian, and the Gaussian model with the de-attenuated covariance and errors independent of it; "
-                 "the uniform arm at its true mean, ± Monte Carlo SE. actionable/stats/general_model.py.")
+                 "covariance; m when spread evenly), and Our Model for a learner described by its own holdout "
+                 "predictions (their profiles and their covariance with the outcome in each arm): the highest of the "
+                 "learners' (± its holdout-bootstrap SE), the forest's, and the Gaussian model with the de-attenuated "
+                 "covariance and errors independent of it (± Monte Carlo SE); the uniform arm at its true mean. "
+                 "actionable/stats/general_model.py.")
     notes.append("Model checks (actionable/stats/diagnostics.py): the model takes one rho for every pair of arms and normal "
                  "arm means; the pairwise stratified rho-hat and a Shapiro-Wilk test of the arm means show how far a "
                  "study is from that.")

@@ -129,20 +129,21 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
         notes.append("Our Model, arms not alike: this package's model, not the paper's procedure: Algorithm 2's thought "
                      "experiment (arm means drawn from a normal F with the estimated s, everyone sent to the arm with "
                      "the highest prediction, the uniform arm at its true mean) for a learner described by its own "
-                     "predictions instead of one sigma, rho and sigma_eps: their covariance and their covariance with "
-                     "the outcome in each arm (the holdout identifies both), with the forest's own predicted profiles "
-                     "(first row; chosen once for every study) or Gaussian ones; and, for comparison, the Gaussian "
-                     "model with the de-attenuated m x m covariance and errors independent of it, which overstates "
-                     "what a learner that shrinks its predictions achieves. Holdout SE: the first row's SE over "
-                     "bootstrap draws of the holdout (the forest held fixed). Effective arms: how many arms carry the "
-                     "arm-specific heterogeneity (m when spread evenly). docs/methods.md.")
+                     "holdout predictions instead of one sigma, rho and sigma_eps: their profiles and their covariance "
+                     "with the outcome in each arm (the holdout identifies it). First row (chosen once for every "
+                     "study): the highest of OLS's, S-XGB's, T-XGB's and the forest's, with its SE over bootstrap "
+                     "draws of the holdout (learners held fixed); then the forest's; then, for comparison, the "
+                     "Gaussian model with the de-attenuated m x m covariance and errors independent of it, which "
+                     "overstates what a learner that shrinks its predictions achieves. Monte Carlo ± its own SE. "
+                     "Effective arms: how many arms carry the arm-specific heterogeneity (m when spread evenly). "
+                     "docs/methods.md.")
     if warnings:
         notes += ["WARNING (the values marked in the Warning row may mislead): " + w for w in warnings]
     notes += ["MODEL VERSUS DATA: " + w for w in disagree]
     return to_markdown(pd.DataFrame(rows), title="Table 4: Personalization results", notes=notes)
 
 
-NOT_ALIKE_ROWS = ("profiles_macf", "gaussian_macf", "independent_macf")  # Table 4's rows; our_model.json has more
+NOT_ALIKE_ROWS = ("best_profiles", "profiles_macf", "independent_macf")  # Table 4's rows; our_model.json has more
 
 
 def model_checks(evals: pd.DataFrame, our_model: dict, not_alike: dict, percent: dict) -> dict:

@@ -44,81 +44,108 @@ def predicted_gain(s: float, sigma: float, rho: float, sigma_eps: float, m: int,
 
 
 # the variants for arms that are not alike: key -> (learner, label); docs/methods.md, "Arms that are not alike"
+LEARNER_NAMES = {"ols": "OLS", "sxgb": "S-XGB", "txgb": "T-XGB", "macf": "the forest"}
 NOT_ALIKE = {
-    "profiles_macf": ("macf", "Our Model, arms not alike: the forest's own profiles"),
+    **{f"profiles_{k}": (k, f"Our Model, arms not alike: {v}'s own profiles") for k, v in LEARNER_NAMES.items()},
     "gaussian_macf": ("macf", "Our Model, arms not alike: Gaussian, the forest's prediction covariances"),
+    "gaussian_txgb": ("txgb", "Our Model, arms not alike: Gaussian, T-XGB's prediction covariances"),
     "independent_macf": ("macf", "Our Model, arms not alike: Gaussian, general covariance, the forest's errors "
                                  "independent of it"),
-    "recoloured_macf": ("macf", "Our Model, arms not alike: the forest's profiles recoloured, independent errors"),
-    "profiles_txgb": ("txgb", "Our Model, arms not alike: T-XGB's own profiles"),
-    "gaussian_txgb": ("txgb", "Our Model, arms not alike: Gaussian, T-XGB's prediction covariances"),
     "independent_txgb": ("txgb", "Our Model, arms not alike: Gaussian, general covariance, T-XGB's errors "
                                  "independent of it"),
+    "recoloured_macf": ("macf", "Our Model, arms not alike: the forest's profiles recoloured, independent errors"),
 }
-HEADLINE_NOT_ALIKE = "profiles_macf"  # chosen once for every study (docs/methods.md)
+# the headline, chosen once for every study: the highest of the learners' own-profile models, as Table 4's
+# question is what the best learner gains
+HEADLINE_NOT_ALIKE = "best_profiles"
+
+
+def _learner_covariances(pe: dict, profiles: dict, holdout: tuple | None) -> dict:
+    """Each learner's Cov(y_hat) and Cov(h, y_hat): from its holdout predictions and the holdout's
+    (arm, y) when given, else from prediction_error.json (the T-learner's and the forest's)."""
+    if holdout is not None:
+        return {k: prediction_covariances(v, *holdout) for k, v in profiles.items()}
+    return {k: v for k, v in (("txgb", pe.get("covariances")), ("macf", (pe.get("forest") or {}).get("covariances")))
+            if v is not None}
 
 
 def arms_not_alike(s: float, prediction_error: dict, profiles: dict, settings: dict, seed: int, percent: bool,
                    holdout: tuple | None = None) -> dict:
-    """This package's model for arms that are not alike (``general_model``), each variant for the
-    T-learner and the forest: from the learner's own prediction covariances, Gaussian and with its
-    holdout predictions (``profiles``: {"txgb": n x m, "macf": n x m}); and from the de-attenuated
-    covariance of the heterogeneity with the learner's errors taken as independent of it (Gaussian,
-    and with recoloured profiles); with how the arm-specific heterogeneity is spread over the arms
-    (``structure``). ``holdout``: (arm, y) of the holdout people, for the headline variant's SE."""
+    """This package's model for arms that are not alike (``general_model``): for each learner whose
+    holdout predictions are in ``profiles`` ({"ols"|"sxgb"|"txgb"|"macf": n x m}), the model from
+    its own prediction covariances with its own profiles (and, for the T-learner and the forest,
+    Gaussian); the headline, the highest of those, with a holdout-bootstrap SE; from the
+    de-attenuated covariance of the heterogeneity with errors taken as independent of it (Gaussian,
+    and with the forest's recoloured profiles); and how the arm-specific heterogeneity is spread
+    over the arms (``structure``). ``holdout``: (arm, y) of the holdout people."""
     pe, scale = prediction_error, 100.0 if percent else 1.0
     out = dict(variants={}, headline=HEADLINE_NOT_ALIKE)
-    learners = {"txgb": pe, "macf": pe.get("forest") or {}}
+    errors = {"txgb": pe.get("sigma_eps") or {}, "macf": (pe.get("forest") or {}).get("sigma_eps") or {}}
     cov_h = np.asarray(pe.get("cov_h", []), float)
     contrasts, filled = {}, 0
     if cov_h.ndim == 2 and np.isfinite(np.diag(cov_h)).any():
         given = cov_h
-        for learner, est in learners.items():
-            d = np.asarray(((est.get("sigma_eps") or {}).get("arm_specific") or {}).get("var_differences", np.nan), float)
+        for learner, err in errors.items():
+            d = np.asarray((err.get("arm_specific") or {}).get("var_differences", np.nan), float)
             if d.ndim == 2:  # the same filled covariance whichever learner's contrasts come with it
                 cov_h, contrasts[learner], filled = general_model.fill_unidentified(given, d)
         out["structure"] = general_model.structure(cov_h)
         if filled:
             out["note"] = (f"{filled} arm(s) without a positive split-half covariance: given the other arms' mean "
                            "variance and correlation")
+    covs = _learner_covariances(pe, profiles, holdout)
     mc = dict(reps=settings["reps"], seed=seed)
     for key, (learner, label) in NOT_ALIKE.items():
-        kind, cov = key.split("_")[0], learners[learner].get("covariances")
+        kind, cov = key.split("_")[0], covs.get(learner)
+        if profiles.get(learner) is None:
+            continue
         if kind in ("profiles", "gaussian"):
-            if cov is None or not np.all(np.isfinite(cov["cross"])) or profiles.get(learner) is None:
+            if cov is None or not np.all(np.isfinite(cov["cross"])):
                 continue
             got = (general_model.learner_gain(s, cov["cov_yhat"], cov["cross"], people=settings["people"], **mc)
                    if kind == "gaussian" else
                    general_model.learner_profile_gain(s, profiles[learner], cov["cross"], people=settings["people"], **mc))
         else:
-            if learner not in contrasts or profiles.get(learner) is None:
+            if learner not in contrasts:
                 continue
             cov_e = general_model.error_contrasts(contrasts[learner])
             got = (general_model.gaussian_gain(s, cov_h, cov_e, people=settings["people"], **mc)
                    if kind == "independent" else
                    general_model.profile_gain(s, profiles[learner], cov_h, cov_e, people=settings["people"], **mc))
-        out["variants"][key] = dict(got, gain_pp=got["gain"] * scale, se_pp=got["se"] * scale, label=label)
-    head = out["variants"].get(HEADLINE_NOT_ALIKE)
-    if head is not None and holdout is not None and settings.get("bootstrap"):
-        se = holdout_se(s, profiles["macf"], *holdout, settings, seed)
-        head.update(holdout_se=se, holdout_se_pp=se * scale, bootstrap=settings["bootstrap"])
+        out["variants"][key] = dict(got, gain_pp=got["gain"] * scale, se_pp=got["se"] * scale, label=label,
+                                    learner=learner)
+    own = {v["learner"]: v for k, v in out["variants"].items() if k.startswith("profiles_")}
+    if own:
+        best = max(own, key=lambda k: own[k]["gain"])
+        head = dict(own[best], label=f"Our Model, arms not alike: the best of the learners' own profiles "
+                                     f"({LEARNER_NAMES[best]})")
+        if holdout is not None and settings.get("bootstrap"):
+            se = holdout_se(s, {k: profiles[k] for k in own}, *holdout, settings, seed)
+            head.update(holdout_se=se, holdout_se_pp=se * scale, bootstrap=settings["bootstrap"])
+        out["variants"][HEADLINE_NOT_ALIKE] = head
     return out
 
 
-def holdout_se(s: float, predictions: np.ndarray, arm: np.ndarray, y: np.ndarray, settings: dict, seed: int) -> float:
-    """The holdout's sampling SE of ``learner_profile_gain``: the holdout's people drawn with
-    replacement within arm (``settings["bootstrap"]`` times), the learner held fixed, each draw's
-    covariances re-estimated; the arm means' draws are the same in every draw (common random
-    numbers), so the Monte Carlo's own noise mostly cancels."""
+def holdout_se(s: float, profiles: dict, arm: np.ndarray, y: np.ndarray, settings: dict, seed: int) -> float:
+    """The holdout's sampling SE of the headline (the highest of the learners' own-profile models):
+    the holdout's people drawn with replacement within arm (``settings["bootstrap"]`` times), the
+    learners held fixed, each draw's covariances re-estimated and the highest taken again; the arm
+    means' draws are the same in every draw (common random numbers), so the Monte Carlo's own noise
+    mostly cancels."""
     rng = np.random.default_rng(seed + 1)
-    groups = [np.flatnonzero(arm == a) for a in range(predictions.shape[1])]
+    m = next(iter(profiles.values())).shape[1]
+    groups = [np.flatnonzero(arm == a) for a in range(m)]
     gains = []
     for _ in range(settings["bootstrap"]):
         idx = np.concatenate([rng.choice(g, len(g)) for g in groups if len(g)])
-        cross = prediction_covariances(predictions[idx], arm[idx], y[idx])["cross"]
-        if np.all(np.isfinite(cross)):
-            gains.append(general_model.learner_profile_gain(s, predictions[idx], cross, reps=settings["reps"],
-                                                            people=settings["people"], seed=seed)["gain"])
+        best = -np.inf
+        for z in profiles.values():
+            cross = prediction_covariances(z[idx], arm[idx], y[idx])["cross"]
+            if np.all(np.isfinite(cross)):
+                best = max(best, general_model.learner_profile_gain(s, z[idx], cross, reps=settings["reps"],
+                                                                    people=settings["people"], seed=seed)["gain"])
+        if np.isfinite(best):
+            gains.append(best)
     return float(np.std(gains, ddof=1)) if len(gains) > 1 else float("nan")
 
 

@@ -62,6 +62,8 @@ rule our_model:
         split="results/data/{study}/split.csv",
         moments="results/moments/{study}/moments_all.json",
         prediction_error="results/moments/{study}/prediction_error.json",
+        ols="results/learners/{study}/ols/predictions.npy",
+        sxgb="results/learners/{study}/sxgb/predictions.npy",
         txgb="results/learners/{study}/txgb_all/predictions.npy",
         forest="results/forests/{study}/macf/mu.npy",
     output:
