@@ -155,3 +155,20 @@ def test_sparse_stand_ins_the_equicorrelated_model_misses_and_the_headline_comes
             assert target - p[key] > 2 * head["holdout_se"], (name, key)
             assert abs(head["gain"] - target) < abs(p[key] - target), (name, key)
         assert p["structure"]["effective_arms"] < p["m"] * 0.75, name
+
+
+@pytest.mark.records
+def test_on_the_default_stand_ins_each_learners_model_tracks_its_true_gain():
+    """analyses/records/not_alike_standins.json (the default run): each learner's own-profile model
+    within 1 pp of the learner's true gain, their highest within 0.5 pp of the best learner's
+    (PT-CF's included); the independent-error Gaussian model, even fed the truth, overstates the
+    forest's gain by more than 1 pp."""
+    import json
+    from conftest import ROOT
+    record = json.loads((ROOT / "analyses" / "records" / "not_alike_standins.json").read_text())
+    assert set(record["studies"]) == {"walmart_like", "penn_geisinger_like"}
+    for study, r in record["studies"].items():
+        for name, v in r["learners"].items():
+            assert abs(v["model"] - v["true_gain"]) < 0.01, (study, name)
+        assert abs(r["best_of_models"] - r["best_learner_true_gain"]) < 0.005, study
+        assert r["independent_errors_at_the_truth"] - r["learners"]["MACF"]["true_gain"] > 0.01, study

@@ -1,0 +1,78 @@
+"""The model for arms that are not alike on a finished run of the stand-ins, against the truth.
+
+For each study of a run's results: each learner's own-profile model (OLS, S-XGB, T-XGB, the
+forest; ``general_model.learner_profile_gain`` from its holdout predictions and their covariance
+with the outcome) beside the learner's true gain over the best arm (Table 4's oracle rows), and the
+independent-error Gaussian model fed the truth itself (the true covariance of E[Y^a | x] and the
+forest's true error contrasts), which shows what assuming errors independent of the heterogeneity
+costs for a learner that shrinks its predictions.
+
+    RESULTS=/path/to/results /usr/bin/python3 -m analyses.not_alike_standins
+
+Record: analyses/records/not_alike_standins.json (the run's commit from its checkout).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from actionable.stats import general_model
+from actionable.stats.moments import chosen_s
+from actionable.stats.prediction_error import prediction_covariances
+from actionable.studies.datasets import load_truth
+from actionable.studies.study import holdout, load_study
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORD = ROOT / "analyses" / "records" / "not_alike_standins.json"
+PREDICTIONS = {"OLS": "learners/{s}/ols/predictions.npy", "S-XGB": "learners/{s}/sxgb/predictions.npy",
+               "T-XGB": "learners/{s}/txgb_all/predictions.npy", "MACF": "forests/{s}/macf/mu.npy"}
+
+
+def study_record(results: Path, study: str, table4: pd.DataFrame, reps: int = 400, people: int = 4000) -> dict:
+    spec = json.loads((results / "data" / study / "summary.json").read_text())["spec"]
+    spec = spec if Path(spec).is_absolute() else str(results.parent / spec)
+    ds, split = load_study(spec, results / "data" / study / "split.csv", 1)
+    _, arm, y, truth = holdout(ds, split, load_truth(ds))
+    s = chosen_s(json.loads((results / "moments" / study / "moments_all.json").read_text()), "plain")
+    rows = table4[table4["study"] == study].set_index("policy")
+    best_arm = float(rows.loc["Best Uniform", "oracle"])
+    out = dict(s=s, learners={})
+    for name, rel in PREDICTIONS.items():
+        z = np.load(results / rel.format(s=study))
+        cross = prediction_covariances(z, arm, y)["cross"]
+        got = general_model.learner_profile_gain(s, z, cross, reps=reps, people=people, seed=1)
+        out["learners"][name] = dict(model=got["gain"], model_mc_se=got["se"],
+                                     true_gain=float(rows.loc[name, "oracle"]) - best_arm)
+    forest = np.load(results / PREDICTIONS["MACF"].format(s=study))
+    c = general_model.contrast(truth.shape[1])
+    at_truth = general_model.gaussian_gain(s, np.cov(truth, rowvar=False), c @ np.cov(forest - truth, rowvar=False) @ c,
+                                           reps=reps, people=people, seed=1)
+    out.update(best_learner_true_gain=float(rows.drop(index="Best Uniform")["oracle"].max()) - best_arm,  # PT-CF's too
+               best_of_models=max(v["model"] for v in out["learners"].values()),
+               independent_errors_at_the_truth=at_truth["gain"],
+               effective_arms_at_the_truth=general_model.structure(np.cov(truth, rowvar=False))["effective_arms"])
+    return out
+
+
+def main() -> int:
+    results = Path(os.environ.get("RESULTS", ROOT / "results"))
+    table4 = pd.read_csv(results / "tables" / "table4.csv")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=results.resolve().parent, capture_output=True,
+                            text=True).stdout.strip()
+    record = dict(run_commit=commit, results=str(results), studies={})
+    for study in table4["study"].unique():
+        record["studies"][study] = study_record(results, study, table4)
+        print(study, json.dumps(record["studies"][study], indent=1))
+    RECORD.write_text(json.dumps(record, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
