@@ -139,22 +139,19 @@ def test_a_learners_gaussian_profiles_give_its_gaussian_model():
 
 
 @pytest.mark.records
-def test_sparse_stand_ins_the_equicorrelated_model_misses_and_the_headline_comes_closer():
+def test_sparse_stand_ins_the_printed_model_misses_and_the_headline_comes_closer():
     """analyses/records/sparse_sweep.json: where the arm-specific heterogeneity sits in k of m arms,
-    Our Model as printed and both equicorrelated extensions fall short of the best learner's true
-    gain by more than 2 of the headline's holdout SEs; the headline is
-    nearer to it than any of them (the best of the learners' own-profile models)."""
+    Our Model as printed falls short of the best learner's true gain by more than 2 of the headline's
+    holdout SEs, and the headline (the best of the learners' own-profile models) is nearer to it."""
     import json
     from conftest import ROOT
     points = json.loads((ROOT / "analyses" / "records" / "sparse_sweep.json").read_text())["points"]
-    assert points
+    assert len(points) >= 3
     for name, p in points.items():
-        head = p["not_alike"]["best_profiles"]
-        target = p["best_learner_true_gain"]
-        for key in ("our_model_printed", "extension", "extension_forest"):
-            assert target - p[key] > 2 * head["holdout_se"], (name, key)
-            assert abs(head["gain"] - target) < abs(p[key] - target), (name, key)
-        assert p["structure"]["effective_arms"] < p["m"] * 0.75, name
+        head, target = p["not_alike"]["best_profiles"], p["best_learner_true_gain"]
+        assert target - p["our_model_printed"] > 2 * head["holdout_se"], name
+        assert abs(head["gain"] - target) < abs(p["our_model_printed"] - target), name
+    assert any(p["warning_fired"] for p in points.values())
 
 
 @pytest.mark.records
