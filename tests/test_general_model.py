@@ -169,3 +169,15 @@ def test_on_the_default_stand_ins_each_learners_model_tracks_its_true_gain():
             assert abs(v["model"] - v["true_gain"]) < 0.01, (study, name)
         assert abs(r["best_of_models"] - r["best_learner_true_gain"]) < 0.005, study
         assert r["independent_errors_at_the_truth"] - r["learners"]["MACF"]["true_gain"] > 0.01, study
+
+
+@pytest.mark.records
+def test_why_the_own_profile_model_falls_short_on_the_sparse_stand_in():
+    """The plain s-hat's noise and the linear E[h | y_hat] (analyses/records/not_alike_standins.json)."""
+    import json
+    from conftest import ROOT
+    u = json.loads((ROOT / "analyses" / "records" / "not_alike_standins.json").read_text())["sparse_k4_undershoot"]
+    gains = [u["gain_by_s"][k] for k in sorted(u["gain_by_s"], key=float)]
+    assert gains == sorted(gains, reverse=True) and gains[0] - gains[-1] > 0.004  # a smaller s, a larger gain
+    assert u["s_plain"] > 1.5 * u["s_true"]
+    assert u["own_choices_at_the_truth"] - u["own_choices_linear"] > 0.01
