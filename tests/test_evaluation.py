@@ -105,3 +105,18 @@ def test_table4_shows_hajek_and_names_each_warning():
     assert "WARNING (the values marked in the Warning row may mislead): s, PT-CF: IPW value 1.1 outside" in md
     clean = table4.render(pd.DataFrame(rows).assign(warning=""), {"s": 0.01}, {}, {"s": True})
     assert "| Warning |" not in clean and "WARNING" not in clean
+
+
+def test_table4_shows_the_model_for_arms_not_alike_and_the_model_versus_data_warning():
+    import pandas as pd
+    from actionable.paper import table4
+    rows = [dict(study="s", policy=p, ipw=0.3, ipw_se=0.01, gain=0.0, gain_se=0.01) for p in table4.POLICIES]
+    not_alike = {"s": dict(structure=dict(effective_arms=3.2, m=12), variants=dict(
+        best_profiles=dict(gain=0.043, se=0.0003, holdout_se=0.006, label="Our Model, arms not alike: best (OLS)"),
+        independent_macf=dict(gain=1.3, se=0.002, label="Our Model, arms not alike: independent")))}
+    md = table4.render(pd.DataFrame(rows), {"s": 0.01}, {}, {"s": True}, not_alike=not_alike,
+                       checks={"s": ["the data gain more than the model predicts: ..."]})
+    assert ("| Our Model, arms not alike: best (OLS) (this package's) |  |  |  |  |  |  | 34.3 (gain 4.30, holdout SE "
+            "0.60; Monte Carlo ± 0.03; effective arms 3.2 of 12) |") in md
+    assert "| Our Model, arms not alike: independent (this package's) |  |  |  |  |  |  | n/a (gain 130.0: beyond" in md
+    assert "MODEL VERSUS DATA: s: the data gain more than the model predicts" in md

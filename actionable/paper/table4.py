@@ -69,7 +69,11 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
         na = not_alike.get(study) or {}
         for key in NOT_ALIKE_ROWS:
             v = (na.get("variants") or {}).get(key)
-            if v is not None:
+            if v is not None and k == 100 and not 0 <= base + v["gain"] <= 1:  # a noisy covariance can say so
+                rows.append({"": v["label"] + " (this package's)", **{p: "" for p in POLICIES},
+                             "Our Model": f"n/a (gain {v['gain'] * k:.1f}: beyond the outcome's range; the covariance "
+                                          "estimate is too noisy for this form)"})
+            elif v is not None:
                 spread = na.get("structure") or {}
                 rows.append({"": v["label"] + " (this package's)", **{p: "" for p in POLICIES},
                              "Our Model": f"{(base + v['gain']) * k:.1f} (gain {v['gain'] * k:.2f}"
