@@ -28,7 +28,7 @@ import pandas as pd
 
 from actionable.stats import general_model
 from actionable.stats.moments import chosen_s
-from actionable.stats.prediction_error import prediction_covariances
+from actionable.stats.prediction_error import outcome_covariances
 from actionable.studies.datasets import load_truth
 from actionable.studies.study import holdout, load_study
 
@@ -38,18 +38,24 @@ PREDICTIONS = {"OLS": "learners/{s}/ols/predictions.npy", "S-XGB": "learners/{s}
                "T-XGB": "learners/{s}/txgb_all/predictions.npy", "MACF": "forests/{s}/macf/mu.npy"}
 
 
-def study_record(results: Path, study: str, table4: pd.DataFrame, reps: int = 400, people: int = 4000) -> dict:
+def _holdout(results: Path, study: str) -> tuple:
+    """(arm, y, truth) of a finished run's holdout people, and the study's moments."""
     spec = json.loads((results / "data" / study / "summary.json").read_text())["spec"]
     spec = spec if Path(spec).is_absolute() else str(results.parent / spec)
     ds, split = load_study(spec, results / "data" / study / "split.csv", 1)
     _, arm, y, truth = holdout(ds, split, load_truth(ds))
-    s = chosen_s(json.loads((results / "moments" / study / "moments_all.json").read_text()), "plain")
+    return arm, y, truth, json.loads((results / "moments" / study / "moments_all.json").read_text())
+
+
+def study_record(results: Path, study: str, table4: pd.DataFrame, reps: int = 400, people: int = 4000) -> dict:
+    arm, y, truth, mom = _holdout(results, study)
+    s = chosen_s(mom, "plain")
     rows = table4[table4["study"] == study].set_index("policy")
     best_arm = float(rows.loc["Best Uniform", "oracle"])
     out = dict(s=s, learners={})
     for name, rel in PREDICTIONS.items():
         z = np.load(results / rel.format(s=study))
-        cross = prediction_covariances(z, arm, y)["cross"]
+        cross = outcome_covariances(z, arm, y)
         got = general_model.learner_profile_gain(s, z, cross, reps=reps, people=people, seed=1)
         out["learners"][name] = dict(model=got["gain"], model_mc_se=got["se"],
                                      true_gain=float(rows.loc[name, "oracle"]) - best_arm)
@@ -68,13 +74,9 @@ def undershoot(results: Path, study: str, learner: str = "S-XGB", reps: int = 20
     """Why a learner's own-profile model can fall short of its true gain: the same model with other s
     (the paper's plain s-hat is inflated by the arm means' sampling noise), and the learner's own
     holdout choices valued by the linear E[h | y_hat] against their value at the truth."""
-    spec = json.loads((results / "data" / study / "summary.json").read_text())["spec"]
-    spec = spec if Path(spec).is_absolute() else str(results.parent / spec)
-    ds, split = load_study(spec, results / "data" / study / "split.csv", 1)
-    _, arm, y, truth = holdout(ds, split, load_truth(ds))
+    arm, y, truth, mom = _holdout(results, study)
     z = np.load(results / PREDICTIONS[learner].format(s=study))
-    cross = np.asarray(prediction_covariances(z, arm, y)["cross"])
-    mom = json.loads((results / "moments" / study / "moments_all.json").read_text())
+    cross = outcome_covariances(z, arm, y)
     by_s = {f"{s:.4f}": general_model.learner_profile_gain(s, z, cross, reps=reps, people=4000, seed=1)["gain"]
             for s in (chosen_s(mom, "plain"), chosen_s(mom, "corrected"), float(np.std(truth.mean(axis=0), ddof=1)))}
     k, pick, means = cross @ np.linalg.pinv(np.cov(z, rowvar=False)), z.argmax(axis=1), truth.mean(axis=0)

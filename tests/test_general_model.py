@@ -95,7 +95,7 @@ def test_arms_without_identified_heterogeneity_take_the_others_mean():
     cov[2, :] = cov[:, 2] = np.nan
     d = np.full((4, 4), 0.02)
     d[2, :] = d[:, 2] = np.nan
-    filled, d_filled, k = gm.fill_unidentified(cov, d)
+    (filled, k), d_filled = gm.fill_unidentified(cov), gm.fill_differences(d)
     assert k == 1 and np.allclose(filled, gm.equicorrelated(0.1, 0.5, 4))
     assert np.allclose(d_filled, 0.02 * (1 - np.eye(4)))
 

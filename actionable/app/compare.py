@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+__all__ = ["compare", "compare_tables", "macf_shares", "write_record", "main", "Cell"]
+
 EXACT_RTOL = 1e-9
 SE_SHARE = 0.5  # a learner-dependent value may move by half its own recorded SE
 RELATIVE = 0.05  # ... or, without an SE, by 5% (and 1e-4 absolute)
@@ -201,6 +203,3 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-
-
-__all__ = ["compare", "compare_tables", "macf_shares", "write_record", "main", "Cell"]

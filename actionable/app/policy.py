@@ -1,8 +1,8 @@
 """Acting on a study's answer: which arm each holdout person gets under every Table 4 policy, the
 depth-2 policy tree (PT-CF) as readable rules, and the fitted policies applied to new people.
 
-    actionable policy export --study NAME [--results results] [-o FOLDER]
-    actionable policy apply --study NAME --data new.csv [--method PT-CF|MACF] [-o assignments.csv]
+    actionable policy export --study NAME [--method M] [--results results] [-o FILE.csv]
+    actionable policy apply --study NAME --data new.csv [--method PT-CF|MACF] [-o FILE.csv]
 
 The tree's record (``rules.json``) carries what applying it needs: the covariates as the spec
 declares them, the id column, the arms, the categorical levels seen in training, the cut points
@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from ..paper.table4 import table4_policies
-from ..stats import forests, policy_search, rbridge
+from ..stats import forests, policy_search
 from ..stats.features import FeatureEncoder
 from ..stats.policy_tree import apply_bins
+from ..studies import forest_files
 from ..studies.datasets import DatasetError, check_covariate, check_ids, read_columns
 
 METHODS = ("PT-CF", "MACF")
@@ -72,11 +73,12 @@ def tree_record(fit: dict, x_train: np.ndarray, encoder: FeatureEncoder, dataset
         tree=_node(fit["rules"], xb, encoder.names, dataset.covariates, dataset.arms, fit["edges"]))
 
 
-def _tree(node: dict, features: list) -> policy_search.Tree:
+def _tree(node: dict, features: list, arms: list) -> policy_search.Tree:
+    """The record's tree as a ``policy_search.Tree`` on the encoded features, actions as arm indices."""
     if "arm" in node:
-        return policy_search.Tree(reward=float("nan"), action=node["arm_index"])
+        return policy_search.Tree(reward=float("nan"), action=arms.index(node["arm"]))
     return policy_search.Tree(reward=float("nan"), feature=features.index(node["feature"]), value=node["value"],
-                              left=_tree(node["left"], features), right=_tree(node["right"], features))
+                              left=_tree(node["left"], features, arms), right=_tree(node["right"], features, arms))
 
 
 def _leaves(node: dict, path=()):
@@ -174,14 +176,8 @@ def apply_tree(record: dict, frame: pd.DataFrame) -> tuple[np.ndarray, list]:
     used = {n["feature"] for n in _splits(record["tree"])}
     notes = [f"{int(np.isnan(x[:, j]).sum())} person(s) without {f}: placed at the training median {fill[j]:.6g}"
              for j, f in enumerate(record["features"]) if f in used and np.isnan(x[:, j]).any()]
-    tree = _tree(_indexed(record["tree"], record["arms"]), record["features"])
+    tree = _tree(record["tree"], record["features"], record["arms"])
     return tree.predict(apply_bins(x, edges, fill)), notes
-
-
-def _indexed(node: dict, arms: list) -> dict:
-    if "arm" in node:
-        return dict(node, arm_index=arms.index(node["arm"]))
-    return dict(node, left=_indexed(node["left"], arms), right=_indexed(node["right"], arms))
 
 
 def apply_forest(record: dict, frame: pd.DataFrame, chunks: list, threads: int = 1) -> np.ndarray:
@@ -191,8 +187,7 @@ def apply_forest(record: dict, frame: pd.DataFrame, chunks: list, threads: int =
         raise DatasetError(f"the forest of {record['study']} was not kept ({', '.join(missing[:2]) or 'no chunks'} "
                            "missing; forests.temp_chunks deletes them after the merge): apply PT-CF, or rerun "
                            "fit_macf with forests.temp_chunks: false")
-    forest = rbridge.call(rbridge.r_eval("function(p) grf::merge_forests(lapply(p, readRDS), compute.oob.predictions = FALSE)"),
-                          rbridge.r_function("c")(*map(str, chunks)))
+    forest = forest_files.merge_files(chunks, threads, oob=False)
     return np.argmax(forests.predict_tau(forest, _encoder(record).transform(frame), threads), axis=1)
 
 

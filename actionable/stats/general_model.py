@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["equicorrelated", "contrast", "error_contrasts", "fill_unidentified", "structure", "gaussian_gain",
+__all__ = ["equicorrelated", "contrast", "error_contrasts", "fill_unidentified", "fill_differences", "structure",
+           "gaussian_gain",
            "learner_gain", "learner_profile_gain", "profile_gain"]
 
 
@@ -58,11 +59,11 @@ def error_contrasts(var_differences: np.ndarray) -> np.ndarray:
     return _psd(cov)
 
 
-def fill_unidentified(cov_h: np.ndarray, var_differences: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+def fill_unidentified(cov_h: np.ndarray) -> tuple[np.ndarray, int]:
     """Arms whose heterogeneity is not identified (NaN rows: no positive split-half covariance) get
-    the identified arms' mean variance and mean correlation, and their error contrasts the mean of
-    the identified pairs'; returns both matrices and how many arms were filled."""
-    cov, d = np.array(cov_h, float), np.array(var_differences, float)
+    the identified arms' mean variance and mean correlation; returns the matrix and how many arms
+    were filled."""
+    cov = np.array(cov_h, float)
     bad = ~np.isfinite(np.diag(cov))
     if bad.all():
         raise ValueError("no arm's heterogeneity is identified")
@@ -73,11 +74,16 @@ def fill_unidentified(cov_h: np.ndarray, var_differences: np.ndarray) -> tuple[n
     rho = float(sub[~np.eye(good.sum(), dtype=bool)].mean()) if good.sum() > 1 else 0.0
     fill = rho * np.outer(sd, sd)
     np.fill_diagonal(fill, sd ** 2)
-    cov = np.where(np.isfinite(cov), cov, fill)
-    off = ~np.eye(len(d), dtype=bool)
-    d = np.where(np.isfinite(d), d, np.mean(d[off & np.isfinite(d)]) if np.any(off & np.isfinite(d)) else 0.0)
+    return np.where(np.isfinite(cov), cov, fill), int(bad.sum())
+
+
+def fill_differences(var_differences: np.ndarray) -> np.ndarray:
+    """Error contrasts Var(e^a - e^b) of pairs with an unidentified arm: the identified pairs' mean."""
+    d = np.array(var_differences, float)
+    known = ~np.eye(len(d), dtype=bool) & np.isfinite(d)
+    d = np.where(np.isfinite(d), d, np.mean(d[known]) if known.any() else 0.0)
     np.fill_diagonal(d, 0.0)
-    return cov, d, int(bad.sum())
+    return d
 
 
 def _psd(cov: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 from . import diagnostics, general_model
 from .model import ArmMeans, expected_gain, simulate_gain
 from .moments import chosen_s
-from .prediction_error import model_inputs, prediction_covariances
+from .prediction_error import model_inputs, outcome_covariances, prediction_covariances
 
 log = logging.getLogger(__name__)
 
@@ -60,15 +60,6 @@ NOT_ALIKE = {
 HEADLINE_NOT_ALIKE = "best_profiles"
 
 
-def _learner_covariances(pe: dict, profiles: dict, holdout: tuple | None) -> dict:
-    """Each learner's Cov(y_hat) and Cov(h, y_hat): from its holdout predictions and the holdout's
-    (arm, y) when given, else from prediction_error.json (the T-learner's and the forest's)."""
-    if holdout is not None:
-        return {k: prediction_covariances(v, *holdout) for k, v in profiles.items()}
-    return {k: v for k, v in (("txgb", pe.get("covariances")), ("macf", (pe.get("forest") or {}).get("covariances")))
-            if v is not None}
-
-
 def arms_not_alike(s: float, prediction_error: dict, profiles: dict, settings: dict, seed: int, percent: bool,
                    holdout: tuple | None = None) -> dict:
     """This package's model for arms that are not alike (``general_model``): for each learner whose
@@ -82,18 +73,19 @@ def arms_not_alike(s: float, prediction_error: dict, profiles: dict, settings: d
     out = dict(variants={}, headline=HEADLINE_NOT_ALIKE)
     errors = {"txgb": pe.get("sigma_eps") or {}, "macf": (pe.get("forest") or {}).get("sigma_eps") or {}}
     cov_h = np.asarray(pe.get("cov_h", []), float)
-    contrasts, filled = {}, 0
+    contrasts = {}
     if cov_h.ndim == 2 and np.isfinite(np.diag(cov_h)).any():
-        given = cov_h
+        cov_h, filled = general_model.fill_unidentified(cov_h)
         for learner, err in errors.items():
             d = np.asarray((err.get("arm_specific") or {}).get("var_differences", np.nan), float)
-            if d.ndim == 2:  # the same filled covariance whichever learner's contrasts come with it
-                cov_h, contrasts[learner], filled = general_model.fill_unidentified(given, d)
+            if d.ndim == 2:
+                contrasts[learner] = general_model.fill_differences(d)
         out["structure"] = general_model.structure(cov_h)
         if filled:
             out["note"] = (f"{filled} arm(s) without a positive split-half covariance: given the other arms' mean "
                            "variance and correlation")
-    covs = _learner_covariances(pe, profiles, holdout)
+    # each learner's Cov(y_hat) and Cov(h, y_hat), from its holdout predictions and the holdout's (arm, y)
+    covs = {} if holdout is None else {k: prediction_covariances(v, *holdout) for k, v in profiles.items()}
     mc = dict(reps=settings["reps"], seed=seed)
     for key, (learner, label) in NOT_ALIKE.items():
         kind, cov = key.split("_")[0], covs.get(learner)
@@ -140,7 +132,7 @@ def holdout_se(s: float, profiles: dict, arm: np.ndarray, y: np.ndarray, setting
         idx = np.concatenate([rng.choice(g, len(g)) for g in groups if len(g)])
         best = -np.inf
         for z in profiles.values():
-            cross = prediction_covariances(z[idx], arm[idx], y[idx])["cross"]
+            cross = outcome_covariances(z[idx], arm[idx], y[idx])
             if np.all(np.isfinite(cross)):
                 best = max(best, general_model.learner_profile_gain(s, z[idx], cross, reps=settings["reps"],
                                                                     people=settings["people"], seed=seed)["gain"])

@@ -103,8 +103,7 @@ def arm_specific(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray, cov_h: np.nda
     (sampling noise larger than the error) gives NaN, not an error-free learner."""
     m = yhat.shape[1]
     yhat = np.asarray(yhat, float)
-    # cov_y[a, k] = Cov(y_hat^k, y) on arm a's people (an estimate of Cov(y_hat^k, h^a))
-    cov_y = np.array([_cov_with(yhat[arm == a], y[arm == a]) for a in range(m)])
+    cov_y = outcome_covariances(yhat, arm, y)
 
     def of_differences(c):  # [a, b]: the variance of u^a - u^b from a covariance matrix c of u
         return np.diag(c)[:, None] + np.diag(c)[None, :] - c - c.T
@@ -158,14 +157,20 @@ def model_inputs(estimates: dict, estimator: str, learner: str = "txgb") -> dict
     return dict(sigma=sigma, rho=min(rho, 0.999), sigma_eps=sigma_eps)
 
 
+def outcome_covariances(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """[a, k] = Cov(y, y_hat^k) among arm a's people, an estimate of Cov(h^a, y_hat^k) (randomized:
+    their x has everyone's law, and y's own noise is independent of a prediction made without it);
+    NaN for an arm with fewer than 2 people."""
+    yhat = np.asarray(yhat, float)
+    return np.array([_cov_with(yhat[arm == a], y[arm == a]) if np.sum(arm == a) > 1 else np.full(yhat.shape[1], np.nan)
+                     for a in range(yhat.shape[1])])
+
+
 def prediction_covariances(yhat: np.ndarray, arm: np.ndarray, y: np.ndarray) -> dict:
     """What ``general_model.learner_gain`` needs of a learner: Cov(y_hat) over the holdout, and
-    Cov(h^a, y_hat^k) estimated as Cov(y, y_hat^k) among arm a's people (randomized: their x has
-    everyone's law, and y's own noise is independent of a prediction made without it)."""
-    yhat = np.asarray(yhat, float)
-    cross = np.array([_cov_with(yhat[arm == a], y[arm == a]) if np.sum(arm == a) > 1 else np.full(yhat.shape[1], np.nan)
-                      for a in range(yhat.shape[1])])
-    return dict(cov_yhat=np.cov(yhat, rowvar=False, ddof=1).tolist(), cross=cross.tolist())
+    Cov(h^a, y_hat^k) (``outcome_covariances``)."""
+    return dict(cov_yhat=np.cov(np.asarray(yhat, float), rowvar=False, ddof=1).tolist(),
+                cross=outcome_covariances(yhat, arm, y).tolist())
 
 
 def true_error(yhat: np.ndarray, truth: np.ndarray) -> float:
@@ -191,12 +196,10 @@ def estimate(yhat: np.ndarray, yhat_1: np.ndarray, yhat_2: np.ndarray, arm: np.n
                lam=[float(v) for v in rel["lam"]], cov_h=rel["cov_h"].tolist(),
                sigma_eps=dict(noise_corrected=noise_corrected(yhat, arm, y, rel["var_h"]),
                               split_half=split_half(yhat, yhat_1, yhat_2, arm, y, rel["var_h"]),
-                              arm_specific=arm_specific(yhat, arm, y, rel["cov_h"])),
-               covariances=prediction_covariances(yhat, arm, y))
+                              arm_specific=arm_specific(yhat, arm, y, rel["cov_h"])))
     if forest is not None:
         out["forest"] = dict(sigma_eps=dict(noise_corrected=noise_corrected(forest, arm, y, rel["var_h"]),
-                                            arm_specific=arm_specific(forest, arm, y, rel["cov_h"])),
-                             covariances=prediction_covariances(forest, arm, y))
+                                            arm_specific=arm_specific(forest, arm, y, rel["cov_h"])))
     if truth is not None:
         tr = true_moments(truth)
         out.update(true_sigma=tr["sigma"], true_rho=tr["rho"], true_sigma_eps=true_error(yhat, truth),

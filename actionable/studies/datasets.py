@@ -412,7 +412,6 @@ def _declared(probs: dict, arms: list, present: set, spec_path, key: str, where:
     named an equal share of what the named ones leave. A sum within SUM_TOLERANCE of 1 (rounded
     values) is renormalized, and a note says so with both sets of values."""
     given = {_label(k): v for k, v in probs.items()}
-    notes = []
     if OTHERS in given and OTHERS not in present:
         if given.pop(OTHERS) != "equal":
             raise DatasetError(f"{spec_path}: {key}.{OTHERS} must be 'equal' (the arms not named share what the "
@@ -435,11 +434,11 @@ def _declared(probs: dict, arms: list, present: set, spec_path, key: str, where:
             f"{SUM_TOLERANCE:g}. Write exact values as fractions (e.g. '1/4', '3/44'), or give some arms and let "
             f"the rest share equally: {{{arms[0]}: 0.25, {OTHERS}: equal}}")
     if abs(total - 1.0) <= PROB_TOLERANCE:
-        return {a: given[a] for a in arms}, notes
-    notes.append(f"{key} sum to {total:.8g} (within the rounding tolerance {SUM_TOLERANCE:g}); IPW uses them "
-                 f"divided by that sum: declared {', '.join(f'{a} {given[a]:.7g}' for a in arms)}; used "
-                 f"{', '.join(f'{a} {given[a] / total:.7g}' for a in arms)}")
-    return {a: given[a] / total for a in arms}, notes
+        return {a: given[a] for a in arms}, []
+    note = (f"{key} sum to {total:.8g} (within the rounding tolerance {SUM_TOLERANCE:g}); IPW uses them divided by "
+            f"that sum: declared {', '.join(f'{a} {given[a]:.7g}' for a in arms)}; used "
+            f"{', '.join(f'{a} {given[a] / total:.7g}' for a in arms)}")
+    return {a: given[a] / total for a in arms}, [note]
 
 
 def _assignment(spec, frame, arms, counts, present, spec_path, where):

@@ -32,15 +32,16 @@ def read_forest(path):
     return rbridge.r_function("readRDS")(str(path))
 
 
-def merge_files(paths, threads: int):
+def merge_files(paths, threads: int, oob: bool = True):
     """``merge`` of chunks saved as RDS, read in R so that no reference to them outlives
     merge_forests: they are freed before the out-of-bag predictions, which would otherwise run
-    with the chunks and the merged forest in memory at once (the merge job's peak)."""
-    return rbridge.call(rbridge.r_eval(_MERGE_FILES), rbridge.r_function("c")(*map(str, paths)), int(threads))
+    with the chunks and the merged forest in memory at once (the merge job's peak). ``oob=False``:
+    the merged forest alone, enough to predict for new people."""
+    return rbridge.call(rbridge.r_eval(_MERGE_FILES), rbridge.r_function("c")(*map(str, paths)), int(threads), bool(oob))
 
 
-_MERGE_FILES = f"""function(paths, threads) {{
+_MERGE_FILES = f"""function(paths, threads, oob) {{
   forest <- grf::merge_forests(lapply(paths, readRDS), compute.oob.predictions = FALSE)
   invisible(gc())
-  ({WITH_OOB_R})(forest, threads)
+  if (oob) ({WITH_OOB_R})(forest, threads) else forest
 }}"""

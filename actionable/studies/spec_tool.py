@@ -100,11 +100,12 @@ def _render(head: list, covariates: list, tail: list, left_out: list) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _checked(text: str, covariates: list, left_out: list, out: Path, head: list, tail: list) -> str:
+def _checked(head: list, covariates: list, tail: list, left_out: list, out: Path) -> str:
     """The draft as ``spec check`` will see it: a covariate the check refuses is moved to the
     columns left out with the check's reason; any other refusal is raised, so no draft is written
     that the check would reject."""
     folder = Path(out).resolve().parent
+    text = _render(head, covariates, tail, left_out)
     while True:
         with tempfile.NamedTemporaryFile("w", suffix=".yaml", dir=folder, delete=False) as fh:
             fh.write(text)
@@ -191,7 +192,7 @@ def draft(data: str | Path, outcome: str, arm: str, out: str | Path, control: st
             "  # (observed shares: " + ", ".join(f"{a} {counts[a] / n:.3f}" for a in order[:6])
             + (", ..." if len(order) > 6 else "") + ")",
             "  probabilities: estimate"]
-    return _checked(_render(head, covariates, tail, left_out), covariates, left_out, out, head, tail)
+    return _checked(head, covariates, tail, left_out, out)
 
 
 def _design(ds) -> str:
