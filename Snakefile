@@ -21,6 +21,7 @@ include: "workflow/rules/learners.smk"
 include: "workflow/rules/moments.smk"
 include: "workflow/rules/forests.smk"
 include: "workflow/rules/evaluation.smk"
+include: "workflow/rules/splits.smk"
 include: "workflow/rules/report.smk"
 
 

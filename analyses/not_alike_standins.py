@@ -28,6 +28,7 @@ import pandas as pd
 
 from actionable.stats import general_model
 from actionable.stats.moments import chosen_s
+from actionable.stats.our_model import holdout_se
 from actionable.stats.prediction_error import outcome_covariances
 from actionable.studies.datasets import load_truth
 from actionable.studies.study import holdout, load_study
@@ -49,22 +50,27 @@ def _holdout(results: Path, study: str) -> tuple:
 
 def study_record(results: Path, study: str, table4: pd.DataFrame, reps: int = 400, people: int = 4000) -> dict:
     arm, y, truth, mom = _holdout(results, study)
-    s = chosen_s(mom, "plain")
+    s = chosen_s(mom, "corrected")  # as the workflow's model for arms not alike (our_model.arms_not_alike.s)
     rows = table4[table4["study"] == study].set_index("policy")
     best_arm = float(rows.loc["Best Uniform", "oracle"])
-    out = dict(s=s, learners={})
+    out = dict(s=s, s_plain=chosen_s(mom, "plain"), learners={})
+    profiles = {}
     for name, rel in PREDICTIONS.items():
-        z = np.load(results / rel.format(s=study))
+        z = profiles[name] = np.load(results / rel.format(s=study))
         cross = outcome_covariances(z, arm, y)
         got = general_model.learner_profile_gain(s, z, cross, reps=reps, people=people, seed=1)
-        out["learners"][name] = dict(model=got["gain"], model_mc_se=got["se"],
+        plain = general_model.learner_profile_gain(out["s_plain"], z, cross, reps=reps, people=people, seed=1)
+        out["learners"][name] = dict(model=got["gain"], model_mc_se=got["se"], model_plain_s=plain["gain"],
                                      true_gain=float(rows.loc[name, "oracle"]) - best_arm)
+    # the headline's holdout SE, as the workflow draws it (our_model.holdout_se, config.yaml's settings)
+    out["headline_holdout_se"] = holdout_se(s, profiles, arm, y, dict(reps=reps, people=people, bootstrap=50), 1)
     forest = np.load(results / PREDICTIONS["MACF"].format(s=study))
     c = general_model.contrast(truth.shape[1])
     at_truth = general_model.gaussian_gain(s, np.cov(truth, rowvar=False), c @ np.cov(forest - truth, rowvar=False) @ c,
                                            reps=reps, people=people, seed=1)
     out.update(best_learner_true_gain=float(rows.drop(index="Best Uniform")["oracle"].max()) - best_arm,  # PT-CF's too
                best_of_models=max(v["model"] for v in out["learners"].values()),
+               best_of_models_plain_s=max(v["model_plain_s"] for v in out["learners"].values()),
                independent_errors_at_the_truth=at_truth["gain"],
                effective_arms_at_the_truth=general_model.structure(np.cov(truth, rowvar=False))["effective_arms"])
     return out

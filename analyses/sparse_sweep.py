@@ -10,6 +10,7 @@ arms that are not alike (with the headline's holdout SE), the effective number o
 whether the model-versus-data warning fired.
 
     /usr/bin/python3 -m analyses.sparse_sweep [--points 0 1 2] [--work /tmp/sparse_sweep] [--cores 2]
+    /usr/bin/python3 -m analyses.sparse_sweep --figure docs/figures/sparse_sweep.png   (from the record)
 
 Each point at n = 60,000 takes about as long as the small stand-ins' forests (benchmarks/RESULTS.md).
 Record: analyses/records/sparse_sweep.json (points already recorded are kept unless rerun).
@@ -38,6 +39,7 @@ SEGMENTS = [  # who each segment arm helps, in order
     dict(covariate="female", equals=1), dict(covariate="diabetes", equals=1),
     dict(covariate="site_geisinger", equals=1), dict(covariate="zip_median_income", above=80000),
 ]
+STANDIN = 1  # POINTS[1] is data/simulators/sparse_k4.yaml itself, run as config/sparse_standin.yaml
 POINTS = [  # (k, effect on the logit scale, m, n)
     (2, 0.9, 12, 60000), (4, 0.7, 12, 60000), (8, 0.5, 12, 60000),
     (4, 0.7, 12, 20000), (4, 0.7, 12, 200000), (4, 0.7, 24, 60000),
@@ -57,18 +59,24 @@ def point_spec(k: int, effect: float, m: int, n: int) -> dict:
 
 def run_point(index: int, work: Path, cores: int) -> dict:
     k, effect, m, n = POINTS[index]
-    spec = point_spec(k, effect, m, n)
-    folder = work / spec["name"]
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "simulator.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
-    (folder / "config.yaml").write_text(yaml.safe_dump(dict(
-        studies=[dict(name=spec["name"], simulator=str(folder / "simulator.yaml"))], moments=dict(overlap=[]))))
+    if index == STANDIN:  # the committed stand-in itself, with its own config overlay
+        name, folder, overlay = "sparse_k4", work / "sparse_k4", ROOT / "config" / "sparse_standin.yaml"
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        spec = point_spec(k, effect, m, n)
+        name, folder = spec["name"], work / spec["name"]
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "simulator.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+        overlay = folder / "config.yaml"
+        overlay.write_text(yaml.safe_dump(dict(
+            studies=[dict(name=name, simulator=str(folder / "simulator.yaml"))], moments=dict(overlap=[]))))
     res = subprocess.run([sys.executable, "-m", "snakemake", "--cores", str(cores), "-d", str(folder),
-                          "--configfile", str(ROOT / "config.yaml"), str(folder / "config.yaml")],
+                          "--configfile", str(ROOT / "config.yaml"), str(overlay)],
                          cwd=ROOT, capture_output=True, text=True)
     if res.returncode != 0:
-        raise RuntimeError(f"point {index} ({spec['name']}): snakemake failed\n{res.stderr[-3000:]}")
-    return summarize(folder / "results", spec["name"], dict(k=k, effect=effect, m=m, n=n))
+        raise RuntimeError(f"point {index} ({name}): snakemake failed\n{res.stderr[-3000:]}")
+    out = summarize(folder / "results", name, dict(k=k, effect=effect, m=m, n=n))
+    return dict(out, spec=str(BASE.relative_to(ROOT))) if index == STANDIN else out
 
 
 def summarize(results: Path, study: str, point: dict) -> dict:
@@ -92,12 +100,50 @@ def summarize(results: Path, study: str, point: dict) -> dict:
                 structure=na.get("structure"), warning_fired="MODEL VERSUS DATA" in md)
 
 
+def figure(record: dict, path: Path) -> None:
+    """The sweep at a glance (docs/methods.md): per point, the best learner's true gain beside Our
+    Model as printed, the extensions and the headline model for arms not alike with +-2 holdout SEs."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from actionable.studies.io import save_figure
+
+    pts = sorted(record["points"].values(), key=lambda r: POINTS.index((r["k"], r["effect"], r["m"], r["n"])))
+    fig, ax = plt.subplots(figsize=(10, 3.8))
+    x = range(len(pts))
+    rows = [("best learner, true gain", lambda r: r["best_learner_true_gain"], "s", "black"),
+            ("Our Model as printed", lambda r: r["our_model_printed"], "v", "#c0392b"),
+            ("extension (T-XGB / forest)", lambda r: r["extension"], "^", "#999999"),
+            ("", lambda r: r["extension_forest"], "^", "#999999")]
+    for label, get, marker, color in rows:
+        ax.plot(x, [100 * (get(r) if get(r) is not None else float("nan")) for r in pts], marker, color=color,
+                ls="none", label=label or None)
+    head = [r["not_alike"]["best_profiles"] for r in pts]
+    ax.errorbar(x, [100 * h["gain"] for h in head], yerr=[200 * h["holdout_se"] for h in head], fmt="o",
+                color="#1f5fa8", capsize=3, label="headline: best own-profile model (+-2 holdout SE)")
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.set_xticks(list(x))
+    ax.set_xticklabels([f"k={r['k']} of {r['m']}\nn={r['n'] // 1000}k" + ("\nwarning" if r["warning_fired"] else "")
+                        for r in pts], fontsize=8)
+    ax.set_ylabel("gain over the best arm (pp)")
+    ax.set_title("Sparse arm-specific heterogeneity: the models against the best learner's true gain", fontsize=9)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    save_figure(fig, path, vector=False)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--points", type=int, nargs="*", default=list(range(len(POINTS))))
     p.add_argument("--work", default="/tmp/sparse_sweep")
     p.add_argument("--cores", type=int, default=2)
+    p.add_argument("--figure", help="only draw the recorded sweep to this PNG (docs/figures/sparse_sweep.png)")
     args = p.parse_args(argv)
+    if args.figure:
+        figure(json.loads(RECORD.read_text()), Path(args.figure))
+        return 0
     record = json.loads(RECORD.read_text()) if RECORD.exists() else dict(points={})
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     for i in args.points:

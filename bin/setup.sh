@@ -26,7 +26,15 @@ r_ready() {
   command -v Rscript >/dev/null &&
     Rscript -e 'quit(status = !all(c("grf", "policytree") %in% rownames(installed.packages())))' >/dev/null 2>&1
 }
+# fonts for arm labels in CJK scripts and symbols (figures fall back to DejaVu Sans without them)
+fonts_ready() { command -v fc-list >/dev/null && fc-list : family | grep -q "Noto Sans CJK" && fc-list : family | grep -q Symbola; }
+if [ -z "$missing_py" ] && r_ready && ! fonts_ready && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  log "installing the figures' fonts: fonts-noto-cjk fonts-symbola"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    fonts-noto-cjk fonts-symbola >/dev/null
+fi
 if [ -z "$missing_py" ] && r_ready; then
+  fonts_ready || log "without fonts-noto-cjk and fonts-symbola, CJK and symbol arm labels draw as empty boxes"
   log "ready without installing: $("$PY" --version) ($PY), snakemake $("$PY" -m snakemake --version), $(R --version | head -n1)"
   exit 0
 fi
@@ -38,14 +46,14 @@ if ! command -v apt-get >/dev/null || ! command -v dpkg-query >/dev/null; then
   exit 1
 fi
 
-# Debian packages: the Python statistics stack, Snakemake 7, R's headers for compiling grf, and R's
-# recommended packages: grf needs Matrix, and CRAN's current Matrix no longer builds on Debian 12's
-# R 4.2 (a minimal Debian without recommends has no Matrix: found building the container).
+# Debian packages: the Python statistics stack, Snakemake 7, R's headers for compiling grf, the
+# figures' fonts, and R's recommended packages: grf needs Matrix, and CRAN's current Matrix no
+# longer builds on Debian 12's R 4.2 (a minimal Debian without recommends has no Matrix: found building the container).
 debs=(
   snakemake python3-numpy python3-pandas python3-scipy python3-matplotlib
   python3-xgboost python3-rpy2 python3-jsonschema python3-yaml python3-pytest
   python3-hypothesis python3-sklearn python3-psutil python3-tables r-base-dev
-  r-recommended chromium
+  r-recommended chromium fonts-noto-cjk fonts-symbola
 )
 missing=()
 for p in "${debs[@]}"; do

@@ -3,7 +3,7 @@ from actionable.studies.io import script_log, write_json
 from actionable.studies.study import load_named_study
 
 with script_log(snakemake) as log:
-    ds = load_named_study(snakemake.input.spec, snakemake.wildcards.study, snakemake.params.min_arm_rows)
+    ds = load_named_study(snakemake.input.spec, snakemake.params.name, snakemake.params.min_arm_rows)
     summary = ds.summary()
     write_json(summary, snakemake.output[0])
     for warning in ds.warnings:

@@ -142,35 +142,45 @@ def test_a_learners_gaussian_profiles_give_its_gaussian_model():
 def test_sparse_stand_ins_the_printed_model_misses_and_the_headline_comes_closer():
     """analyses/records/sparse_sweep.json: where the arm-specific heterogeneity sits in k of m arms,
     Our Model as printed falls short of the best learner's true gain by more than 2 of the headline's
-    holdout SEs in every point, and the headline (the best of the learners' own-profile models) is
-    nearer to it in all but the smallest study (n = 20,000, where its SE is 1.1 pp and both miss)."""
+    holdout SEs in every point; the headline (the best of the learners' own-profile models, with the
+    corrected s-hat) is within 2 of its SEs of it in every point, nearer than the printed model, and
+    both equicorrelated extensions (the T-learner's and the forest's error) miss by more than 2 of
+    those SEs in four of the six points."""
     import json
     from conftest import ROOT
     points = json.loads((ROOT / "analyses" / "records" / "sparse_sweep.json").read_text())["points"]
-    assert len(points) == 6
-    nearer = []
+    assert len(points) == 6 and {(p["k"], p["m"], p["n"]) for p in points.values()} >= {(2, 12, 60000), (4, 12, 60000),
+                                                                                      (8, 12, 60000), (4, 12, 20000),
+                                                                                      (4, 12, 200000)}
+    extensions_miss = 0
     for name, p in points.items():
         head, target = p["not_alike"]["best_profiles"], p["best_learner_true_gain"]
         assert target - p["our_model_printed"] > 2 * head["holdout_se"], name
-        nearer.append(abs(head["gain"] - target) < abs(p["our_model_printed"] - target) or p["n"] < 60000)
-    assert all(nearer)
+        assert abs(head["gain"] - target) < 2 * head["holdout_se"], name
+        assert abs(head["gain"] - target) < abs(p["our_model_printed"] - target), name
+        extensions = [e for e in (p["extension"], p["extension_forest"]) if e is not None]
+        extensions_miss += all(abs(e - target) > 2 * head["holdout_se"] for e in extensions)
+    assert extensions_miss == 4
     assert sum(p["warning_fired"] for p in points.values()) == 2
 
 
 @pytest.mark.records
 def test_on_the_default_stand_ins_each_learners_model_tracks_its_true_gain():
-    """analyses/records/not_alike_standins.json (the default run): each learner's own-profile model
-    within 1 pp of the learner's true gain, their highest within 0.5 pp of the best learner's
-    (PT-CF's included); the independent-error Gaussian model, even fed the truth, overstates the
-    forest's gain by more than 1 pp."""
+    """analyses/records/not_alike_standins.json (the default run's predictions, the workflow's corrected
+    s-hat): each learner's own-profile model within 2 of the headline's holdout SEs of the learner's
+    true gain, and their highest (the headline) within 2 of them of the best learner's (PT-CF's
+    included); the independent-error Gaussian model, even fed the truth, overstates the forest's gain
+    by more than 1 pp."""
     import json
     from conftest import ROOT
     record = json.loads((ROOT / "analyses" / "records" / "not_alike_standins.json").read_text())
     assert set(record["studies"]) == {"walmart_like", "penn_geisinger_like"}
     for study, r in record["studies"].items():
+        se = r["headline_holdout_se"]
+        assert 0 < se < 0.02, study
         for name, v in r["learners"].items():
-            assert abs(v["model"] - v["true_gain"]) < 0.01, (study, name)
-        assert abs(r["best_of_models"] - r["best_learner_true_gain"]) < 0.005, study
+            assert abs(v["model"] - v["true_gain"]) < 2 * se, (study, name)
+        assert abs(r["best_of_models"] - r["best_learner_true_gain"]) < 2 * se, study
         assert r["independent_errors_at_the_truth"] - r["learners"]["MACF"]["true_gain"] > 0.01, study
 
 
@@ -184,3 +194,23 @@ def test_why_the_own_profile_model_falls_short_on_the_sparse_stand_in():
     assert gains == sorted(gains, reverse=True) and gains[0] - gains[-1] > 0.004  # a smaller s, a larger gain
     assert u["s_plain"] > 1.5 * u["s_true"]
     assert u["own_choices_at_the_truth"] - u["own_choices_linear"] > 0.01
+
+
+@pytest.mark.records
+def test_nonlinear_valuations_recorded():
+    """analyses/records/not_alike_calibration.json, on the sparse sweep's runs: valuing a learner's own
+    holdout choices by E[y^a | its own prediction] (isotonic) overshoots, most for the noisy T-learner,
+    because conditioning on one arm's prediction lets the part of the outcome common to all arms ride
+    on the selection; binned contrasts are no closer to the truth than the linear projection the
+    model uses."""
+    import json
+    from conftest import ROOT
+    points = json.loads((ROOT / "analyses" / "records" / "not_alike_calibration.json").read_text())["points"]
+    assert len(points) == 6
+    err = {f: np.array([v["own_choices"][f] - v["own_choices_true"] for p in points.values()
+                        for v in p["learners"].values()]) for f in ("linear", "isotonic_own", "binned_contrasts")}
+    assert all(p["learners"]["T-XGB"]["own_choices"]["isotonic_own"] - p["learners"]["T-XGB"]["own_choices_true"] > 0.05
+               for p in points.values())
+    assert err["isotonic_own"].mean() > 0.03
+    assert np.abs(err["binned_contrasts"]).mean() >= np.abs(err["linear"]).mean()
+    assert np.abs(err["linear"]).mean() < 0.01

@@ -48,7 +48,9 @@ def test_missing_items_are_named_not_silently_dropped(tmp_path):
     assert "study-shop-figure12" in found["missing"] and "study-shop-model" not in found["missing"]
     assert "table1" in found["missing"] and "figure14" in found["missing"]
     assert page.count("not produced by this configuration") == 14 and page.count("Not produced") == 4
-    assert page.count("Missing: ") == len(report.STUDY_PARTS) - 1 and "No moments for this study" in page
+    # the model part says "No moments"; a part only some configurations make (splits) is left out, not missing
+    assert page.count("Missing: ") == len(report.STUDY_PARTS) - 1 - len(report.OPTIONAL_PARTS)
+    assert "No moments for this study" in page and "study-shop-splits" not in page
 
 
 def _chromium(*args):
@@ -69,14 +71,14 @@ def test_report_opens_offline_with_every_table_and_figure(small_run):
     dom = _chromium("--virtual-time-budget=10000", "--dump-dom", page.as_uri())
     assert dom.returncode == 0, dom.stderr[-2000:]
     body = re.search(r"<body[^>]*>", dom.stdout).group(0)
-    # the paper's 14 figures and five per study (arm rates, Figures 9-12), every one decoded
-    assert 'data-figures="29"' in body and 'data-figures-loaded="29"' in body, body
+    # the paper's 14 figures and six per study (arm rates, Figures 9-12, gain curves), every one decoded
+    assert 'data-figures="32"' in body and 'data-figures-loaded="32"' in body, body
     assert "<title>Replication of Shchetkina &amp; Berman (2024)</title>" in dom.stdout
     # every study, including example_shop (no paper_role), gets every per-study part
     for study in ("walmart_like", "penn_geisinger_like", "example_shop"):
         section = re.search(rf'<section id="study-{study}" class="study">.*?</section>', dom.stdout, re.S).group(0)
         parts = re.findall(r'class="study-part" id="study-[a-z_]+-([a-z0-9-]+)"', section)
-        assert parts == [p[0] for p in report.STUDY_PARTS], (study, parts)
+        assert parts == [p[0] for p in report.STUDY_PARTS if p[0] not in report.OPTIONAL_PARTS], (study, parts)
         assert 'class="missing"' not in section, study
     shop = re.search(r'<section id="study-example_shop".*?</section>', dom.stdout, re.S).group(0)
     assert "Hajek (normalized IPW)" in shop and "pairwise rho-hat" in shop and "rises most with a 1%" in shop
@@ -116,7 +118,8 @@ def test_a_config_without_the_papers_studies_gets_an_analysis_not_a_replication(
     assert "<title>Personalization analysis of example_shop (methods of Shchetkina &amp; Berman, 2024)</title>" in page
     assert found["missing"] == [] and "not produced" not in page.lower()
     assert found["tables"] == [1, 2, 3, 4] and found["figures"] == [1, 2, 3, 4, 5, 6]
-    assert found["study_parts"] == [f"study-example_shop-{p[0]}" for p in report.STUDY_PARTS]
+    assert found["study_parts"] == [f"study-example_shop-{p[0]}" for p in report.STUDY_PARTS
+                                    if p[0] not in report.OPTIONAL_PARTS]
     assert "<li>the arms are far from equicorrelated</li>" in page
 
 

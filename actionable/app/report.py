@@ -33,6 +33,7 @@ TABLES = {
 }
 EXTRA_TABLES = {  # Section 5.2's estimates and the stand-ins' truth
     "Estimated moments (sigma, rho, s, sigma_eps) and Our Model": ("results/tables/moments.md", "moments.rst"),
+    "Robustness across repeated splits": ("results/tables/split_robustness.md", "split_robustness.rst"),
 }
 FIGURE_CAPTIONS = {1: "figure1.rst", 2: "figure2.rst", 3: "figures3to5.rst", 4: "figures3to5.rst",
                    5: "figures3to5.rst", 6: "figure6.rst", 7: "figures7and8.rst", 8: "figures7and8.rst",
@@ -148,7 +149,11 @@ STUDY_PARTS = [
     ("figure12", "Sensitivity of the predicted gain (Figure 12)", "sensitivity/{study}/figure12.png", "figure", "figure12.rst"),
     ("table6", "What would raise the gain most (Table 6)", "sensitivity/{study}/table6.md", "table", "tables5and6.rst"),
     ("rules", "Who gets which arm: the policy tree as rules (PT-CF)", "policies/{study}/rules.md", "table", None),
+    ("gain-curves", "How the gain builds up: gain curves", "evaluation/{study}/gain_curves.png", "figure",
+     "gain_curves.rst"),
+    ("splits", "The gains across repeated splits", "splits/{study}/gains.png", "figure", "split_robustness.rst"),
 ]
+OPTIONAL_PARTS = {"splits"}  # made only by some configurations (splits.count > 1): absent is not missing
 
 
 def title_for(studies: list, paper_studies: dict) -> str:
@@ -222,6 +227,9 @@ def study_section(root: Path, study: str, about: dict, report_dir: Path, found: 
         path = None if rel is None else root / "results" / rel.format(study=study)
         if kind == "model":
             out.append(model_html(about.get("moments"), about.get("diagnostics")))
+        elif (path is None or not path.exists()) and part in OPTIONAL_PARTS:
+            out.pop()
+            continue
         elif path is None or not path.exists():
             out.append(f'<p class="missing">Missing: {html.escape(str(rel).format(study=study))}.</p>')
             found["missing"].append(ident)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import matplotlib
+import matplotlib.font_manager
 import matplotlib.ticker
 
 matplotlib.use("Agg")
@@ -24,9 +25,32 @@ COLOR_A, COLOR_B = "#c0392b", "#1f5fa8"  # red solid A, blue dashed B, as in the
 RHO_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
 
 
-def _style():
+# Glyph fallback, in order, among the fonts installed (bin/setup.sh installs Noto CJK and Symbola):
+# accented Latin, CJK and symbols or emoji in a spec's arm labels render instead of empty boxes.
+FONTS = ("DejaVu Sans", "Noto Sans CJK JP", "Symbola")
+
+
+def style():
+    """The figures' one look: the font fallback, no top or right spines, fixed SVG hashes."""
+    have = {f.name for f in matplotlib.font_manager.fontManager.ttflist}
     plt.rcParams.update({"font.size": 10, "axes.spines.top": False, "axes.spines.right": False,
-                         "svg.hashsalt": "actionable"})
+                         "svg.hashsalt": "actionable", "font.family": [f for f in FONTS if f in have] or ["sans-serif"]})
+
+
+_style = style
+
+
+def arm_names(df: pd.DataFrame) -> list:
+    """An arm's name on an axis: the label its spec declares (``arm.labels``), else its code."""
+    labels = df["label"].fillna("").astype(str) if "label" in df else pd.Series([""] * len(df), index=df.index)
+    return [lab if lab else str(arm) for arm, lab in zip(df["arm"], labels)]
+
+
+def _arm_ticks(ax, df: pd.DataFrame) -> None:
+    names = arm_names(df)
+    turn = len(names) >= 25 or max((len(n) for n in names), default=0) > 12
+    ax.set_xticks(np.arange(len(names)))
+    ax.set_xticklabels(names, rotation=60 if turn else 0, ha="right" if turn else "center", fontsize=8)
 
 
 def hte_distributions(samples: dict):
@@ -132,12 +156,11 @@ def arm_rates(rates, title: str, outcome_label: str = "mean outcome", percent: b
     ax.errorbar(x, rates["mean"] * k, yerr=[(rates["mean"] - rates["lower"]) * k, (rates["upper"] - rates["mean"]) * k],
                 fmt="none", ecolor="#555555", elinewidth=1, capsize=2)
     ax.scatter(x, rates["mean"] * k, c=colors, s=28, zorder=3)
-    ax.set_xticks(x)
-    ax.set_xticklabels(rates["arm"].astype(str), rotation=0 if len(rates) < 25 else 90, fontsize=8)
+    _arm_ticks(ax, rates)
     ax.set_xlabel("arm (ordered by training-sample mean; control in red)")
     ax.set_ylabel(outcome_label + (" (%)" if percent else ""))
-    ctrl = rates.loc[rates["control"], "arm"]
-    ax.set_title(f"{title}  [control: arm {ctrl.iloc[0] if len(ctrl) else '?'}; bars: 95% CI, n = {int(rates['n'].sum()):,}]",
+    ctrl = [n for n, c in zip(arm_names(rates), rates["control"]) if c]
+    ax.set_title(f"{title}  [control: {ctrl[0] if ctrl else '?'}; bars: 95% CI, n = {int(rates['n'].sum()):,}]",
                  fontsize=9)
     fig.tight_layout()
     return fig
@@ -176,8 +199,7 @@ def assignment_shares(panels: dict):
     for ax, (title, df) in zip(axes[:, 0], panels.items()):
         colors = np.where(df["control"], COLOR_A, COLOR_B)
         ax.bar(np.arange(len(df)), df["share"] * 100, color=colors)
-        ax.set_xticks(np.arange(len(df)))
-        ax.set_xticklabels(df["arm"].astype(str), fontsize=8)
+        _arm_ticks(ax, df)
         ax.set_ylabel("% of holdout assigned")
         c = descriptives.concentration(df["share"])
         ax.set_title(f"{title}: {c['arms_used']} of {len(df)} arms used; {c['arms_to_cover']} cover 80% "

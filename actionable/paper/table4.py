@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from ..stats import diagnostics, evaluation, sensitivity
+from ..stats import diagnostics, evaluation, gain_curves, sensitivity
 from ..stats.learners import policy
 from ..studies.datasets import load_truth
 from ..studies.study import holdout, training_matrices
@@ -131,7 +131,7 @@ def render(evals: pd.DataFrame, our_model: dict, paper_names: dict, percent: dic
                              OUR_MODEL_PP["Penn-Geisinger"]))
     if not_alike:
         notes.append("Our Model, arms not alike: this package's model, not the paper's procedure: Algorithm 2's thought "
-                     "experiment (arm means drawn from a normal F with the estimated s, everyone sent to the arm with "
+                     "experiment (arm means drawn from a normal F with the corrected s-hat, everyone sent to the arm with "
                      "the highest prediction, the uniform arm at its true mean) for a learner described by its own "
                      "holdout predictions instead of one sigma, rho and sigma_eps: their profiles and their covariance "
                      "with the outcome in each arm (the holdout identifies it). First row (chosen once for every "
@@ -180,13 +180,15 @@ def table4_policies(best_arm: int, n: int, ols: np.ndarray, sxgb: np.ndarray, tx
 
 
 def evaluate_study(dataset, split, rates: pd.DataFrame, predictions: dict, our_model: dict, settings: dict,
-                   xgb: dict, seed: int, threads: int = 1) -> tuple[pd.DataFrame, dict]:
+                   xgb: dict, seed: int, threads: int = 1,
+                   curve_seed: int | None = None) -> tuple[pd.DataFrame, dict, pd.DataFrame | None]:
     """Table 4's rows for one study: every policy's holdout value by IPW (Eq. 9) with bootstrap SEs,
     Hajek, AIPW (per-arm XGBoost cross-fitted within the holdout) and, with a truth, the oracle value.
     ``rates``: the arm rates of the training split (the best uniform arm is its best); ``predictions``:
     the learners' holdout predictions (ols, sxgb, txgb), the forest's tau and the policy tree's arms (pt);
-    ``our_model``: the study's our_model.json; ``settings``: config evaluation. Returns the table and the
-    run's record (info.json)."""
+    ``our_model``: the study's our_model.json; ``settings``: config evaluation. Returns the table, the
+    run's record (info.json) and, given ``curve_seed``, every method's gain curve
+    (``stats.gain_curves``, ranked by its own scores; PT-CF's by the forest's) from the same AIPW fit."""
     ds, cfg = dataset, settings
     x_tr, a_tr, y_tr, x_te, a_te, y_te, _ = training_matrices(ds, split)
     test, _, _, truth = holdout(ds, split, load_truth(ds))
@@ -198,7 +200,8 @@ def evaluate_study(dataset, split, rates: pd.DataFrame, predictions: dict, our_m
     bounds = (0.0, 1.0) if ds.binary else (float(y_all.min()), float(y_all.max()))
     rows = evaluation.evaluate(policies, a_te, y_te, ds.propensity_matrix()[test], cfg["bootstrap"], seed,
                                "Best Uniform", mu=mu, truth=truth, bounds=bounds, min_ess=cfg["min_ess"],
-                               ess_share=cfg["ess_share"], labels=ds.arms)
+                               ess_share=cfg["ess_share"],
+                               labels=[f"{a} ({ds.arm_labels[a]})" if ds.arm_labels.get(a) else a for a in ds.arms])
     table = pd.DataFrame(rows)
     table.insert(0, "study", ds.name)
     table["best_uniform_arm"] = ds.arms[best]
@@ -210,7 +213,14 @@ def evaluate_study(dataset, split, rates: pd.DataFrame, predictions: dict, our_m
                 our_model_gain=our_model["gain"], our_model_se=our_model["se"], our_model_gain_inf=our_model["gain_inf"],
                 our_model_extension=our_model.get("extension"), our_model_not_alike=our_model.get("arms_not_alike"),
                 our_model_settings=dict(n=our_model["inputs"]["n"], uniform=our_model["inputs"]["uniform"]))
-    return table, info
+    curves = None
+    if curve_seed is not None:
+        gamma = gain_curves.aipw_scores(a_te, y_te, evaluation.assigned_propensity(ds.propensity_matrix()[test], a_te), mu)
+        scores = dict(zip(POLICIES[1:], (predictions[k] for k in ("ols", "sxgb", "txgb", "tau", "tau"))))
+        curves = gain_curves.gain_curves({k: policies[k] for k in scores}, scores, best, gamma, cfg["bootstrap"],
+                                         curve_seed, truth=truth)
+        curves.insert(0, "study", ds.name)
+    return table, info, curves
 
 
 def table4(evals: pd.DataFrame, infos: list, paper_names: dict, settings: dict, paper_sigma_eps: str):

@@ -177,8 +177,12 @@ def study_prediction(moments: dict, prediction_error: dict, settings: dict, seed
         out["extension"]["forest"] = dict(gain=fx["gain_inf"], gain_pp=fx["gain_inf_pp"], sigma_eps=inputs["sigma_eps"],
                                           sigma_eps_estimator="arm_specific",
                                           label="Our Model for the causal forest's predictions (this package's extension)")
-    out["arms_not_alike"] = arms_not_alike(run["s"], pe, profiles or {}, cfg["arms_not_alike"], seed, est["binary"],
-                                           holdout)
+    # this package's model draws F with the corrected s-hat (default): the plain one carries the arm
+    # means' sampling noise (analyses/records/s_hat_noise.json), which shrinks the gain it predicts
+    na = cfg["arms_not_alike"]
+    out["arms_not_alike"] = arms_not_alike(chosen_s(est, na.get("s", "corrected")), pe, profiles or {}, na, seed,
+                                           est["binary"], holdout)
+    out["arms_not_alike"]["s_used"] = na.get("s", "corrected")
     # how far the study is from the model's assumptions (one rho, normal F), said beside the prediction
     out["diagnostics"] = diagnostics.check(est["rho_matrix"], est["rho"], est["arm_means"], est["arm_mean_se"])
     for w in out["diagnostics"]["warnings"]:

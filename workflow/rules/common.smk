@@ -45,6 +45,17 @@ except InputError as _err:
 FIGURE6_CASES = sorted(config["theory"]["figure6"]["cases"])
 STUDY = {entry["name"]: entry for entry in config["studies"]}
 STUDIES = list(STUDY)
+# Repeated splits (splits.count = S): split 1 is the study itself; split k > 1 is the study again
+# under the name "{study}__split{k}", every random step seeded as a run with seed + k - 1 would
+# seed it, so that split k equals a single-split run with that seed.
+SPLITS = config["splits"]["count"]
+SPLIT_MARK = "__split"
+for _study in STUDIES:
+    if SPLIT_MARK in _study:
+        stop(ConfigError(f"config key 'studies': name {_study!r} contains {SPLIT_MARK!r}, which names repeated splits; "
+                         "expected a name without it"))
+SPLIT_OF = {f"{s}{SPLIT_MARK}{k}": (s, k) for s in STUDIES for k in range(2, SPLITS + 1)}
+STUDY.update({name: STUDY[s] for name, (s, _) in SPLIT_OF.items()})
 SIMULATED = [s for s in STUDIES if "simulator" in STUDY[s]]
 PAPER_STUDY = {e["paper_role"]: e["name"] for e in config["studies"] if "paper_role" in e}
 PAPER_STUDIES = [PAPER_STUDY[r] for r in PAPER_ROLES if r in PAPER_STUDY]
@@ -77,20 +88,35 @@ wildcard_constraints:
     number="[345]",
     n="9|10|11",
     armfig="[78]",
-    study="|".join(STUDIES),
+    study="|".join(STUDIES + list(SPLIT_OF)),
     covset="[A-Za-z][A-Za-z0-9_]*",
     chunk="[0-9]{1,4}",
     group="[0-9]{1,4}",
 
 
 def seed_for(step):
-    """Seed of one random step, derived from the config's base seed and the step's name."""
+    """Seed of one random step, derived from the config's base seed and the step's name. A step of
+    split k of a study (a name "{study}__split{k}" in it) gets the seed the study's step has in a
+    run with base seed + k - 1."""
+    for name, (study, k) in SPLIT_OF.items():
+        if name in step.split("/"):
+            return stream_seed(config["seed"] + k - 1, step.replace(name, study))
     return stream_seed(config["seed"], step)
+
+
+def parent(study):
+    """The configured study a name stands for (itself, or the study of a repeated split)."""
+    return SPLIT_OF.get(study, (study, 1))[0]
+
+
+def split_names(study):
+    """The study's name in each of its splits, split 1 first."""
+    return [study] + [f"{study}{SPLIT_MARK}{k}" for k in range(2, SPLITS + 1)]
 
 
 def macf_settings(study):
     """A study's forest settings: forests.macf with the study's own macf entries over it."""
-    return study_settings(config, study)
+    return study_settings(config, parent(study))
 
 
 def macf_chunks(study):
@@ -157,7 +183,7 @@ def study_spec(study):
     """The dataset spec of a study: written by simulate_study, or the user's."""
     entry = STUDY[study]
     if "simulator" in entry:
-        return f"results/simulated/{study}/spec.yaml"
+        return f"results/simulated/{parent(study)}/spec.yaml"
     return project_path(entry["spec"])
 
 
@@ -168,7 +194,7 @@ def study_inputs(wildcards):
     study = wildcards.study
     entry = STUDY[study]
     if "simulator" in entry:
-        folder = f"results/simulated/{study}"
+        folder = f"results/simulated/{parent(study)}"
         return dict(spec=study_spec(study), data=f"{folder}/observed.csv", truth=f"{folder}/truth.npy",
                     truth_arms=f"{folder}/truth.arms.yaml")
     inputs = dict(spec=study_spec(study))
@@ -274,7 +300,7 @@ def forest_outputs():
 
 
 def evaluation_outputs():
-    out = expand("results/evaluation/{study}/policies.csv", study=STUDIES)
+    out = expand("results/evaluation/{study}/{f}", study=STUDIES, f=["policies.csv", "gain_curves.csv", "gain_curves.png"])
     out += expand("results/policies/{study}/{f}", study=STUDIES, f=["assignments.csv", "rules.md", "rules.json"])
     out += ["results/tables/table4.csv", "results/tables/table4.md"]
     out += expand("results/evaluation/{study}/table4.md", study=STUDIES)
@@ -299,5 +325,14 @@ def theory_outputs():
     ]
 
 
+def split_outputs():
+    """Repeated splits' aggregate (only with splits.count > 1: one split is the paper's run as it is)."""
+    if SPLITS == 1:
+        return []
+    out = expand("results/splits/{study}/{f}", study=STUDIES, f=["per_split.csv", "summary.csv", "gains.png"])
+    return out + ["results/tables/split_robustness.csv", "results/tables/split_robustness.md"]
+
+
 def all_outputs():
-    return theory_outputs() + data_outputs() + learner_outputs() + forest_outputs() + evaluation_outputs()
+    return (theory_outputs() + data_outputs() + learner_outputs() + forest_outputs() + evaluation_outputs()
+            + split_outputs())

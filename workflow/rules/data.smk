@@ -39,6 +39,7 @@ rule validate_study:
     benchmark:
         "logs/benchmarks/data/validate_{study}.tsv"
     params:
+        name=lambda w: parent(w.study),  # a repeated split is its study under another name
         min_arm_rows=config["data"]["min_arm_rows"],
     priority: 10
     threads: 1

@@ -16,6 +16,7 @@ rule evaluate_policies:
     output:
         csv="results/evaluation/{study}/policies.csv",
         info="results/evaluation/{study}/info.json",
+        curves="results/evaluation/{study}/gain_curves.csv",
     log:
         "logs/evaluation/{study}/policies.log",
     benchmark:
@@ -25,6 +26,7 @@ rule evaluate_policies:
         settings=config["evaluation"],
         xgb=config["learners"]["xgboost"],
         seed=lambda w: seed_for(f"evaluation/{w.study}"),
+        curve_seed=lambda w: seed_for(f"gain_curves/{w.study}"),
     priority: 10
     threads: 1
     resources:
@@ -34,6 +36,27 @@ rule evaluate_policies:
         "../../envs/python.yaml"
     script:
         "../../scripts/evaluate_policies.py"
+
+
+rule figure_gain_curves:
+    input:
+        curves="results/evaluation/{study}/gain_curves.csv",
+        info="results/evaluation/{study}/info.json",
+        our_model="results/moments/{study}/our_model.json",
+    output:
+        "results/evaluation/{study}/gain_curves.png",
+    log:
+        "logs/evaluation/{study}/gain_curves.log",
+    benchmark:
+        "logs/benchmarks/evaluation/{study}/gain_curves.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/plot.yaml"
+    script:
+        "../../scripts/figure_gain_curves.py"
 
 
 rule export_policies:
