@@ -1,6 +1,7 @@
 """Repeated splits: the per-split estimates and their aggregate (unit), and a run with three
 splits whose every split equals a single-split run with that split's seed (workflow)."""
 import json
+import re
 import shutil
 
 import numpy as np
@@ -8,6 +9,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, run_snakemake
+from test_report import CHROMIUM, _chromium
 from actionable.app.beyond import robustness_table, study_splits
 from actionable.stats.splits import aggregate, split_estimates
 
@@ -113,6 +115,10 @@ def test_three_splits_each_equal_to_a_single_split_run_with_its_seed(small_run, 
     assert "<h3>Robustness across repeated 70/30 splits</h3>" in page and "example_shop: 3 splits" in page
     for study in ("walmart_like", "penn_geisinger_like", "example_shop"):
         assert f'id="study-{study}-splits"' in page and f'id="study-{study}-gain-curves"' in page, study
+    if CHROMIUM:  # the page as a browser shows it: the 32 figures of one split and each study's splits figure
+        dom = _chromium("--virtual-time-budget=10000", "--dump-dom", (work / "reports" / "replication.html").as_uri())
+        body = re.search(r"<body[^>]*>", dom.stdout).group(0)
+        assert 'data-figures="35"' in body and 'data-figures-loaded="35"' in body, body
 
 
 @pytest.mark.workflow
