@@ -141,6 +141,7 @@ def predict_tau(forest, x, threads: int) -> np.ndarray:
 
 
 def predict_y(y_forest, x, threads: int) -> np.ndarray:
+    rbridge.importr("grf")  # grf's predict methods, also where nothing else has loaded grf yet
     pred = rbridge.call(rbridge.r_function("predict"), y_forest, rbridge.matrix(x), **{"num.threads": int(threads)})
     return rbridge.to_numpy(pred.rx2("predictions")).reshape(-1)
 
@@ -158,17 +159,8 @@ def variable_importance(forest) -> np.ndarray:
     return rbridge.to_numpy(rbridge.call(grf.variable_importance, forest)).reshape(-1)
 
 
-def holdout_outputs(forest, y_forest, x_test, propensity, threads: int) -> tuple[np.ndarray, np.ndarray]:
-    """tau_hat (n x m, control 0) and the arm outcomes mu_hat (``arm_outcomes``) for the holdout rows
-    ``x_test``; ``propensity`` per arm or per row (blocked designs)."""
-    tau = predict_tau(forest, x_test, threads)
-    log.info("%d trees; MACF assigns %d distinct arms on the %d holdout rows", num_trees(forest),
-             len(np.unique(np.argmax(tau, axis=1))), len(tau))
-    return tau, arm_outcomes(tau, predict_y(y_forest, x_test, threads), propensity)
-
-
-def importance_table(forest, features: list, covariates: list) -> pd.DataFrame:
-    """grf's variable importance per encoded feature, with the covariate each feature encodes
-    (a categorical covariate's dummies are named "covariate=level")."""
+def importance_table(features: list, covariates: list, importance: np.ndarray) -> pd.DataFrame:
+    """grf's variable importance per encoded feature (``variable_importance``), with the covariate
+    each feature encodes (a categorical covariate's dummies are named "covariate=level")."""
     owner = [next(c for c in covariates if f == c or f.startswith(c + "=")) for f in features]
-    return pd.DataFrame({"feature": features, "covariate": owner, "importance": variable_importance(forest)})
+    return pd.DataFrame({"feature": features, "covariate": owner, "importance": np.asarray(importance, float)})

@@ -109,9 +109,12 @@ def structure(cov_h: np.ndarray) -> dict:
 
 
 def _root(cov: np.ndarray) -> np.ndarray:
-    """R with R R' = cov (cov PSD, possibly singular)."""
+    """The symmetric root R = V sqrt(W) V' of cov (PSD, possibly singular), R R' = cov. Unlike
+    V sqrt(W), it does not depend on which eigenvectors eigh returns for (nearly) equal
+    eigenvalues, so a change of cov in its last digits (another BLAS, the forest's chunk-wise
+    statistics) moves the Monte Carlo draws by as little."""
     w, v = np.linalg.eigh((cov + cov.T) / 2)
-    return v * np.sqrt(np.maximum(w, 0.0))
+    return (v * np.sqrt(np.maximum(w, 0.0))) @ v.T
 
 
 def _sym_power(cov: np.ndarray, power: float) -> np.ndarray:

@@ -3,7 +3,9 @@ RDS files (the scattered chunks and the merged forest)."""
 
 from __future__ import annotations
 
-from ..stats import rbridge
+import numpy as np
+
+from ..stats import forest_stats, forests, policy_tree, rbridge
 from ..stats.forests import WITH_OOB_R
 from .io import atomic_path
 
@@ -45,3 +47,37 @@ _MERGE_FILES = f"""function(paths, threads, oob) {{
   invisible(gc())
   if (oob) ({WITH_OOB_R})(forest, threads) else forest
 }}"""
+
+
+def save_chunk_record(record: dict, path) -> None:
+    """A chunk's sufficient statistics (stats.forest_stats.chunk_record), float64, compressed."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **record)
+
+
+def sum_chunk_records(paths) -> dict:
+    """The chunks' statistics added up: what the merged forest would have."""
+    total = None
+    for path in paths:
+        with np.load(path) as rec:
+            part = {k: rec[k] for k in rec.files}
+        total = part if total is None else {k: total[k] + part[k] for k in total}
+    return total
+
+
+def combine_chunks(paths, combine: str, x_test, y_train, arm_train, y_hat_train, w_hat_train, w_hat_test,
+                   y_forest, threads: int) -> tuple:
+    """The multi-arm causal forest's outputs from its chunk files: (holdout tau_hat n x m with control
+    0, holdout arm outcomes, training DR scores, variable importance per feature, trees). ``combine``
+    merge: the chunks' RDS files merged by grf; statistics: their sufficient statistics
+    (``save_chunk_record``) summed and solved, the same numbers without the merged forest."""
+    y_hat_test = forests.predict_y(y_forest, x_test, threads)
+    if combine == "statistics":
+        total = sum_chunk_records(paths)
+        out = forest_stats.macf_outputs(total, y_train, arm_train, y_hat_train, w_hat_train, y_hat_test, w_hat_test)
+        return (*out, int(total["trees"]))
+    forest = merge_files(paths, threads)  # computes the OOB predictions of all trees
+    tau = forests.predict_tau(forest, x_test, threads)
+    return (tau, forests.arm_outcomes(tau, y_hat_test, w_hat_test), policy_tree.double_robust_scores(forest),
+            forests.variable_importance(forest), forests.num_trees(forest))

@@ -160,6 +160,10 @@ def forest_mem_mb(wildcards, input, attempt):
     return int((2000 + 150 * _size_mb(data) + 3 * _size_mb(chunks)) * attempt)
 
 
+# What the merge job reads of each forest chunk: the trees (merge) or their sufficient statistics
+CHUNK_FILE = "stats.npz" if config["forests"]["combine"] == "statistics" else "rds"
+
+
 def chunk_file(path):
     """A forest chunk: deleted after its merge when forests.temp_chunks (paper scale) says so."""
     return temp(path) if config["forests"]["temp_chunks"] else path

@@ -85,11 +85,36 @@ rule fit_macf_chunk:
         "../../scripts/fit_forest_chunk.py"
 
 
+rule macf_chunk_statistics:
+    input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
+        forest="results/forests/{study}/macf/chunks/macf{chunk}.rds",
+    output:
+        "results/forests/{study}/macf/chunks/macf{chunk}.stats.npz",
+    log:
+        "logs/forests/{study}/macf_chunk{chunk}_statistics.log",
+    benchmark:
+        "logs/benchmarks/forests/{study}/macf_chunk{chunk}_statistics.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+    priority: 10
+    threads: 1
+    resources:
+        mem_mb=forest_mem_mb,
+        runtime=120,
+    conda:
+        "../../envs/r.yaml"
+    script:
+        "../../scripts/macf_chunk_statistics.py"
+
+
 rule fit_macf:
     input:
         unpack(validated_study),
         split="results/data/{study}/split.csv",
-        chunks=lambda w: [f"results/forests/{w.study}/macf/chunks/macf{i}.rds" for i in range(macf_chunks(w.study))],
+        chunks=lambda w: [f"results/forests/{w.study}/macf/chunks/macf{i}.{CHUNK_FILE}" for i in range(macf_chunks(w.study))],
+        yhat="results/forests/{study}/macf/yhat.npy",
         yhat_forest="results/forests/{study}/macf/yhat.rds",
     output:
         tau="results/forests/{study}/macf/tau.npy",
@@ -104,6 +129,7 @@ rule fit_macf:
     params:
         min_arm_rows=config["data"]["min_arm_rows"],
         settings=lambda w: macf_settings(w.study),
+        combine=config["forests"]["combine"],
     priority: 10
     threads: 1
     resources:

@@ -1,0 +1,158 @@
+"""The multi-arm causal forest's predictions from chunk-wise sufficient statistics, exactly as grf
+computes them from one merged forest.
+
+grf predicts at x (core/src/prediction/collector/OptimizedPredictionCollector.cpp) by averaging,
+over the trees that may vote (all of them; out of bag, those that did not draw the point) and whose
+leaf of x is not empty, the leaf's precomputed values: per leaf, with n its training people and
+the forest's centred Y - Y.hat and W - W.hat (MultiCausalPredictionStrategy.cpp),
+
+    v = (sum w, sum w Y, sum w W, sum w W Y, sum w W W') / n,
+
+and then solving theta(x) = (WW * w - W W')^-1 (WY * w - W Y') on that average. The average is a
+sum over trees divided by a count, so a forest grown as chunks needs, per chunk and point, only the
+sum of its trees' leaf values and how many trees contributed: the chunks' sums and counts add up to
+the merged forest's, and nothing ever holds the merged forest. ``tree_arrays`` reads a chunk's trees
+from R once; ``chunk_sums`` walks them in numpy (Tree.cpp's find_leaf_node: go left when
+x <= split value, or x is missing and the node sends missing values left, or both are missing);
+``solve`` turns summed statistics into tau_hat.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import rbridge
+from .forests import arm_outcomes
+
+__all__ = ["tree_arrays", "leaf_nodes", "chunk_sums", "solve", "chunk_record", "split_frequencies",
+           "importance", "dr_scores", "macf_outputs"]
+
+# Every tree's arrays in one R call: pv, the leaf values as a nodes x types matrix (NA rows: inner
+# nodes and empty leaves), indices 0-based as grf stores them.
+TREES_R = """function(forest) {
+  types <- forest[["_pv_num_types"]]
+  lapply(seq_len(forest[["_num_trees"]]), function(t) {
+    pv <- forest[["_pv_values"]][[t]]
+    list(root = forest[["_root_nodes"]][[t]], left = forest[["_child_nodes"]][[t]][[1]],
+         right = forest[["_child_nodes"]][[t]][[2]], var = forest[["_split_vars"]][[t]],
+         value = forest[["_split_values"]][[t]], nan_left = forest[["_send_missing_left"]][[t]],
+         drawn = forest[["_drawn_samples"]][[t]],
+         pv = matrix(unlist(lapply(pv, function(v) if (length(v)) v else rep(NA_real_, types))),
+                     ncol = types, byrow = TRUE))
+  })
+}"""
+
+
+def tree_arrays(forest) -> list[dict]:
+    """A grf forest's trees as numpy arrays (one dict per tree)."""
+    out = []
+    for tree in rbridge.r_eval(TREES_R)(forest):
+        t = {name: np.asarray(tree.rx2(name)) for name in ("left", "right", "var", "value", "nan_left", "drawn", "pv")}
+        t["root"] = int(np.asarray(tree.rx2("root")).reshape(-1)[0])
+        t["left"], t["right"], t["var"] = (t[k].astype(np.int64) for k in ("left", "right", "var"))
+        t["drawn"] = t["drawn"].astype(np.int64).reshape(-1)
+        t["nan_left"] = t["nan_left"].astype(bool)
+        t["pv"] = np.asarray(t["pv"], float).reshape(len(t["left"]), -1)
+        out.append(t)
+    return out
+
+
+def leaf_nodes(tree: dict, x: np.ndarray) -> np.ndarray:
+    """The leaf each row of ``x`` falls in (grf's Tree::find_leaf_node, all rows at once)."""
+    node = np.full(len(x), tree["root"], dtype=np.int64)
+    rows = np.arange(len(x))
+    inner = (tree["left"] != 0) | (tree["right"] != 0)
+    todo = inner[node]
+    while todo.any():
+        r, n = rows[todo], node[todo]
+        value, cut = x[r, tree["var"][n]], tree["value"][n]
+        go_left = (value <= cut) | (tree["nan_left"][n] & np.isnan(value)) | (np.isnan(cut) & np.isnan(value))
+        node[r] = np.where(go_left, tree["left"][n], tree["right"][n])
+        todo[r] = inner[node[r]]
+    return node
+
+
+def chunk_sums(trees: list[dict], x: np.ndarray, oob: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``x``: the sum of the leaf values of the trees that vote for it, and their count.
+    ``oob``: ``x`` is the forest's own training matrix and a tree votes only for rows it did not draw."""
+    x = np.asarray(x, float)
+    types = trees[0]["pv"].shape[1] if trees else 0
+    sums, counts = np.zeros((len(x), types)), np.zeros(len(x), np.int64)
+    for tree in trees:
+        rows = np.arange(len(x))
+        if oob:
+            rows = np.setdiff1d(rows, tree["drawn"], assume_unique=False)
+        values = tree["pv"][leaf_nodes(tree, x[rows])]
+        full = ~np.isnan(values[:, 0])  # an empty leaf does not vote
+        sums[rows[full]] += values[full]
+        counts[rows[full]] += 1
+    return sums, counts
+
+
+def solve(sums: np.ndarray, counts: np.ndarray, num_treatments: int) -> np.ndarray:
+    """tau_hat (n x num_treatments, one outcome) from summed leaf values and counts, as
+    MultiCausalPredictionStrategy::predict; NaN where no tree voted (grf's placeholder)."""
+    k = num_treatments
+    with np.errstate(invalid="ignore", divide="ignore"):
+        avg = sums / counts[:, None]
+    w, y, wv = avg[:, 0], avg[:, 1], avg[:, 2:2 + k]
+    wy, ww = avg[:, 2 + k:2 + 2 * k], avg[:, 2 + 2 * k:2 + 2 * k + k * k].reshape(-1, k, k).transpose(0, 2, 1)
+    tau = np.full((len(sums), k), np.nan)
+    ok = counts > 0
+    a = ww[ok] * w[ok, None, None] - np.einsum("ni,nj->nij", wv[ok], wv[ok])
+    b = wy[ok] * w[ok, None] - wv[ok] * y[ok, None]
+    tau[ok] = np.einsum("nij,nj->ni", np.linalg.inv(a), b)
+    return tau
+
+
+def split_frequencies(forest, max_depth: int = 4) -> np.ndarray:
+    """grf::split_frequencies: how often each variable is split on at each depth (depth x variables),
+    a sum over trees, so the chunks' add up to the merged forest's."""
+    grf = rbridge.importr("grf")
+    return np.asarray(rbridge.call(grf.split_frequencies, forest, **{"max.depth": int(max_depth)}), float)
+
+
+def importance(freq: np.ndarray, decay_exponent: float = 2.0) -> np.ndarray:
+    """grf::variable_importance from summed split frequencies: each depth's counts as shares
+    (at least 1 in the denominator), weighted by depth^-decay_exponent."""
+    freq = np.asarray(freq, float)
+    shares = freq / np.maximum(1.0, freq.sum(axis=1, keepdims=True))
+    weight = np.arange(1, len(freq) + 1, dtype=float) ** -decay_exponent
+    return shares.T @ weight / weight.sum()
+
+
+def chunk_record(forest, x_test: np.ndarray, x_train: np.ndarray) -> dict:
+    """What a chunk job keeps of its trees: the holdout's and the training rows' (out of bag) summed
+    leaf values and counts, and its split frequencies."""
+    trees = tree_arrays(forest)
+    holdout, holdout_n = chunk_sums(trees, x_test)
+    oob, oob_n = chunk_sums(trees, x_train, oob=True)
+    return dict(holdout_sums=holdout, holdout_counts=holdout_n, oob_sums=oob, oob_counts=oob_n,
+                split_frequencies=split_frequencies(forest), trees=np.int64(len(trees)))
+
+
+def dr_scores(tau: np.ndarray, y: np.ndarray, y_hat: np.ndarray, w_hat: np.ndarray, arm: np.ndarray) -> np.ndarray:
+    """policytree::double_robust_scores of a multi-arm causal forest from its out-of-bag tau_hat
+    (n x (m-1)): mu_0 = Y.hat - sum_a W.hat_a tau_a, mu_a = mu_0 + tau_a, and
+    Gamma_a = mu_a + 1{arm = a} (Y - mu_a) / W.hat_a (n x m, control first)."""
+    w_hat = np.asarray(w_hat, float)
+    mu0 = y_hat - np.sum(w_hat[:, 1:] * tau, axis=1)
+    mu = np.column_stack([mu0, mu0[:, None] + tau])
+    rows = np.arange(len(y))
+    gamma = mu.copy()
+    gamma[rows, arm] += (y - mu[rows, arm]) / w_hat[rows, arm]
+    return gamma
+
+
+def macf_outputs(total: dict, y_train, arm_train, y_hat_train, w_hat_train, y_hat_test, w_hat_test) -> tuple:
+    """The merge job's outputs from the chunks' summed statistics (``total``): the holdout's tau_hat
+    (n x m, control 0) and arm outcomes, the training rows' DR scores (from their out-of-bag tau_hat)
+    and grf's variable importance per feature. ``y_hat_*``: the Y.hat forest's out-of-bag values on
+    the training rows (those the forest was grown with) and its predictions for the holdout;
+    ``w_hat_*``: the known assignment probabilities per row (n x m)."""
+    k = np.asarray(w_hat_train).shape[1] - 1
+    tau = solve(total["holdout_sums"], total["holdout_counts"], k)
+    tau = np.column_stack([np.zeros(len(tau)), tau])
+    oob = solve(total["oob_sums"], total["oob_counts"], k)
+    gamma = dr_scores(oob, np.asarray(y_train, float), np.asarray(y_hat_train, float), w_hat_train, np.asarray(arm_train))
+    return tau, arm_outcomes(tau, y_hat_test, w_hat_test), gamma, importance(total["split_frequencies"])

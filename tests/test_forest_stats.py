@@ -1,0 +1,91 @@
+"""Chunk-wise sufficient statistics of the multi-arm causal forest (stats.forest_stats) against
+grf's own predict on the merged forest: holdout and out-of-bag, every arm's tau."""
+import numpy as np
+import pytest
+
+from actionable.stats import forest_stats, forests, rbridge
+
+pytestmark = pytest.mark.r
+pytest.importorskip("rpy2")
+
+MACF = dict(num_trees=60, min_node_size=5, sample_fraction=0.5, honesty=True)
+
+
+def _data(n=2000, m=5, seed=3):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4))
+    x[rng.random((n, 4)) < 0.03] = np.nan  # missing values take grf's send-missing-left paths
+    arm = rng.integers(0, m, n)
+    p = 0.3 + 0.1 * np.tanh(np.nan_to_num(x[:, 0])) * (arm % 2) + 0.05 * (arm == 3) * (np.nan_to_num(x[:, 1]) > 0)
+    y = (rng.random(n) < p).astype(float)
+    return x, arm, y
+
+
+@pytest.fixture(scope="module")
+def chunks():
+    x, arm, y = _data()
+    x_tr, a_tr, y_tr, x_te = x[:1500], arm[:1500], y[:1500], x[1500:]
+    arms = [f"arm{k}" for k in range(5)]
+    y_hat = np.full(len(y_tr), y_tr.mean())
+    parts = [forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, [0.2] * 5, arms, MACF, seed=11 + c, threads=1,
+                                     trees=t, oob=False) for c, t in enumerate((20, 20, 24))]
+    merged = forests.merge(parts, threads=1)
+    return x_tr, x_te, parts, merged
+
+
+def test_chunk_sums_reproduce_grfs_holdout_predictions(chunks):
+    x_tr, x_te, parts, merged = chunks
+    sums, counts = map(sum, zip(*(forest_stats.chunk_sums(forest_stats.tree_arrays(f), x_te) for f in parts)))
+    tau = forest_stats.solve(sums, counts, 4)
+    want = forests.predict_tau(merged, x_te, 1)[:, 1:]
+    assert np.isfinite(want).all() and np.abs(tau - want).max() < 1e-8
+    assert counts.max() == 64  # every tree votes unless its leaf of x is empty
+    one = forest_stats.solve(*forest_stats.chunk_sums(forest_stats.tree_arrays(parts[0]), x_te), 4)
+    assert np.abs(one - want).max() > 0.01  # one chunk alone is another forest
+
+
+def test_chunk_sums_reproduce_grfs_out_of_bag_predictions(chunks):
+    x_tr, _, parts, merged = chunks
+    sums, counts = map(sum, zip(*(forest_stats.chunk_sums(forest_stats.tree_arrays(f), x_tr, oob=True) for f in parts)))
+    tau = forest_stats.solve(sums, counts, 4)
+    want = rbridge.to_numpy(merged.rx2("predictions")).reshape(len(x_tr), -1)
+    both = np.isfinite(want).all(axis=1)
+    assert both.mean() > 0.95 and (np.isnan(tau[~both])).all()  # no voting tree: NaN in both
+    assert np.abs(tau[both] - want[both]).max() < 1e-8
+    assert counts.max() < 64  # out of bag: a tree that drew the point does not vote
+
+
+@pytest.mark.workflow
+def test_the_small_config_combined_from_statistics_gives_the_merged_forests_tables(small_run, tmp_path):
+    """forests.combine: statistics on the small config (the shared run copied, so only the forest's
+    combination and what follows it run again): tau_hat and the arm outcomes within 1e-8 of the merged
+    forest's, the DR scores, the importance, the policy tree and Table 4 identical, the moments
+    table within 1e-8."""
+    import shutil
+
+    import pandas as pd
+
+    from conftest import ROOT, run_snakemake
+
+    work = tmp_path / "statistics"
+    shutil.copytree(small_run.parent, work, symlinks=True, ignore=shutil.ignore_patterns(".snakemake"))
+    overlay = tmp_path / "statistics.yaml"
+    overlay.write_text("forests:\n  combine: statistics\n")
+    # the copy has no .snakemake metadata to show the changed setting: the merge jobs are forced, and all after them
+    res = run_snakemake("--forcerun", "fit_macf", "--cores", 2, "-d", work, "--configfile", ROOT / ".test" / "config.yaml",
+                        overlay, timeout=1800)
+    assert res.returncode == 0, res.stderr[-3000:]
+    new = work / "results"
+    for study in ("walmart_like", "penn_geisinger_like", "example_shop"):
+        macf = f"forests/{study}/macf"
+        assert (new / f"{macf}/chunks/macf0.stats.npz").exists()
+        for f in ("tau.npy", "mu.npy"):
+            assert np.abs(np.load(new / f"{macf}/{f}") - np.load(small_run / f"{macf}/{f}")).max() < 1e-8, (study, f)
+        for f in (f"{macf}/dr_scores.npy", f"forests/{study}/policy_tree/policy.npy"):
+            assert (np.load(new / f) == np.load(small_run / f)).all(), (study, f)
+        assert (new / f"{macf}/importance.csv").read_bytes() == (small_run / f"{macf}/importance.csv").read_bytes()
+        assert '"combine": "statistics"' in (new / f"{macf}/info.json").read_text()
+    assert (new / "tables/table4.csv").read_bytes() == (small_run / "tables/table4.csv").read_bytes()
+    a, b = (pd.read_csv(d / "tables/moments.csv") for d in (small_run, new))
+    num = a.select_dtypes("number").columns
+    assert np.allclose(a[num], b[num], rtol=1e-8, atol=1e-12, equal_nan=True)
