@@ -20,11 +20,12 @@ x <= split value, or x is missing and the node sends missing values left, or bot
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from . import rbridge
 from .forests import arm_outcomes
 
-__all__ = ["tree_arrays", "leaf_nodes", "chunk_sums", "solve", "chunk_record", "split_frequencies",
+__all__ = ["tree_arrays", "compact_columns", "leaf_nodes", "chunk_sums", "solve", "chunk_record", "split_frequencies",
            "importance", "dr_scores", "macf_outputs"]
 
 # Every tree's arrays in one R call: pv, the leaf values as a nodes x types matrix (NA rows: inner
@@ -52,9 +53,20 @@ def tree_arrays(forest) -> list[dict]:
         t["left"], t["right"], t["var"] = (t[k].astype(np.int64) for k in ("left", "right", "var"))
         t["drawn"] = t["drawn"].astype(np.int64).reshape(-1)
         t["nan_left"] = t["nan_left"].astype(bool)
-        t["pv"] = np.asarray(t["pv"], float).reshape(len(t["left"]), -1)
+        pv = np.asarray(t["pv"], float).reshape(len(t["left"]), -1)
+        t["pv"] = pv[:, compact_columns(pv.shape[1])]
         out.append(t)
     return out
+
+
+def compact_columns(types: int) -> np.ndarray:
+    """The leaf values kept: w, Y, W, WY and the upper triangle of the symmetric WW (column-major,
+    as grf stores it), which is nearly half of all the values with many arms."""
+    k = int(round(np.sqrt(types - 1) - 1))
+    if k * (k + 2) + 2 != types:
+        raise ValueError(f"{types} leaf values per leaf: not a multi-arm causal forest with one outcome")
+    start = 2 + 2 * k
+    return np.array(list(range(start)) + [start + i + j * k for j in range(k) for i in range(j + 1)])
 
 
 def leaf_nodes(tree: dict, x: np.ndarray) -> np.ndarray:
@@ -72,31 +84,51 @@ def leaf_nodes(tree: dict, x: np.ndarray) -> np.ndarray:
     return node
 
 
-def chunk_sums(trees: list[dict], x: np.ndarray, oob: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def chunk_sums(trees: list[dict], x: np.ndarray, oob: bool = False,
+               block: int = 50_000) -> tuple[np.ndarray, np.ndarray]:
     """Per row of ``x``: the sum of the leaf values of the trees that vote for it, and their count.
-    ``oob``: ``x`` is the forest's own training matrix and a tree votes only for rows it did not draw."""
+    ``oob``: ``x`` is the forest's own training matrix and a tree votes only for rows it did not draw.
+    Rows in blocks: each block's votes are a sparse people x leaves matrix times the leaves' values,
+    added in tree order as grf adds them (memory: the leaves' values and one block)."""
     x = np.asarray(x, float)
-    types = trees[0]["pv"].shape[1] if trees else 0
-    sums, counts = np.zeros((len(x), types)), np.zeros(len(x), np.int64)
-    for tree in trees:
-        rows = np.arange(len(x))
-        if oob:
-            rows = np.setdiff1d(rows, tree["drawn"], assume_unique=False)
-        values = tree["pv"][leaf_nodes(tree, x[rows])]
-        full = ~np.isnan(values[:, 0])  # an empty leaf does not vote
-        sums[rows[full]] += values[full]
-        counts[rows[full]] += 1
+    leaf_rows, values, offset = [], [], 0
+    for tree in trees:  # each tree's non-empty leaves, numbered across the trees
+        full = ~np.isnan(tree["pv"][:, 0])
+        index = np.full(len(full), -1, np.int64)
+        index[full] = offset + np.arange(full.sum())
+        leaf_rows.append(index)
+        values.append(tree["pv"][full])
+        offset += int(full.sum())
+    values = np.vstack(values) if values else np.zeros((0, 0))
+    sums, counts = np.zeros((len(x), values.shape[1])), np.zeros(len(x), np.int64)
+    for start in range(0, len(x), block):
+        rows = np.arange(start, min(start + block, len(x)))
+        r_all, c_all = [], []
+        for tree, index in zip(trees, leaf_rows):
+            r = rows[~np.isin(rows, tree["drawn"])] if oob else rows
+            col = index[leaf_nodes(tree, x[r])]
+            keep = col >= 0  # an empty leaf does not vote
+            r_all.append(r[keep] - start)
+            c_all.append(col[keep])
+        r_all, c_all = np.concatenate(r_all), np.concatenate(c_all)
+        votes = sparse.csr_matrix((np.ones(len(r_all)), (r_all, c_all)), shape=(len(rows), len(values)))
+        sums[rows] = votes @ values
+        counts[rows] = np.bincount(r_all, minlength=len(rows))
     return sums, counts
 
 
 def solve(sums: np.ndarray, counts: np.ndarray, num_treatments: int) -> np.ndarray:
-    """tau_hat (n x num_treatments, one outcome) from summed leaf values and counts, as
-    MultiCausalPredictionStrategy::predict; NaN where no tree voted (grf's placeholder)."""
+    """tau_hat (n x num_treatments, one outcome) from summed leaf values (``compact_columns``) and
+    counts, as MultiCausalPredictionStrategy::predict; NaN where no tree voted (grf's placeholder)."""
     k = num_treatments
     with np.errstate(invalid="ignore", divide="ignore"):
         avg = sums / counts[:, None]
     w, y, wv = avg[:, 0], avg[:, 1], avg[:, 2:2 + k]
-    wy, ww = avg[:, 2 + k:2 + 2 * k], avg[:, 2 + 2 * k:2 + 2 * k + k * k].reshape(-1, k, k).transpose(0, 2, 1)
+    wy = avg[:, 2 + k:2 + 2 * k]
+    ww = np.empty((len(avg), k, k))
+    iu = [(i, j) for j in range(k) for i in range(j + 1)]  # compact_columns' order
+    for c, (i, j) in enumerate(iu):
+        ww[:, i, j] = ww[:, j, i] = avg[:, 2 + 2 * k + c]
     tau = np.full((len(sums), k), np.nan)
     ok = counts > 0
     a = ww[ok] * w[ok, None, None] - np.einsum("ni,nj->nij", wv[ok], wv[ok])
