@@ -52,6 +52,7 @@ def test_chunk_sums_reproduce_grfs_out_of_bag_predictions(chunks):
     both = np.isfinite(want).all(axis=1)
     assert both.mean() > 0.95 and (np.isnan(tau[~both])).all()  # no voting tree: NaN in both
     assert np.abs(tau[both] - want[both]).max() < 1e-8
+    assert np.array_equal(forest_stats.solve(sums, counts, 4, block=7), tau, equal_nan=True)  # row blocks
     assert counts.max() < 64  # out of bag: a tree that drew the point does not vote
 
 

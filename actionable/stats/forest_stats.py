@@ -117,23 +117,25 @@ def chunk_sums(trees: list[dict], x: np.ndarray, oob: bool = False,
     return sums, counts
 
 
-def solve(sums: np.ndarray, counts: np.ndarray, num_treatments: int) -> np.ndarray:
+def solve(sums: np.ndarray, counts: np.ndarray, num_treatments: int, block: int = 20_000) -> np.ndarray:
     """tau_hat (n x num_treatments, one outcome) from summed leaf values (``compact_columns``) and
-    counts, as MultiCausalPredictionStrategy::predict; NaN where no tree voted (grf's placeholder)."""
+    counts, as MultiCausalPredictionStrategy::predict; NaN where no tree voted (grf's placeholder).
+    Rows in blocks: the k x k systems of many rows at once take n k^2 floats several times over."""
     k = num_treatments
-    with np.errstate(invalid="ignore", divide="ignore"):
-        avg = sums / counts[:, None]
-    w, y, wv = avg[:, 0], avg[:, 1], avg[:, 2:2 + k]
-    wy = avg[:, 2 + k:2 + 2 * k]
-    ww = np.empty((len(avg), k, k))
-    iu = [(i, j) for j in range(k) for i in range(j + 1)]  # compact_columns' order
-    for c, (i, j) in enumerate(iu):
-        ww[:, i, j] = ww[:, j, i] = avg[:, 2 + 2 * k + c]
     tau = np.full((len(sums), k), np.nan)
-    ok = counts > 0
-    a = ww[ok] * w[ok, None, None] - np.einsum("ni,nj->nij", wv[ok], wv[ok])
-    b = wy[ok] * w[ok, None] - wv[ok] * y[ok, None]
-    tau[ok] = np.einsum("nij,nj->ni", np.linalg.inv(a), b)
+    iu = [(i, j) for j in range(k) for i in range(j + 1)]  # compact_columns' order
+    for start in range(0, len(sums), block):
+        rows = np.arange(start, min(start + block, len(sums)))
+        rows = rows[counts[rows] > 0]
+        avg = sums[rows] / counts[rows, None]
+        w, y, wv = avg[:, 0], avg[:, 1], avg[:, 2:2 + k]
+        wy = avg[:, 2 + k:2 + 2 * k]
+        ww = np.empty((len(avg), k, k))
+        for c, (i, j) in enumerate(iu):
+            ww[:, i, j] = ww[:, j, i] = avg[:, 2 + 2 * k + c]
+        a = ww * w[:, None, None] - np.einsum("ni,nj->nij", wv, wv)
+        b = wy * w[:, None] - wv * y[:, None]
+        tau[rows] = np.einsum("nij,nj->ni", np.linalg.inv(a), b)
     return tau
 
 

@@ -57,12 +57,16 @@ def save_chunk_record(record: dict, path) -> None:
 
 
 def sum_chunk_records(paths) -> dict:
-    """The chunks' statistics added up: what the merged forest would have."""
-    total = None
+    """The chunks' statistics added up: what the merged forest would have. One array of one chunk
+    in memory at a time beside the total."""
+    total = {}
     for path in paths:
         with np.load(path) as rec:
-            part = {k: rec[k] for k in rec.files}
-        total = part if total is None else {k: total[k] + part[k] for k in total}
+            for key in rec.files:
+                if key in total:
+                    total[key] += rec[key]
+                else:
+                    total[key] = rec[key].copy()
     return total
 
 
