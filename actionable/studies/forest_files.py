@@ -3,6 +3,8 @@ RDS files (the scattered chunks and the merged forest)."""
 
 from __future__ import annotations
 
+import zipfile
+
 import numpy as np
 
 from ..stats import forest_stats, forests, policy_tree, rbridge
@@ -56,18 +58,30 @@ def save_chunk_record(record: dict, path) -> None:
             np.savez_compressed(fh, **record)
 
 
-def sum_chunk_records(paths) -> dict:
-    """The chunks' statistics added up: what the merged forest would have. One array of one chunk
-    in memory at a time beside the total."""
+def sum_chunk_records(paths, block_rows: int = 50_000) -> dict:
+    """The chunks' statistics added up: what the merged forest would have. Each chunk's arrays are
+    streamed from its file in blocks of rows, so memory holds the total and one block."""
     total = {}
     for path in paths:
-        with np.load(path) as rec:
-            for key in rec.files:
-                if key in total:
-                    total[key] += rec[key]
-                else:
-                    total[key] = rec[key].copy()
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                with zf.open(name) as fh:
+                    _add_streamed(total, name.removesuffix(".npy"), fh, block_rows)
     return total
+
+
+def _add_streamed(total: dict, key: str, fh, block_rows: int) -> None:
+    version = np.lib.format.read_magic(fh)
+    shape, fortran, dtype = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                             else np.lib.format.read_array_header_2_0)(fh)
+    out = total.setdefault(key, np.zeros(shape, dtype))
+    if fortran or not shape:  # never written by save_chunk_record in blocks; read whole
+        out += np.frombuffer(fh.read(), dtype).reshape(shape, order="F" if fortran else "C")
+        return
+    row = int(np.prod(shape[1:], dtype=np.int64))
+    for start in range(0, shape[0], block_rows):
+        rows = min(block_rows, shape[0] - start)
+        out[start:start + rows] += np.frombuffer(fh.read(rows * row * dtype.itemsize), dtype).reshape(rows, *shape[1:])
 
 
 def combine_chunks(paths, combine: str, x_test, y_train, arm_train, y_hat_train, w_hat_train, w_hat_test,
