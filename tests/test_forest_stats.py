@@ -40,6 +40,8 @@ def test_chunk_sums_reproduce_grfs_holdout_predictions(chunks):
     want = forests.predict_tau(merged, x_te, 1)[:, 1:]
     assert np.isfinite(want).all() and np.abs(tau - want).max() < 1e-8
     assert counts.max() == 64  # every tree votes unless its leaf of x is empty
+    batched = forest_stats.chunk_sums(forest_stats.tree_arrays(parts[2], batch=5), x_te)  # R calls of 5 trees
+    assert all(np.array_equal(a, b) for a, b in zip(batched, forest_stats.chunk_sums(forest_stats.tree_arrays(parts[2]), x_te)))
     one = forest_stats.solve(*forest_stats.chunk_sums(forest_stats.tree_arrays(parts[0]), x_te), 4)
     assert np.abs(one - want).max() > 0.01  # one chunk alone is another forest
 

@@ -25,14 +25,14 @@ from scipy import sparse
 from . import rbridge
 from .forests import arm_outcomes
 
-__all__ = ["tree_arrays", "compact_columns", "leaf_nodes", "chunk_sums", "solve", "chunk_record", "split_frequencies",
+__all__ = ["tree_arrays", "compact_columns", "leaf_nodes", "leaf_table", "chunk_sums", "solve", "chunk_record", "split_frequencies",
            "importance", "dr_scores", "macf_outputs"]
 
 # Every tree's arrays in one R call: pv, the leaf values as a nodes x types matrix (NA rows: inner
 # nodes and empty leaves), indices 0-based as grf stores them.
-TREES_R = """function(forest) {
+TREES_R = """function(forest, from, to) {
   types <- forest[["_pv_num_types"]]
-  lapply(seq_len(forest[["_num_trees"]]), function(t) {
+  lapply(seq(from, to), function(t) {
     pv <- forest[["_pv_values"]][[t]]
     list(root = forest[["_root_nodes"]][[t]], left = forest[["_child_nodes"]][[t]][[1]],
          right = forest[["_child_nodes"]][[t]][[2]], var = forest[["_split_vars"]][[t]],
@@ -44,18 +44,22 @@ TREES_R = """function(forest) {
 }"""
 
 
-def tree_arrays(forest) -> list[dict]:
-    """A grf forest's trees as numpy arrays (one dict per tree)."""
+def tree_arrays(forest, batch: int = 25) -> list[dict]:
+    """A grf forest's trees as numpy arrays (one dict per tree), ``batch`` trees per R call so that
+    R's copies of the leaf values stay small."""
     out = []
-    for tree in rbridge.r_eval(TREES_R)(forest):
-        t = {name: np.asarray(tree.rx2(name)) for name in ("left", "right", "var", "value", "nan_left", "drawn", "pv")}
-        t["root"] = int(np.asarray(tree.rx2("root")).reshape(-1)[0])
-        t["left"], t["right"], t["var"] = (t[k].astype(np.int64) for k in ("left", "right", "var"))
-        t["drawn"] = t["drawn"].astype(np.int64).reshape(-1)
-        t["nan_left"] = t["nan_left"].astype(bool)
-        pv = np.asarray(t["pv"], float).reshape(len(t["left"]), -1)
-        t["pv"] = pv[:, compact_columns(pv.shape[1])]
-        out.append(t)
+    trees = int(np.asarray(forest.rx2("_num_trees")).reshape(-1)[0])
+    get = rbridge.r_eval(TREES_R)
+    for start in range(1, trees + 1, batch):
+        for tree in get(forest, start, min(start + batch - 1, trees)):
+            t = {name: np.asarray(tree.rx2(name)) for name in ("left", "right", "var", "value", "nan_left", "drawn")}
+            t["root"] = int(np.asarray(tree.rx2("root")).reshape(-1)[0])
+            t["left"], t["right"], t["var"] = (t[k].astype(np.int64) for k in ("left", "right", "var"))
+            t["drawn"] = t["drawn"].astype(np.int64).reshape(-1)
+            t["nan_left"] = t["nan_left"].astype(bool)
+            pv = np.asarray(tree.rx2("pv"), float).reshape(len(t["left"]), -1)
+            t["pv"] = pv[:, compact_columns(pv.shape[1])]
+            out.append(t)
     return out
 
 
@@ -84,22 +88,28 @@ def leaf_nodes(tree: dict, x: np.ndarray) -> np.ndarray:
     return node
 
 
-def chunk_sums(trees: list[dict], x: np.ndarray, oob: bool = False,
-               block: int = 50_000) -> tuple[np.ndarray, np.ndarray]:
-    """Per row of ``x``: the sum of the leaf values of the trees that vote for it, and their count.
-    ``oob``: ``x`` is the forest's own training matrix and a tree votes only for rows it did not draw.
-    Rows in blocks: each block's votes are a sparse people x leaves matrix times the leaves' values,
-    added in tree order as grf adds them (memory: the leaves' values and one block)."""
-    x = np.asarray(x, float)
-    leaf_rows, values, offset = [], [], 0
-    for tree in trees:  # each tree's non-empty leaves, numbered across the trees
+def leaf_table(trees: list[dict]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Every tree's non-empty leaves numbered across the trees: per tree, node -> row of the stacked
+    leaf values (-1 for inner nodes and empty leaves), and those values."""
+    index, values, offset = [], [], 0
+    for tree in trees:
         full = ~np.isnan(tree["pv"][:, 0])
-        index = np.full(len(full), -1, np.int64)
-        index[full] = offset + np.arange(full.sum())
-        leaf_rows.append(index)
+        rows = np.full(len(full), -1, np.int64)
+        rows[full] = offset + np.arange(full.sum())
+        index.append(rows)
         values.append(tree["pv"][full])
         offset += int(full.sum())
-    values = np.vstack(values) if values else np.zeros((0, 0))
+    return index, (np.vstack(values) if values else np.zeros((0, 0)))
+
+
+def chunk_sums(trees: list[dict], x: np.ndarray, oob: bool = False, block: int = 50_000,
+               table: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``x``: the sum of the leaf values of the trees that vote for it, and their count.
+    ``oob``: ``x`` is the forest's own training matrix and a tree votes only for rows it did not draw.
+    Rows in blocks: each block's votes are a sparse people x leaves matrix times the leaves' values
+    (``table``, from ``leaf_table``), added in tree order as grf adds them."""
+    x = np.asarray(x, float)
+    leaf_rows, values = table or leaf_table(trees)
     sums, counts = np.zeros((len(x), values.shape[1])), np.zeros(len(x), np.int64)
     for start in range(0, len(x), block):
         rows = np.arange(start, min(start + block, len(x)))
@@ -157,12 +167,18 @@ def importance(freq: np.ndarray, decay_exponent: float = 2.0) -> np.ndarray:
 
 def chunk_record(forest, x_test: np.ndarray, x_train: np.ndarray) -> dict:
     """What a chunk job keeps of its trees: the holdout's and the training rows' (out of bag) summed
-    leaf values and counts, and its split frequencies."""
-    trees = tree_arrays(forest)
-    holdout, holdout_n = chunk_sums(trees, x_test)
-    oob, oob_n = chunk_sums(trees, x_train, oob=True)
+    leaf values and counts, and its split frequencies. The R forest is let go once its trees are
+    read, and the leaf values are held once (stacked), not per tree as well."""
+    trees, freq = tree_arrays(forest), split_frequencies(forest)
+    del forest
+    rbridge.r_function("gc")()
+    table = leaf_table(trees)
+    for tree in trees:
+        del tree["pv"]
+    holdout, holdout_n = chunk_sums(trees, x_test, table=table)
+    oob, oob_n = chunk_sums(trees, x_train, oob=True, table=table)
     return dict(holdout_sums=holdout, holdout_counts=holdout_n, oob_sums=oob, oob_counts=oob_n,
-                split_frequencies=split_frequencies(forest), trees=np.int64(len(trees)))
+                split_frequencies=freq, trees=np.int64(len(trees)))
 
 
 def dr_scores(tau: np.ndarray, y: np.ndarray, y_hat: np.ndarray, w_hat: np.ndarray, arm: np.ndarray) -> np.ndarray:

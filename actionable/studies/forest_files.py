@@ -4,6 +4,7 @@ RDS files (the scattered chunks and the merged forest)."""
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -58,16 +59,40 @@ def save_chunk_record(record: dict, path) -> None:
             np.savez_compressed(fh, **record)
 
 
-def sum_chunk_records(paths, block_rows: int = 50_000) -> dict:
-    """The chunks' statistics added up: what the merged forest would have. Each chunk's arrays are
-    streamed from its file in blocks of rows, so memory holds the total and one block."""
+def sum_chunk_records(paths, block_rows: int = 50_000, keys=None) -> dict:
+    """The chunks' statistics added up (``keys``: only those): what the merged forest would have.
+    Each chunk's arrays are streamed from its file in blocks of rows, so memory holds the total and
+    one block."""
     total = {}
     for path in paths:
         with zipfile.ZipFile(path) as zf:
             for name in zf.namelist():
-                with zf.open(name) as fh:
-                    _add_streamed(total, name.removesuffix(".npy"), fh, block_rows)
+                key = name.removesuffix(".npy")
+                if keys is None or key in keys:
+                    with zf.open(name) as fh:
+                        _add_streamed(total, key, fh, block_rows)
     return total
+
+
+class SummedRecords(Mapping):
+    """The chunks' summed statistics, each added up when it is read and not kept: the holdout's and
+    the out-of-bag sums are never in memory together."""
+
+    def __init__(self, paths):
+        self.paths = list(paths)
+        with zipfile.ZipFile(self.paths[0]) as zf:
+            self.keys_ = [name.removesuffix(".npy") for name in zf.namelist()]
+
+    def __getitem__(self, key):
+        if key not in self.keys_:
+            raise KeyError(key)
+        return sum_chunk_records(self.paths, keys=(key,))[key]
+
+    def __iter__(self):
+        return iter(self.keys_)
+
+    def __len__(self):
+        return len(self.keys_)
 
 
 def _add_streamed(total: dict, key: str, fh, block_rows: int) -> None:
@@ -92,7 +117,7 @@ def combine_chunks(paths, combine: str, x_test, y_train, arm_train, y_hat_train,
     (``save_chunk_record``) summed and solved, the same numbers without the merged forest."""
     y_hat_test = forests.predict_y(y_forest, x_test, threads)
     if combine == "statistics":
-        total = sum_chunk_records(paths)
+        total = SummedRecords(paths)
         out = forest_stats.macf_outputs(total, y_train, arm_train, y_hat_train, w_hat_train, y_hat_test, w_hat_test)
         return (*out, int(total["trees"]))
     forest = merge_files(paths, threads)  # computes the OOB predictions of all trees
