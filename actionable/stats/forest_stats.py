@@ -127,11 +127,13 @@ def chunk_sums(trees: list[dict], x: np.ndarray, oob: bool = False, block: int =
     return sums, counts
 
 
-def solve(sums: np.ndarray, counts: np.ndarray, num_treatments: int, block: int = 20_000) -> np.ndarray:
+def solve(sums: np.ndarray, counts: np.ndarray, num_treatments: int, block: int | None = None) -> np.ndarray:
     """tau_hat (n x num_treatments, one outcome) from summed leaf values (``compact_columns``) and
     counts, as MultiCausalPredictionStrategy::predict; NaN where no tree voted (grf's placeholder).
-    Rows in blocks: the k x k systems of many rows at once take n k^2 floats several times over."""
+    Rows in blocks (default: about 32 MB per block's k x k systems), which are many times that in
+    temporaries."""
     k = num_treatments
+    block = block or max(1024, 4_000_000 // (k * k))
     tau = np.full((len(sums), k), np.nan)
     iu = [(i, j) for j in range(k) for i in range(j + 1)]  # compact_columns' order
     for start in range(0, len(sums), block):
