@@ -59,35 +59,36 @@ def test_chunk_sums_reproduce_grfs_out_of_bag_predictions(chunks):
 
 
 @pytest.mark.workflow
-def test_the_small_config_combined_from_statistics_gives_the_merged_forests_tables(small_run, tmp_path):
-    """forests.combine: statistics on the small config (the shared run copied, so only the forest's
-    combination and what follows it run again): tau_hat and the arm outcomes within 1e-8 of the merged
-    forest's, the DR scores, the importance, the policy tree and Table 4 identical, the moments
-    table within 1e-8."""
+def test_the_small_config_from_the_merged_forest_gives_the_statistics_tables(small_run, tmp_path):
+    """forests.combine: merge (grf's merged forest, the reference) on the small config, whose default
+    is statistics (the shared run copied, so only the forest's combination and what follows it run
+    again): tau_hat and the arm outcomes within 1e-8, the DR scores, the importance, the policy tree
+    and Table 4 identical, the moments table within 1e-8."""
     import shutil
 
     import pandas as pd
 
     from conftest import ROOT, run_snakemake
 
-    work = tmp_path / "statistics"
+    work = tmp_path / "merge"
     shutil.copytree(small_run.parent, work, symlinks=True, ignore=shutil.ignore_patterns(".snakemake"))
-    overlay = tmp_path / "statistics.yaml"
-    overlay.write_text("forests:\n  combine: statistics\n")
-    # the copy has no .snakemake metadata to show the changed setting: the merge jobs are forced, and all after them
+    overlay = tmp_path / "merge.yaml"
+    overlay.write_text("forests:\n  combine: merge\n")
+    # the copy has no .snakemake metadata to show the changed setting: the combining jobs are forced, and all after them
     res = run_snakemake("--forcerun", "fit_macf", "--cores", 2, "-d", work, "--configfile", ROOT / ".test" / "config.yaml",
                         overlay, timeout=1800)
     assert res.returncode == 0, res.stderr[-3000:]
     new = work / "results"
     for study in ("walmart_like", "penn_geisinger_like", "example_shop"):
         macf = f"forests/{study}/macf"
-        assert (new / f"{macf}/chunks/macf0.stats.npz").exists()
+        assert (small_run / f"{macf}/chunks/macf0.stats.npz").exists()
+        assert '"combine": "statistics"' in (small_run / f"{macf}/info.json").read_text()
+        assert '"combine": "merge"' in (new / f"{macf}/info.json").read_text()
         for f in ("tau.npy", "mu.npy"):
             assert np.abs(np.load(new / f"{macf}/{f}") - np.load(small_run / f"{macf}/{f}")).max() < 1e-8, (study, f)
         for f in (f"{macf}/dr_scores.npy", f"forests/{study}/policy_tree/policy.npy"):
             assert (np.load(new / f) == np.load(small_run / f)).all(), (study, f)
         assert (new / f"{macf}/importance.csv").read_bytes() == (small_run / f"{macf}/importance.csv").read_bytes()
-        assert '"combine": "statistics"' in (new / f"{macf}/info.json").read_text()
     assert (new / "tables/table4.csv").read_bytes() == (small_run / "tables/table4.csv").read_bytes()
     a, b = (pd.read_csv(d / "tables/moments.csv") for d in (small_run, new))
     num = a.select_dtypes("number").columns

@@ -20,21 +20,26 @@ def load_named_study(spec_path, name: str, min_arm_rows: int):
     return dataset
 
 
-def check_studies(studies: list, min_arm_rows: int, path=lambda p: p, overlap=()) -> list:
+def check_studies(studies: list, min_arm_rows: int, path=lambda p: p, overlap=(), sizes=None) -> list:
     """Every configured study, before any job: a user's spec against its data file, a simulator
     spec against its schema (its data do not exist until the workflow simulates them), and the
     covariate sets the overlap analyses (config moments.overlap) name. ``path`` turns a config
-    path into a real one. Returns the data's warnings as "study: warning" lines."""
+    path into a real one. Returns the data's warnings as "study: warning" lines; ``sizes``, a dict,
+    gets each study's (rows, covariates, arms)."""
     sets, warnings = {}, []
+    sizes = {} if sizes is None else sizes
     for entry in studies:
         if "spec" in entry:
             ds = load_named_study(path(entry["spec"]), entry["name"], min_arm_rows)
             sets[entry["name"]] = (ds.spec_path, set(ds.spec.get("covariate_sets") or {}))
             warnings += [f"{entry['name']}: {w}" for w in ds.warnings]
+            sizes[entry["name"]] = (len(ds.frame), len(ds.covariates), len(ds.arms))
         else:
             # the sets of the spec simulate_study will write for it
-            spec = dataset_spec(load_simulator_spec(path(entry["simulator"]), entry.get("n")), "", "")
+            sim = load_simulator_spec(path(entry["simulator"]), entry.get("n"))
+            spec = dataset_spec(sim, "", "")
             sets[entry["name"]] = (path(entry["simulator"]), set(spec.get("covariate_sets") or {}))
+            sizes[entry["name"]] = (int(sim["n"]), len(sim["covariates"]), int(sim["arms"]["count"]))
     for o in overlap:
         where, have = sets[o["study"]]
         if o["covariate_set"] not in have:

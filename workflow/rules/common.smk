@@ -16,6 +16,7 @@ from actionable.stats.seeds import stream_seed  # noqa: E402
 from actionable.studies.config import ConfigError, InputError, read_yaml, stop, validate_config  # noqa: E402
 from actionable.studies.datasets import read_columns, resolve  # noqa: E402
 from actionable.studies.forest_files import study_settings  # noqa: E402
+from actionable.studies import memory  # noqa: E402
 from actionable.studies.study import check_studies  # noqa: E402
 
 
@@ -176,11 +177,22 @@ def project_path(path):
 
 if _main_process():
     # Every study's spec against its data before any job (validate_study records the same check)
+    _sizes = {}
     try:
-        for _warning in check_studies(config["studies"], config["data"]["min_arm_rows"], project_path, OVERLAP):
+        for _warning in check_studies(config["studies"], config["data"]["min_arm_rows"], project_path, OVERLAP, _sizes):
             logger.warning(f"warning: {_warning}")  # also in results/data/{study}/summary.json and the report
     except InputError as _err:
         stop(_err)
+    # Each study's forest jobs must fit the memory of the node that runs them (projected from its size)
+    _limit = config["forests"].get("job_mem_mb")
+    _where = f"forests.job_mem_mb {_limit} MB" if _limit else f"this machine's {memory.node_mem_mb():,} MB (forests.job_mem_mb)"
+    for _i, (_study, (_rows, _features, _arms)) in enumerate(_sizes.items()):
+        _settings = study_settings(config, _study)
+        _shape = memory.shape_of(_rows, _features, _arms, _settings)
+        _problem = memory.plan(_shape, _settings["num_trees"], config["forests"]["combine"], _limit or memory.node_mem_mb())
+        if _problem:
+            _key = f"studies[{_i}].macf" if "macf" in STUDY[_study] else "forests.macf"
+            stop(ConfigError(f"config key '{_key}.chunks' ({_study}): the forest's jobs would not fit {_where}: {_problem}"))
 
 
 def study_spec(study):

@@ -1,7 +1,9 @@
 # Section 5.3 and Appendix A.2: grf's multi-arm causal forest and policytree's depth-2 tree through
 # rpy2, and Figures 9-11.
-# A forest is grown by `chunks` jobs (the regression forest for Y.hat first) and merged by a job
-# that computes the out-of-bag predictions once for all trees. One thread per job: on two cores,
+# A forest is grown by `chunks` jobs (the regression forest for Y.hat first, merged). With
+# forests.combine statistics (the default) each MACF chunk's sufficient statistics are a job of their
+# own and fit_macf adds them up and solves; with merge, fit_macf merges the chunks with grf and
+# computes the out-of-bag predictions once for all trees. One thread per job: on two cores,
 # two-thread jobs wait behind the one-thread jobs Snakemake keeps starting on the free core
 # (benchmarks/RESULTS.md). On bigger nodes give them more, e.g. --set-threads fit_macf_chunk=8.
 # Priorities start the longest chains first: forests 10 (the critical path); 5 for the learners ->

@@ -1,0 +1,115 @@
+"""The forest jobs' peak memory, projected from a study's size and its forest settings, and the
+config check's plan: how many chunks a node of a given memory needs.
+
+A job's peak is linear in a few sizes, in MB: the covariates (rows x features doubles), the trees it
+holds (trees x rows drawn per tree x bytes per drawn row, which grows with the leaf values a
+multi-arm causal forest stores per leaf, m^2 + 1 for m arms) and, for the chunk-wise statistics,
+the summed leaf values (rows x (2 + 2k + k(k+1)/2) doubles, k = m - 1). The coefficients are the
+least-squares fit of peaks measured on a grid of rows, arms and trees per chunk
+(benchmarks/forest_memory.py, benchmarks/results/forest_memory.json; tests/test_memory.py checks
+that they are that record's).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+__all__ = ["Shape", "JOBS", "COEFFICIENTS", "rows_per_tree", "leaf_values", "shape_of", "terms", "job_peaks_mb",
+           "job_of_benchmark", "node_mem_mb", "plan"]
+
+# job -> what it is in the workflow
+JOBS = {"fit": "fit_macf_chunk: grows one chunk of the causal forest",
+        "statistics": "macf_chunk_statistics: one chunk's sums for the holdout and its out-of-bag rows",
+        "reduce": "fit_macf (combine statistics): the chunks' sums added and solved",
+        "merge": "fit_macf (combine merge): the chunks merged by grf, out-of-bag and holdout predictions"}
+
+# benchmarks/results/forest_memory.json's "coefficients" (MB per term of ``terms``)
+COEFFICIENTS = {
+    'tree_bytes_per_row': [34.615201, 0.089742],
+    'fit': [292.401693, 7.611773, 0.828926],
+    'statistics': [305.803385, 2.838628, 1.731691, 1.222356],
+    'reduce': [320.363281, 1.188906, 2.222596],
+    'merge': [293.020182, 9.477681, 1.122688],
+}
+
+
+@dataclass(frozen=True)
+class Shape:
+    rows: int             # the study's rows (training 70%, holdout 30%)
+    features: int
+    arms: int
+    trees_per_chunk: int  # the largest chunk's
+    chunks: int
+    rows_per_tree: int    # rows each tree draws
+
+
+def rows_per_tree(rows: int, settings: dict) -> int:
+    """Rows a tree draws: sample_fraction of the 70% training split, capped by max_rows_per_tree."""
+    drawn = settings.get("sample_fraction", 0.5) * int(0.7 * rows)
+    cap = settings.get("max_rows_per_tree")
+    return int(min(drawn, cap) if cap else drawn)
+
+
+def leaf_values(arms: int) -> int:
+    """Values grf stores per leaf of a multi-arm causal forest with one outcome: (k+1)^2 + 1, k = m - 1."""
+    return arms * arms + 1
+
+
+def shape_of(rows: int, features: int, arms: int, settings: dict) -> Shape:
+    chunks = int(settings.get("chunks", 1))
+    per_chunk = -(-int(settings["num_trees"]) // chunks)
+    return Shape(rows, features, arms, per_chunk, chunks, rows_per_tree(rows, settings))
+
+
+def terms(job: str, shape: Shape, tree_bytes_per_row) -> list[float]:
+    """The sizes (MB) a job's peak is linear in: 1, the covariates, then the trees or the sums."""
+    a, b = tree_bytes_per_row
+    k = shape.arms - 1
+    data = shape.rows * shape.features * 8 / 1e6
+    chunk = shape.trees_per_chunk * shape.rows_per_tree * (a + b * leaf_values(shape.arms)) / 1e6
+    sums = shape.rows * (2 + 2 * k + k * (k + 1) / 2) * 8 / 1e6
+    return {"fit": [1.0, data, chunk], "statistics": [1.0, data, chunk, sums], "reduce": [1.0, data, sums],
+            "merge": [1.0, data, chunk * shape.chunks]}[job]
+
+
+def job_peaks_mb(shape: Shape, coefficients: dict | None = None) -> dict:
+    coef = coefficients or COEFFICIENTS
+    return {job: float(sum(c * t for c, t in zip(coef[job], terms(job, shape, coef["tree_bytes_per_row"]))))
+            for job in JOBS}
+
+
+def job_of_benchmark(stem: str, combine: str) -> str | None:
+    """The projected job a workflow benchmark file (logs/benchmarks/forests/{study}/{stem}.tsv) measured."""
+    if stem.startswith("macf_chunk"):
+        return "statistics" if stem.endswith("_statistics") else "fit"
+    return ("reduce" if combine == "statistics" else "merge") if stem == "macf" else None
+
+
+def node_mem_mb() -> int:
+    """This machine's physical memory, MB."""
+    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20)
+
+
+def _jobs(combine: str) -> tuple:
+    return ("fit", "statistics", "reduce") if combine == "statistics" else ("fit", "merge")
+
+
+def plan(shape: Shape, num_trees: int, combine: str, limit_mb: float, coefficients: dict | None = None) -> str | None:
+    """None when every forest job of ``combine`` fits in ``limit_mb``; else the projected peaks and
+    the fewest chunks (with forests.combine statistics, if merging cannot fit) that would fit."""
+    peaks = job_peaks_mb(shape, coefficients)
+    over = [j for j in _jobs(combine) if peaks[j] > limit_mb]
+    if not over:
+        return None
+    said = (f"projected peak of {', '.join(f'{j} {peaks[j]:,.0f} MB' for j in over)} above {limit_mb:,.0f} MB "
+            f"({shape.rows:,} rows, {shape.arms} arms, {shape.trees_per_chunk} trees per chunk, "
+            f"{shape.rows_per_tree:,} rows per tree)")
+    for how in dict.fromkeys([combine, "statistics"]):
+        for chunks in range(shape.chunks, max(shape.chunks, num_trees // 2) + 1):
+            p = job_peaks_mb(replace(shape, chunks=chunks, trees_per_chunk=-(-num_trees // chunks)), coefficients)
+            if all(p[j] <= limit_mb for j in _jobs(how)):
+                change = [f"chunks: {chunks}"] * (chunks != shape.chunks) + [f"combine: {how}"] * (how != combine)
+                return f"{said}; {' and '.join(change)} would fit (largest job {max(p[j] for j in _jobs(how)):,.0f} MB)"
+    return (f"{said}; no number of chunks fits: the sums of the rows' leaf values alone take "
+            f"{peaks['reduce']:,.0f} MB in the reduce job; use a node with more memory")

@@ -1,0 +1,95 @@
+"""The forest jobs' projected memory (actionable.studies.memory) and the config check's plan."""
+import json
+
+import pytest
+
+from actionable.studies import memory
+from conftest import ROOT, run_snakemake
+
+# made-up coefficients, so the closed forms below are easy to write
+COEF = dict(tree_bytes_per_row=[10.0, 0.5], fit=[300.0, 2.0, 1.5], statistics=[350.0, 2.0, 1.0, 1.2],
+            reduce=[320.0, 2.0, 1.1], merge=[300.0, 2.0, 2.5])
+
+
+def test_the_projection_is_the_closed_form():
+    settings = dict(num_trees=2000, chunks=10, sample_fraction=0.5, max_rows_per_tree=None)
+    shape = memory.shape_of(100_000, 12, 5, settings)
+    assert shape.rows_per_tree == 35_000 and shape.trees_per_chunk == 200
+    assert memory.rows_per_tree(100_000, dict(settings, max_rows_per_tree=20_000)) == 20_000
+    data = 100_000 * 12 * 8 / 1e6
+    chunk = 200 * 35_000 * (10 + 0.5 * 26) / 1e6  # 26 = 5^2 + 1 leaf values
+    sums = 100_000 * (2 + 8 + 10) * 8 / 1e6  # w, Y, 4 W, 4 WY, the 10 of WW's upper triangle
+    got = memory.job_peaks_mb(shape, COEF)
+    assert got["fit"] == pytest.approx(300 + 2 * data + 1.5 * chunk)
+    assert got["statistics"] == pytest.approx(350 + 2 * data + chunk + 1.2 * sums)
+    assert got["reduce"] == pytest.approx(320 + 2 * data + 1.1 * sums)
+    assert got["merge"] == pytest.approx(300 + 2 * data + 2.5 * 10 * chunk)
+
+
+def test_the_plan_names_the_fewest_chunks_that_fit():
+    settings = dict(num_trees=2000, chunks=2, sample_fraction=0.5, max_rows_per_tree=None)
+    shape = memory.shape_of(689_693, 40, 23, settings)
+    assert memory.plan(shape, 2000, "statistics", 10**7, COEF) is None
+    msg = memory.plan(shape, 2000, "statistics", 16_000, COEF)
+    chunks = int(msg.split("chunks: ")[1].split()[0])
+    fits = [max(memory.job_peaks_mb(memory.shape_of(689_693, 40, 23, dict(settings, chunks=c)), COEF)[j]
+                for j in ("fit", "statistics", "reduce")) <= 16_000 for c in (chunks - 1, chunks)]
+    assert fits == [False, True]
+    assert "689,693 rows, 23 arms, 1000 trees per chunk" in msg
+    # merging cannot fit at any chunk count (the merged forest is all the trees): statistics can
+    merge = memory.plan(shape, 2000, "merge", 16_000, COEF)
+    assert f"chunks: {chunks} and combine: statistics would fit" in merge
+    # the sums of every row's leaf values do not shrink with more chunks
+    assert "no number of chunks fits" in memory.plan(shape, 2000, "statistics", 1_000, COEF)
+
+
+def test_leaf_values_are_grfs():
+    # grf's MultiCausalPredictionStrategy: w, Y, k W, k WY and the k x k WW per leaf; the compact
+    # form forest_stats keeps stores WW's upper triangle once
+    from actionable.stats.forest_stats import compact_columns
+    for arms in (2, 5, 23):
+        k = arms - 1
+        assert memory.leaf_values(arms) == 2 + 2 * k + k * k
+        assert len(compact_columns(memory.leaf_values(arms))) == 2 + 2 * k + k * (k + 1) // 2
+
+
+@pytest.mark.records
+def test_the_package_holds_the_benchmarks_fit():
+    rec = json.loads((ROOT / "benchmarks" / "results" / "forest_memory.json").read_text())
+    assert memory.COEFFICIENTS == rec["coefficients"]
+    # out of sample: the default run's forest jobs (10x the grid's rows, 23 arms) within 35%
+    assert rec["run_check"], "record the check against a finished run (RESULTS=...)"
+    for row in rec["run_check"]:
+        assert abs(row["projected_mb"] / row["measured_mb"] - 1) < 0.35, row
+
+
+@pytest.mark.workflow
+def test_a_study_whose_forest_jobs_would_not_fit_stops_before_any_job(tmp_path):
+    small = tmp_path / "node.yaml"
+    small.write_text("forests:\n  job_mem_mb: 600\n")
+    res = run_snakemake("-n", "-d", tmp_path / "work", "--configfile", ROOT / "config.yaml", small)
+    out = res.stdout + res.stderr
+    assert res.returncode != 0
+    assert "config key 'forests.macf.chunks' (walmart_like): the forest's jobs would not fit forests.job_mem_mb 600 MB" in out
+    assert not (tmp_path / "work" / "results").exists()
+
+
+def test_the_reduce_streams_each_chunk_and_adds_exactly(tmp_path):
+    """sum_chunk_records reads each chunk's arrays in blocks of rows: the same floats as adding the
+    whole arrays in chunk order."""
+    import numpy as np
+    from actionable.studies import forest_files
+
+    rng = np.random.default_rng(1)
+    recs = [dict(holdout_sums=rng.normal(size=(1003, 7)), holdout_counts=rng.integers(0, 9, 1003),
+                 oob_sums=rng.normal(size=(2001, 7)), split_frequencies=rng.normal(size=(4, 3)), trees=np.int64(5))
+            for _ in range(3)]
+    for i, rec in enumerate(recs):
+        forest_files.save_chunk_record(rec, tmp_path / f"c{i}.npz")
+    got = forest_files.sum_chunk_records([tmp_path / f"c{i}.npz" for i in range(3)], block_rows=100)
+    assert set(got) == set(recs[0])
+    for key in recs[0]:
+        want = recs[0][key] + recs[1][key] + recs[2][key]
+        assert got[key].dtype == want.dtype and np.array_equal(got[key], want), key
+    lazy = forest_files.SummedRecords([tmp_path / f"c{i}.npz" for i in range(3)])  # what the reduce reads
+    assert sorted(lazy) == sorted(got) and all(np.array_equal(lazy[k], got[k]) for k in got)
