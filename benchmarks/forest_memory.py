@@ -17,7 +17,7 @@ projection's terms (tests/test_memory.py checks that the package holds this reco
 the fitted projection is also compared with that run's measured forest-job peaks, out of sample.
 
     /usr/bin/python3 -m benchmarks.forest_memory                       the grid and the fit (~10 min)
-    RESULTS=/tmp/run/results /usr/bin/python3 -m benchmarks.forest_memory [grid] [paper]
+    RESULTS=/tmp/run/results[:/tmp/other/results] /usr/bin/python3 -m benchmarks.forest_memory [grid|check] [paper]
 
 ``paper``: also one 100-tree chunk of that run's walmart_like at the paper's scale (241k rows per
 tree; ~20 min), each job's work measured against the projection.
@@ -190,9 +190,10 @@ def main() -> int:
                    coefficients=fit(cells))
     else:  # the recorded fit, checked again
         rec = json.loads(out.read_text())
-    if os.environ.get("RESULTS"):
-        results = Path(os.environ["RESULTS"])
-        rec["run_check"] = compare_run(results, rec["coefficients"])
+    if os.environ.get("RESULTS"):  # one run's results/, or several joined by ':'
+        runs = [Path(r) for r in os.environ["RESULTS"].split(os.pathsep)]
+        rec["run_check"] = [row for r in runs for row in compare_run(r, rec["coefficients"])]
+        results = runs[0]
         if "paper" in parts:
             rec["paper_scale_check"] = measure_study(results, "walmart_like", 100, rec["coefficients"])
             rec["paper_scale_check_commit"] = commit

@@ -81,7 +81,7 @@ def test_the_small_config_from_the_merged_forest_gives_the_statistics_tables(sma
     new = work / "results"
     for study in ("walmart_like", "penn_geisinger_like", "example_shop"):
         macf = f"forests/{study}/macf"
-        assert (small_run / f"{macf}/chunks/macf0.stats.npz").exists()
+        assert not (small_run / f"{macf}/chunks/macf0.stats.npz").exists()  # temporary: deleted once combined
         assert '"combine": "statistics"' in (small_run / f"{macf}/info.json").read_text()
         assert '"combine": "merge"' in (new / f"{macf}/info.json").read_text()
         for f in ("tau.npy", "mu.npy"):

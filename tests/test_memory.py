@@ -19,23 +19,24 @@ def test_the_projection_is_the_closed_form():
     data = 100_000 * 12 * 8 / 1e6
     chunk = 200 * 35_000 * (10 + 0.5 * 26) / 1e6  # 26 = 5^2 + 1 leaf values
     sums = 100_000 * (2 + 8 + 10) * 8 / 1e6  # w, Y, 4 W, 4 WY, the 10 of WW's upper triangle
+    yhat = 500 * 35_000 * memory.YHAT_BYTES_PER_TREE_ROW / 1e6  # the merged Y.hat forest: a quarter of the trees
     got = memory.job_peaks_mb(shape, COEF)
     assert got["fit"] == pytest.approx(300 + 2 * data + 1.5 * chunk)
     assert got["statistics"] == pytest.approx(350 + 2 * data + chunk + 1.2 * sums)
-    assert got["reduce"] == pytest.approx(320 + 2 * data + 1.1 * sums)
-    assert got["merge"] == pytest.approx(300 + 2 * data + 2.5 * 10 * chunk)
+    assert got["reduce"] == pytest.approx(320 + 2 * data + 1.1 * sums + yhat)
+    assert got["merge"] == pytest.approx(300 + 2 * data + 2.5 * 10 * chunk + yhat)
 
 
 def test_the_plan_names_the_fewest_chunks_that_fit():
-    settings = dict(num_trees=2000, chunks=2, sample_fraction=0.5, max_rows_per_tree=None)
-    shape = memory.shape_of(689_693, 40, 23, settings)
+    settings = dict(num_trees=2000, chunks=2, sample_fraction=0.5, max_rows_per_tree=50_000)
+    shape = memory.shape_of(600_000, 40, 23, settings)
     assert memory.plan(shape, 2000, "statistics", 10**7, COEF) is None
     msg = memory.plan(shape, 2000, "statistics", 16_000, COEF)
     chunks = int(msg.split("chunks: ")[1].split()[0])
-    fits = [max(memory.job_peaks_mb(memory.shape_of(689_693, 40, 23, dict(settings, chunks=c)), COEF)[j]
-                for j in ("fit", "statistics", "reduce")) <= 16_000 for c in (chunks - 1, chunks)]
+    fits = [max(memory.job_peaks_mb(memory.shape_of(600_000, 40, 23, dict(settings, chunks=c)), COEF)[j]
+                for j in ("fit", "statistics", "reduce")) <= 16_000 / memory.MARGIN for c in (chunks - 1, chunks)]
     assert fits == [False, True]
-    assert "689,693 rows, 23 arms, 1000 trees per chunk" in msg
+    assert "600,000 rows, 23 arms, 1000 trees per chunk, 50,000 rows per tree" in msg
     # merging cannot fit at any chunk count (the merged forest is all the trees): statistics can
     merge = memory.plan(shape, 2000, "merge", 16_000, COEF)
     assert f"chunks: {chunks} and combine: statistics would fit" in merge
@@ -57,21 +58,25 @@ def test_leaf_values_are_grfs():
 def test_the_package_holds_the_benchmarks_fit():
     rec = json.loads((ROOT / "benchmarks" / "results" / "forest_memory.json").read_text())
     assert memory.COEFFICIENTS == rec["coefficients"]
-    # out of sample: the default run's forest jobs (10x the grid's rows, 23 arms) within 35%
-    assert rec["run_check"], "record the check against a finished run (RESULTS=...)"
-    for row in rec["run_check"]:
-        assert abs(row["projected_mb"] / row["measured_mb"] - 1) < 0.35, row
+    # the default run's forest jobs in both modes (2.3x to 10x the grid's rows): no measured peak above
+    # the projection times the plan's margin, so a plan that fits is not refused memory
+    rows = rec["run_check"]
+    assert {r["combine"] for r in rows} == {"merge", "statistics"} and len(rows) >= 16
+    for row in rows:
+        assert row["measured_mb"] <= memory.MARGIN * row["projected_mb"], row
 
 
 @pytest.mark.workflow
-def test_a_study_whose_forest_jobs_would_not_fit_stops_before_any_job(tmp_path):
+def test_a_study_whose_forest_jobs_may_not_fit_is_told_before_any_job(tmp_path):
     small = tmp_path / "node.yaml"
     small.write_text("forests:\n  job_mem_mb: 600\n")
     res = run_snakemake("-n", "-d", tmp_path / "work", "--configfile", ROOT / "config.yaml", small)
     out = res.stdout + res.stderr
-    assert res.returncode != 0
-    assert "config key 'forests.macf.chunks' (walmart_like): the forest's jobs would not fit forests.job_mem_mb 600 MB" in out
-    assert not (tmp_path / "work" / "results").exists()
+    assert res.returncode == 0, out[-2000:]
+    assert "config key 'forests.macf.chunks' (walmart_like): the forest's jobs may not fit forests.job_mem_mb 600 MB" in out
+    assert "no number of chunks fits" in out  # 600 MB is less than one job's R and Python
+    quiet = run_snakemake("-n", "-d", tmp_path / "work2", "--configfile", ROOT / "config.yaml")
+    assert quiet.returncode == 0 and "may not fit" not in quiet.stdout + quiet.stderr
 
 
 def test_the_reduce_streams_each_chunk_and_adds_exactly(tmp_path):

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, replace
 
 __all__ = ["Shape", "JOBS", "COEFFICIENTS", "rows_per_tree", "leaf_values", "shape_of", "terms", "job_peaks_mb",
-           "job_of_benchmark", "node_mem_mb", "plan"]
+           "job_of_benchmark", "node_mem_mb", "plan", "MARGIN", "YHAT_BYTES_PER_TREE_ROW"]
 
 # job -> what it is in the workflow
 JOBS = {"fit": "fit_macf_chunk: grows one chunk of the causal forest",
@@ -26,11 +26,11 @@ JOBS = {"fit": "fit_macf_chunk: grows one chunk of the causal forest",
 
 # benchmarks/results/forest_memory.json's "coefficients" (MB per term of ``terms``)
 COEFFICIENTS = {
-    'tree_bytes_per_row': [34.615201, 0.089742],
-    'fit': [292.401693, 7.611773, 0.828926],
-    'statistics': [305.803385, 2.838628, 1.731691, 1.222356],
-    'reduce': [320.363281, 1.188906, 2.222596],
-    'merge': [293.020182, 9.477681, 1.122688],
+    'tree_bytes_per_row': [34.97602513266882, 0.05369442869740487],
+    'fit': [288.907335069444, 9.19377054606987, 1.0945131842400126],
+    'statistics': [324.5353732638906, 3.1123357119987247, 1.0395930790160772, 1.0753871177727583],
+    'reduce': [349.4813368055556, 3.6455966490436387, 1.2411017654964875],
+    'merge': [292.3334418402777, 12.29320243490124, 1.1980969627512312],
 }
 
 
@@ -42,6 +42,7 @@ class Shape:
     trees_per_chunk: int  # the largest chunk's
     chunks: int
     rows_per_tree: int    # rows each tree draws
+    yhat_trees: int = 0   # the merged Y.hat forest's, which the combining job reads
 
 
 def rows_per_tree(rows: int, settings: dict) -> int:
@@ -59,7 +60,8 @@ def leaf_values(arms: int) -> int:
 def shape_of(rows: int, features: int, arms: int, settings: dict) -> Shape:
     chunks = int(settings.get("chunks", 1))
     per_chunk = -(-int(settings["num_trees"]) // chunks)
-    return Shape(rows, features, arms, per_chunk, chunks, rows_per_tree(rows, settings))
+    yhat = max(50, int(settings["num_trees"]) // 4)  # grf's recipe (stats.forests.yhat_settings)
+    return Shape(rows, features, arms, per_chunk, chunks, rows_per_tree(rows, settings), yhat)
 
 
 def terms(job: str, shape: Shape, tree_bytes_per_row) -> list[float]:
@@ -73,10 +75,18 @@ def terms(job: str, shape: Shape, tree_bytes_per_row) -> list[float]:
             "merge": [1.0, data, chunk * shape.chunks]}[job]
 
 
+# The combining job also reads the merged Y.hat forest: bytes per tree and drawn row, the larger of
+# the default run's two combining jobs' excess over the rest (walmart_like 136, penn_geisinger_like 87)
+YHAT_BYTES_PER_TREE_ROW = 136.0
+# The plan compares the projection times this with the memory (measured peaks were up to 35% above it)
+MARGIN = 1.4
+
+
 def job_peaks_mb(shape: Shape, coefficients: dict | None = None) -> dict:
     coef = coefficients or COEFFICIENTS
+    yhat = shape.yhat_trees * shape.rows_per_tree * YHAT_BYTES_PER_TREE_ROW / 1e6
     return {job: float(sum(c * t for c, t in zip(coef[job], terms(job, shape, coef["tree_bytes_per_row"]))))
-            for job in JOBS}
+            + (yhat if job in ("reduce", "merge") else 0.0) for job in JOBS}
 
 
 def job_of_benchmark(stem: str, combine: str) -> str | None:
@@ -98,12 +108,14 @@ def _jobs(combine: str) -> tuple:
 def plan(shape: Shape, num_trees: int, combine: str, limit_mb: float, coefficients: dict | None = None) -> str | None:
     """None when every forest job of ``combine`` fits in ``limit_mb``; else the projected peaks and
     the fewest chunks (with forests.combine statistics, if merging cannot fit) that would fit."""
+    limit_mb = limit_mb / MARGIN
     peaks = job_peaks_mb(shape, coefficients)
     over = [j for j in _jobs(combine) if peaks[j] > limit_mb]
     if not over:
         return None
     said = (f"projected peak of {', '.join(f'{j} {peaks[j]:,.0f} MB' for j in over)} above {limit_mb:,.0f} MB "
-            f"({shape.rows:,} rows, {shape.arms} arms, {shape.trees_per_chunk} trees per chunk, "
+            f"(the memory over a margin of {MARGIN:g}; "
+            f"{shape.rows:,} rows, {shape.arms} arms, {shape.trees_per_chunk} trees per chunk, "
             f"{shape.rows_per_tree:,} rows per tree)")
     for how in dict.fromkeys([combine, "statistics"]):
         for chunks in range(shape.chunks, max(shape.chunks, num_trees // 2) + 1):
@@ -111,5 +123,5 @@ def plan(shape: Shape, num_trees: int, combine: str, limit_mb: float, coefficien
             if all(p[j] <= limit_mb for j in _jobs(how)):
                 change = [f"chunks: {chunks}"] * (chunks != shape.chunks) + [f"combine: {how}"] * (how != combine)
                 return f"{said}; {' and '.join(change)} would fit (largest job {max(p[j] for j in _jobs(how)):,.0f} MB)"
-    return (f"{said}; no number of chunks fits: the sums of the rows' leaf values alone take "
-            f"{peaks['reduce']:,.0f} MB in the reduce job; use a node with more memory")
+    return (f"{said}; no number of chunks fits: the combining job holds the rows' summed leaf values and the "
+            f"Y.hat forest ({peaks['reduce']:,.0f} MB); use a node with more memory")

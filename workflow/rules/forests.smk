@@ -93,7 +93,7 @@ rule macf_chunk_statistics:
         split="results/data/{study}/split.csv",
         forest="results/forests/{study}/macf/chunks/macf{chunk}.rds",
     output:
-        "results/forests/{study}/macf/chunks/macf{chunk}.stats.npz",
+        temp("results/forests/{study}/macf/chunks/macf{chunk}.stats.npz"),  # walmart_like: 1.6 GB per chunk
     log:
         "logs/forests/{study}/macf_chunk{chunk}_statistics.log",
     benchmark:
