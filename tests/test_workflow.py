@@ -370,10 +370,13 @@ def test_paper_scale_deletes_forest_chunks_after_their_merge(tmp_path):
     res = run_snakemake("-n", "-d", tmp_path, "--configfile", ROOT / "config.yaml", ROOT / "config" / "paper_scale.yaml")
     assert res.returncode == 0, res.stderr
     gone = set(re.findall(r"Would remove temporary output (\S+)", res.stdout))
-    # 10 Y.hat and 10 forest chunks per stand-in; nothing else is temporary
-    assert len(gone) == 40 and all(re.search(r"/macf/chunks/(yhat|macf)\d+\.rds$", g) for g in gone)
+    # 10 Y.hat and 10 forest chunks per stand-in, and the forest chunks' statistics; nothing else
+    rds = {g for g in gone if re.search(r"/macf/chunks/(yhat|macf)\d+\.rds$", g)}
+    stats = {g for g in gone if re.search(r"/macf/chunks/macf\d+\.stats\.npz$", g)}
+    assert len(rds) == 40 and len(stats) == 20 and gone == rds | stats
     default = run_snakemake("-n", "-d", tmp_path, "--configfile", ROOT / "config.yaml")
-    assert "Would remove temporary output" not in default.stdout  # the default keeps them for re-merging
+    kept = set(re.findall(r"Would remove temporary output (\S+)", default.stdout))
+    assert kept and all(g.endswith(".stats.npz") for g in kept)  # the default keeps the chunks for re-merging
 
 
 def test_a_container_image_can_be_named_for_apptainer(tmp_path):
