@@ -25,6 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.child import run_child
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = """
@@ -46,7 +48,7 @@ if args["step"] == "chunk":
 else:
     w = ds.propensity_matrix()
     tau, mu, gamma, imp, trees = forest_files.combine_chunks(args["paths"], args["step"], x_te, y_tr, a_tr,
-        np.load(macf + "yhat.npy"), w[~test], w[test], forest_files.read_forest(macf + "yhat.rds"), 1)
+        np.load(macf + "yhat.npy"), w[~test], w[test], np.load(macf + "yhat_holdout.npy"), 1)
     np.savez(args["out"], tau=tau, mu=mu, gamma=gamma, imp=imp)
     out = dict(trees=trees)
 out.update(seconds=time.perf_counter() - t0, peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -56,13 +58,7 @@ print(json.dumps(out))
 
 
 def step(**args) -> dict:
-    run = subprocess.run([sys.executable, "-c", CHILD.format(args=json.dumps(args))], cwd=ROOT, capture_output=True,
-                         text=True)
-    if run.returncode:
-        sys.exit(f"step {args['step']} failed:\n{run.stderr[-3000:]}")
-    out = json.loads(run.stdout.strip().splitlines()[-1])
-    print(args["step"], args.get("chunk", ""), out, file=sys.stderr, flush=True)
-    return out
+    return run_child(CHILD.format(args=json.dumps(args)), f"{args['step']} {args.get('chunk', '')}")
 
 
 def main() -> int:

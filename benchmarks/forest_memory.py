@@ -7,8 +7,8 @@ jobs' work each in its own process, so its max RSS is its own, as the workflow's
 - fit: one chunk of the multi-arm causal forest grown and saved (fit_macf_chunk);
 - statistics: that chunk's sufficient statistics for the holdout and its out-of-bag rows
   (macf_chunk_statistics);
-- reduce: two chunks' statistics summed and solved, with the Y.hat forest's holdout predictions
-  (fit_macf with forests.combine statistics);
+- reduce: two chunks' statistics summed and solved (fit_macf with forests.combine statistics; the
+  holdout's Y.hat given, as merge_yhat writes it);
 - merge: two chunks merged by grf, their out-of-bag and holdout predictions (fit_macf with merge).
 
 The coefficients of actionable.studies.memory are the least-squares fit of these peaks on the
@@ -36,6 +36,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from benchmarks.child import run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 GRID = dict(rows=(30_000, 300_000), arms=(3, 24), trees=(8, 32))
@@ -70,8 +72,6 @@ if a["step"] == "fit":
     f = forests.fit_macf_forest(x_tr, a_tr, y_tr, y_hat, w, [f"a{{j}}" for j in range(m)], a["settings"], 7, 1,
                                 a["trees"], oob=False)
     forest_files.save_forest(f, d + "/macf.rds")
-    yf = forests.fit_yhat_forest(x_tr, y_tr, a["settings"], 8, 1, max(2, a["trees"] // 4), oob=False)
-    forest_files.save_forest(yf, d + "/yhat.rds")
     out["forest_mb"] = os.path.getsize(d + "/macf.rds") / 1e6
 elif a["step"] == "statistics":
     forest_files.save_chunk_record(forest_stats.chunk_record(forest_files.read_forest(d + "/macf.rds"), x_te, x_tr),
@@ -80,20 +80,23 @@ else:
     y_hat = np.full(n_tr, y_tr.mean())
     paths = [d + "/macf.stats.npz"] * 2 if a["step"] == "reduce" else [d + "/macf.rds"] * 2
     forest_files.combine_chunks(paths, "statistics" if a["step"] == "reduce" else "merge", x_te, y_tr, a_tr, y_hat, w,
-                                np.full((n - n_tr, m), 1 / m), forest_files.read_forest(d + "/yhat.rds"), 1)
+                                np.full((n - n_tr, m), 1 / m), np.full(n - n_tr, y_tr.mean()), 1)
 out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
 
 
 def run_step(**args) -> dict:
-    run = subprocess.run([sys.executable, "-c", CHILD.format(args=json.dumps(args))], cwd=ROOT, capture_output=True,
-                         text=True)
-    if run.returncode:
-        sys.exit(f"{args}: failed\n{run.stderr[-3000:]}")
-    out = json.loads(run.stdout.strip().splitlines()[-1])
-    print(args["step"], {k: args[k] for k in ("rows", "arms", "trees")}, out, file=sys.stderr, flush=True)
-    return out
+    return run_child(CHILD.format(args=json.dumps(args)), f"{args['step']} {({k: args.get(k) for k in ('rows', 'arms', 'trees')})}")
+
+
+def job_of_benchmark(stem: str, combine: str) -> str | None:
+    """The projected job a workflow benchmark file (logs/benchmarks/forests/{study}/{stem}.tsv) measured."""
+    if stem.startswith("macf_chunk"):
+        return "statistics" if stem.endswith("_statistics") else "fit"
+    if stem == "merge_yhat":
+        return "yhat"
+    return ("reduce" if combine == "statistics" else "merge") if stem == "macf" else None
 
 
 def measure_grid() -> list[dict]:
@@ -144,11 +147,11 @@ def compare_run(results: Path, coef: dict) -> list[dict]:
         settings = study_settings(cfg, study)
         ds, _ = load_study(results / "simulated" / study / "spec.yaml", results / "data" / study / "split.csv", 1)
         shape = memory.shape_of(len(ds.frame), len(ds.covariates), len(ds.arms), settings)
-        projected = memory.job_peaks_mb(shape, coef)
         logs = run_root / "logs" / "benchmarks" / "forests" / study
         combine = "statistics" if list(logs.glob("macf_chunk*_statistics.tsv")) else "merge"
+        projected = memory.job_peaks_mb(shape, coef, combine)
         for tsv in sorted(logs.glob("*.tsv")):
-            job = memory.job_of_benchmark(tsv.stem, combine)
+            job = job_of_benchmark(tsv.stem, combine)
             if job in projected:
                 rows = list(csv.DictReader(tsv.open(), delimiter="\t"))
                 out.append(dict(study=study, job=tsv.stem, combine=combine, projected_mb=round(projected[job]),

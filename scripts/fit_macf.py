@@ -18,7 +18,7 @@ with script_log(snakemake) as log:
     with heartbeat(f"combining {len(chunks)} forest chunks ({p.combine}), then the holdout"):
         tau, mu, gamma, imp, trees = forest_files.combine_chunks(
             chunks, p.combine, x_te, y_tr, a_tr, np.load(snakemake.input.yhat), w_hat[~test], w_hat[test],
-            forest_files.read_forest(snakemake.input.yhat_forest), snakemake.threads)
+            np.load(snakemake.input.yhat_holdout), snakemake.threads)
     log.info("%d trees; MACF assigns %d distinct arms on the %d holdout rows", trees, len(np.unique(tau.argmax(axis=1))), len(tau))
     save_npy(tau, snakemake.output.tau)
     save_npy(mu, snakemake.output.mu)

@@ -1,6 +1,9 @@
 """Fingerprint of a run's results: the sha256 of every results/**/*.{csv,md,npy} and of each
 summary.json with its timing keys removed. Two runs of the same config on the same stack must
-have equal fingerprints; ``python tests/fingerprint.py RESULTS_DIR OUT.json`` writes one."""
+have equal fingerprints; ``python tests/fingerprint.py RESULTS_DIR OUT.json`` writes one, and beside
+it (OUT.machine.json) the processor it was recorded on: the same software on another processor can
+round a few numbers differently in their last bits (the penn_geisinger_like stand-in's truth did, from
+one machine of the same kind to the next)."""
 import hashlib
 import json
 import sys
@@ -40,5 +43,19 @@ def fingerprint(results: Path) -> dict:
     return out
 
 
+def machine() -> dict:
+    """The processor model and the SIMD features numpy dispatches on."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:  # numpy 1
+        from numpy.core._multiarray_umath import __cpu_features__
+
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), "unknown") if Path("/proc/cpuinfo").exists() else "unknown"
+    return dict(cpu=model, numpy_simd=sorted(k for k, on in __cpu_features__.items() if on))
+
+
 if __name__ == "__main__":
-    Path(sys.argv[2]).write_text(json.dumps(fingerprint(Path(sys.argv[1])), indent=1, sort_keys=True) + "\n")
+    out = Path(sys.argv[2])
+    out.write_text(json.dumps(fingerprint(Path(sys.argv[1])), indent=1, sort_keys=True) + "\n")
+    out.with_name(out.name.replace(".sha256.json", "") + ".machine.json").write_text(json.dumps(machine(), indent=1) + "\n")

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from actionable.stats import forest_stats, forests, rbridge
+from actionable.studies import forest_files
 
 pytestmark = pytest.mark.r
 pytest.importorskip("rpy2")
@@ -56,6 +57,24 @@ def test_chunk_sums_reproduce_grfs_out_of_bag_predictions(chunks):
     assert np.abs(tau[both] - want[both]).max() < 1e-8
     assert np.array_equal(forest_stats.solve(sums, counts, 4, block=7), tau, equal_nan=True)  # row blocks
     assert counts.max() < 64  # out of bag: a tree that drew the point does not vote
+
+
+def test_yhat_from_chunk_statistics_is_grfs_merged_forest(tmp_path):
+    """The Y.hat regression forest as 3 chunk files: the chunks' leaf values added in grf's order (one
+    chunk in memory at a time) give grf's merged-forest predictions to the last bit, out of bag and on
+    the holdout (Y.hat is an input of the causal forest's splits, so nearly equal would not do)."""
+    x, _, y = _data()
+    x_tr, y_tr, x_te = x[:1500], y[:1500], x[1500:]
+    paths = [tmp_path / f"yhat{c}.rds" for c in range(3)]
+    for c, (path, trees) in enumerate(zip(paths, (6, 6, 8))):
+        forest_files.save_forest(forests.fit_yhat_forest(x_tr, y_tr, MACF, 30 + c, 1, trees, oob=False), path)
+    oob, holdout = forest_files.yhat_from_chunks(paths, "statistics", x_te, x_tr, 1)
+    oob_m, holdout_m = forest_files.yhat_from_chunks(paths, "merge", x_te, x_tr, 1)
+    assert np.isfinite(holdout_m).all() and np.array_equal(holdout, holdout_m)
+    voted = np.isfinite(oob_m)
+    assert voted.mean() > 0.95 and np.array_equal(oob, oob_m, equal_nan=True)
+    one = forest_files.yhat_from_chunks(paths[:1], "statistics", x_te, x_tr, 1)[1]
+    assert np.abs(one - holdout_m).max() > 0.01  # one chunk alone is another forest
 
 
 @pytest.mark.workflow

@@ -23,8 +23,11 @@ def test_the_projection_is_the_closed_form():
     got = memory.job_peaks_mb(shape, COEF)
     assert got["fit"] == pytest.approx(300 + 2 * data + 1.5 * chunk)
     assert got["statistics"] == pytest.approx(350 + 2 * data + chunk + 1.2 * sums)
-    assert got["reduce"] == pytest.approx(320 + 2 * data + 1.1 * sums + yhat)
-    assert got["merge"] == pytest.approx(300 + 2 * data + 2.5 * 10 * chunk + yhat)
+    assert got["reduce"] == pytest.approx(320 + 2 * data + 1.1 * sums)
+    assert got["merge"] == pytest.approx(300 + 2 * data + 2.5 * 10 * chunk)
+    # merge_yhat: with statistics one chunk of the Y.hat forest (50 of its 500 trees) and two sums per row
+    assert got["yhat"] == pytest.approx(300 + 2 * data + yhat / 10 + 2 * 100_000 * 2 * 8 / 1e6)
+    assert memory.job_peaks_mb(shape, COEF, "merge")["yhat"] == pytest.approx(300 + 2 * data + yhat)
 
 
 def test_the_plan_names_the_fewest_chunks_that_fit():
@@ -34,7 +37,7 @@ def test_the_plan_names_the_fewest_chunks_that_fit():
     msg = memory.plan(shape, 2000, "statistics", 16_000, COEF)
     chunks = int(msg.split("chunks: ")[1].split()[0])
     fits = [max(memory.job_peaks_mb(memory.shape_of(600_000, 40, 23, dict(settings, chunks=c)), COEF)[j]
-                for j in ("fit", "statistics", "reduce")) <= 16_000 / memory.MARGIN for c in (chunks - 1, chunks)]
+                for j in ("fit", "statistics", "reduce", "yhat")) <= 16_000 / memory.MARGIN for c in (chunks - 1, chunks)]
     assert fits == [False, True]
     assert "600,000 rows, 23 arms, 1000 trees per chunk, 50,000 rows per tree" in msg
     # merging cannot fit at any chunk count (the merged forest is all the trees): statistics can

@@ -15,6 +15,10 @@ the merged forest's, and nothing ever holds the merged forest. ``tree_arrays`` r
 from R once; ``chunk_sums`` walks them in numpy (Tree.cpp's find_leaf_node: go left when
 x <= split value, or x is missing and the node sends missing values left, or both are missing);
 ``solve`` turns summed statistics into tau_hat.
+
+The regression forest for Y.hat predicts the same way with two leaf values, the means of w Y and of w
+(RegressionPredictionStrategy.cpp): its prediction is the ratio of their averages over the voting
+trees, so the chunks' sums give it too (``regression_sums``, ``regression_predictions``).
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from . import rbridge
 from .forests import arm_outcomes
 
 __all__ = ["tree_arrays", "compact_columns", "leaf_nodes", "leaf_table", "chunk_sums", "solve", "chunk_record", "split_frequencies",
-           "importance", "dr_scores", "macf_outputs"]
+           "importance", "dr_scores", "macf_outputs", "regression_sums", "regression_predictions", "REGRESSION_TYPES"]
+
+REGRESSION_TYPES = 2  # a regression forest's leaf values: the means of w Y and of w
 
 # Every tree's arrays in one R call: pv, the leaf values as a nodes x types matrix (NA rows: inner
 # nodes and empty leaves), indices 0-based as grf stores them.
@@ -58,7 +64,7 @@ def tree_arrays(forest, batch: int = 25) -> list[dict]:
             t["drawn"] = t["drawn"].astype(np.int64).reshape(-1)
             t["nan_left"] = t["nan_left"].astype(bool)
             pv = np.asarray(tree.rx2("pv"), float).reshape(len(t["left"]), -1)
-            t["pv"] = pv[:, compact_columns(pv.shape[1])]
+            t["pv"] = pv if pv.shape[1] == REGRESSION_TYPES else pv[:, compact_columns(pv.shape[1])]
             out.append(t)
     return out
 
@@ -170,7 +176,8 @@ def importance(freq: np.ndarray, decay_exponent: float = 2.0) -> np.ndarray:
 def chunk_record(forest, x_test: np.ndarray, x_train: np.ndarray) -> dict:
     """What a chunk job keeps of its trees: the holdout's and the training rows' (out of bag) summed
     leaf values and counts, and its split frequencies. The R forest is let go once its trees are
-    read, and the leaf values are held once (stacked), not per tree as well."""
+    read, and the leaf values are held once (stacked), not per tree as well. That release works only
+    when the caller keeps no reference of its own: pass ``read_forest(path)`` directly."""
     trees, freq = tree_arrays(forest), split_frequencies(forest)
     del forest
     rbridge.r_function("gc")()
@@ -181,6 +188,37 @@ def chunk_record(forest, x_test: np.ndarray, x_train: np.ndarray) -> dict:
     oob, oob_n = chunk_sums(trees, x_train, oob=True, table=table)
     return dict(holdout_sums=holdout, holdout_counts=holdout_n, oob_sums=oob, oob_counts=oob_n,
                 split_frequencies=freq, trees=np.int64(len(trees)))
+
+
+def regression_sums(forest, x_test: np.ndarray, x_train: np.ndarray, total: dict | None = None) -> dict:
+    """A regression-forest chunk's leaf values added, tree by tree, to ``total`` (the earlier chunks'
+    running sums and counts of voting trees, for the holdout and the out-of-bag training rows), in
+    the order grf adds a merged forest's trees, so the predictions are grf's to the last bit (Y.hat
+    is an input of the causal forest's splits). The R forest is let go once read, as in
+    ``chunk_record``: pass ``read_forest(path)`` directly."""
+    trees = tree_arrays(forest)
+    del forest
+    rbridge.r_function("gc")()
+    total = total or {f"{rows}_{what}": np.zeros((len(x),) + shape, dtype)
+                      for rows, x in (("holdout", x_test), ("oob", x_train))
+                      for what, shape, dtype in (("sums", (REGRESSION_TYPES,), float), ("counts", (), np.int64))}
+    for rows, x, oob in (("holdout", x_test, False), ("oob", x_train, True)):
+        x = np.asarray(x, float)
+        everyone = np.arange(len(x))
+        for tree in trees:
+            r = everyone[~np.isin(everyone, tree["drawn"])] if oob else everyone
+            node = leaf_nodes(tree, x[r])
+            keep = ~np.isnan(tree["pv"][node, 0])  # an empty leaf does not vote
+            total[f"{rows}_sums"][r[keep]] += tree["pv"][node[keep]]
+            total[f"{rows}_counts"][r[keep]] += 1
+    return total
+
+
+def regression_predictions(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """grf's regression-forest prediction from summed leaf values and the count of voting trees: the
+    average of the means of w Y over the average of the means of w; NaN where no tree voted."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (sums[:, 0] / counts) / (sums[:, 1] / counts)
 
 
 def dr_scores(tau: np.ndarray, y: np.ndarray, y_hat: np.ndarray, w_hat: np.ndarray, arm: np.ndarray) -> np.ndarray:

@@ -109,13 +109,26 @@ def _add_streamed(total: dict, key: str, fh, block_rows: int) -> None:
         out[start:start + rows] += np.frombuffer(fh.read(rows * row * dtype.itemsize), dtype).reshape(rows, *shape[1:])
 
 
+def yhat_from_chunks(paths, combine: str, x_test, x_train, threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """The Y.hat regression forest's out-of-bag predictions for the training rows and its predictions
+    for the holdout, from its chunks' RDS files. ``combine`` merge: the chunks merged by grf;
+    statistics: each chunk's summed leaf values in turn, so no more than one chunk is ever in memory."""
+    if combine == "statistics":
+        total = None
+        for path in paths:
+            total = forest_stats.regression_sums(read_forest(path), x_test, x_train, total)
+        return tuple(forest_stats.regression_predictions(total[f"{rows}_sums"], total[f"{rows}_counts"])
+                     for rows in ("oob", "holdout"))
+    forest = merge_files(paths, threads)
+    return forests.oob_predictions(forest), forests.predict_y(forest, x_test, threads)
+
+
 def combine_chunks(paths, combine: str, x_test, y_train, arm_train, y_hat_train, w_hat_train, w_hat_test,
-                   y_forest, threads: int) -> tuple:
+                   y_hat_test, threads: int) -> tuple:
     """The multi-arm causal forest's outputs from its chunk files: (holdout tau_hat n x m with control
     0, holdout arm outcomes, training DR scores, variable importance per feature, trees). ``combine``
     merge: the chunks' RDS files merged by grf; statistics: their sufficient statistics
     (``save_chunk_record``) summed and solved, the same numbers without the merged forest."""
-    y_hat_test = forests.predict_y(y_forest, x_test, threads)
     if combine == "statistics":
         total = SummedRecords(paths)
         out = forest_stats.macf_outputs(total, y_train, arm_train, y_hat_train, w_hat_train, y_hat_test, w_hat_test)

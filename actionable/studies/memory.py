@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, replace
 
 __all__ = ["Shape", "JOBS", "COEFFICIENTS", "rows_per_tree", "leaf_values", "shape_of", "terms", "job_peaks_mb",
-           "job_of_benchmark", "node_mem_mb", "plan", "MARGIN", "YHAT_BYTES_PER_TREE_ROW"]
+           "node_mem_mb", "plan", "MARGIN", "YHAT_BYTES_PER_TREE_ROW", "YHAT_JOB"]
 
 # job -> what it is in the workflow
 JOBS = {"fit": "fit_macf_chunk: grows one chunk of the causal forest",
@@ -42,7 +42,7 @@ class Shape:
     trees_per_chunk: int  # the largest chunk's
     chunks: int
     rows_per_tree: int    # rows each tree draws
-    yhat_trees: int = 0   # the merged Y.hat forest's, which the combining job reads
+    yhat_trees: int = 0   # the Y.hat forest's (merge_yhat holds them all, or with statistics one chunk's)
 
 
 def rows_per_tree(rows: int, settings: dict) -> int:
@@ -75,25 +75,28 @@ def terms(job: str, shape: Shape, tree_bytes_per_row) -> list[float]:
             "merge": [1.0, data, chunk * shape.chunks]}[job]
 
 
-# The combining job also reads the merged Y.hat forest: bytes per tree and drawn row, the larger of
-# the default run's two combining jobs' excess over the rest (walmart_like 136, penn_geisinger_like 87)
+# The Y.hat forest held by merge_yhat: bytes per tree and drawn row, the larger of the default run's
+# two jobs' excess when the combining job read the merged Y.hat forest (walmart_like 136,
+# penn_geisinger_like 87); not on the grid
 YHAT_BYTES_PER_TREE_ROW = 136.0
+# merge_yhat's job ("yhat") beside the grid's: the fit job's constant and covariates plus the Y.hat
+# trees it holds and, with statistics, the holdout's and training rows' two summed leaf values
+YHAT_JOB = "merge_yhat: the Y.hat forest's out-of-bag and holdout predictions"
 # The plan compares the projection times this with the memory (measured peaks were up to 35% above it)
 MARGIN = 1.4
 
 
-def job_peaks_mb(shape: Shape, coefficients: dict | None = None) -> dict:
+def job_peaks_mb(shape: Shape, coefficients: dict | None = None, combine: str = "statistics") -> dict:
+    """Projected peak (MB) of each grid job and of merge_yhat ("yhat") under ``combine``."""
     coef = coefficients or COEFFICIENTS
-    yhat = shape.yhat_trees * shape.rows_per_tree * YHAT_BYTES_PER_TREE_ROW / 1e6
-    return {job: float(sum(c * t for c, t in zip(coef[job], terms(job, shape, coef["tree_bytes_per_row"]))))
-            + (yhat if job in ("reduce", "merge") else 0.0) for job in JOBS}
-
-
-def job_of_benchmark(stem: str, combine: str) -> str | None:
-    """The projected job a workflow benchmark file (logs/benchmarks/forests/{study}/{stem}.tsv) measured."""
-    if stem.startswith("macf_chunk"):
-        return "statistics" if stem.endswith("_statistics") else "fit"
-    return ("reduce" if combine == "statistics" else "merge") if stem == "macf" else None
+    peaks = {job: float(sum(c * t for c, t in zip(coef[job], terms(job, shape, coef["tree_bytes_per_row"]))))
+             for job in JOBS}
+    held = shape.yhat_trees if combine == "merge" else -(-shape.yhat_trees // shape.chunks)
+    base, data = terms("fit", shape, coef["tree_bytes_per_row"])[:2]
+    sums = 2 * shape.rows * 2 * 8 / 1e6 if combine == "statistics" else 0.0
+    peaks["yhat"] = float(coef["fit"][0] * base + coef["fit"][1] * data + sums
+                          + held * shape.rows_per_tree * YHAT_BYTES_PER_TREE_ROW / 1e6)
+    return peaks
 
 
 def node_mem_mb() -> int:
@@ -102,14 +105,14 @@ def node_mem_mb() -> int:
 
 
 def _jobs(combine: str) -> tuple:
-    return ("fit", "statistics", "reduce") if combine == "statistics" else ("fit", "merge")
+    return ("fit", "statistics", "reduce", "yhat") if combine == "statistics" else ("fit", "merge", "yhat")
 
 
 def plan(shape: Shape, num_trees: int, combine: str, limit_mb: float, coefficients: dict | None = None) -> str | None:
     """None when every forest job of ``combine`` fits in ``limit_mb``; else the projected peaks and
     the fewest chunks (with forests.combine statistics, if merging cannot fit) that would fit."""
     limit_mb = limit_mb / MARGIN
-    peaks = job_peaks_mb(shape, coefficients)
+    peaks = job_peaks_mb(shape, coefficients, combine)
     over = [j for j in _jobs(combine) if peaks[j] > limit_mb]
     if not over:
         return None
@@ -119,9 +122,9 @@ def plan(shape: Shape, num_trees: int, combine: str, limit_mb: float, coefficien
             f"{shape.rows_per_tree:,} rows per tree)")
     for how in dict.fromkeys([combine, "statistics"]):
         for chunks in range(shape.chunks, max(shape.chunks, num_trees // 2) + 1):
-            p = job_peaks_mb(replace(shape, chunks=chunks, trees_per_chunk=-(-num_trees // chunks)), coefficients)
+            p = job_peaks_mb(replace(shape, chunks=chunks, trees_per_chunk=-(-num_trees // chunks)), coefficients, how)
             if all(p[j] <= limit_mb for j in _jobs(how)):
                 change = [f"chunks: {chunks}"] * (chunks != shape.chunks) + [f"combine: {how}"] * (how != combine)
                 return f"{said}; {' and '.join(change)} would fit (largest job {max(p[j] for j in _jobs(how)):,.0f} MB)"
-    return (f"{said}; no number of chunks fits: the combining job holds the rows' summed leaf values and the "
-            f"Y.hat forest ({peaks['reduce']:,.0f} MB); use a node with more memory")
+    return (f"{said}; no number of chunks fits: the combining job holds every row's summed leaf values "
+            f"({peaks['reduce']:,.0f} MB); use a node with more memory")

@@ -184,12 +184,12 @@ if _main_process():
     except InputError as _err:
         stop(_err)
     # Each study's forest jobs should fit the memory of the node that runs them (projected from its size)
-    _limit = config["forests"].get("job_mem_mb")
-    _where = f"forests.job_mem_mb {_limit} MB" if _limit else f"the {memory.node_mem_mb():,} MB of the machine Snakemake runs on (forests.job_mem_mb)"
+    _limit = config["forests"].get("job_mem_mb") or memory.node_mem_mb()
+    _where = f"forests.job_mem_mb {_limit} MB" if config["forests"].get("job_mem_mb") else f"the {_limit:,} MB of the machine Snakemake runs on (forests.job_mem_mb)"
     for _i, (_study, (_rows, _features, _arms)) in enumerate(_sizes.items()):
         _settings = study_settings(config, _study)
         _shape = memory.shape_of(_rows, _features, _arms, _settings)
-        _problem = memory.plan(_shape, _settings["num_trees"], config["forests"]["combine"], _limit or memory.node_mem_mb())
+        _problem = memory.plan(_shape, _settings["num_trees"], config["forests"]["combine"], _limit)
         if _problem:  # a projection, so said, not enforced: the job's own mem_mb request is what SLURM enforces
             _key = f"studies[{_i}].macf" if "macf" in STUDY[_study] else "forests.macf"
             logger.warning(f"warning: config key '{_key}.chunks' ({_study}): the forest's jobs may not fit {_where}: {_problem}")

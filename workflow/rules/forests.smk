@@ -1,9 +1,10 @@
 # Section 5.3 and Appendix A.2: grf's multi-arm causal forest and policytree's depth-2 tree through
 # rpy2, and Figures 9-11.
-# A forest is grown by `chunks` jobs (the regression forest for Y.hat first, merged). With
-# forests.combine statistics (the default) each MACF chunk's sufficient statistics are a job of their
-# own and fit_macf adds them up and solves; with merge, fit_macf merges the chunks with grf and
-# computes the out-of-bag predictions once for all trees. One thread per job: on two cores,
+# A forest is grown by `chunks` jobs (the regression forest for Y.hat first; merge_yhat gives its
+# out-of-bag and holdout predictions). With forests.combine statistics (the default) each MACF chunk's
+# sufficient statistics are a job of their own and fit_macf adds them up and solves, and merge_yhat
+# adds up the Y.hat chunks' leaf values one chunk at a time; with merge, both merge their chunks with
+# grf and predict once for all trees. One thread per job: on two cores,
 # two-thread jobs wait behind the one-thread jobs Snakemake keeps starting on the free core
 # (benchmarks/RESULTS.md). On bigger nodes give them more, e.g. --set-threads fit_macf_chunk=8.
 # Priorities start the longest chains first: forests 10 (the critical path); 5 for the learners ->
@@ -40,14 +41,19 @@ rule fit_yhat_chunk:
 
 rule merge_yhat:
     input:
+        unpack(validated_study),
+        split="results/data/{study}/split.csv",
         chunks=lambda w: [f"results/forests/{w.study}/macf/chunks/yhat{i}.rds" for i in range(macf_chunks(w.study))],
     output:
-        forest="results/forests/{study}/macf/yhat.rds",
         yhat="results/forests/{study}/macf/yhat.npy",
+        yhat_holdout="results/forests/{study}/macf/yhat_holdout.npy",
     log:
         "logs/forests/{study}/merge_yhat.log",
     benchmark:
         "logs/benchmarks/forests/{study}/merge_yhat.tsv"
+    params:
+        min_arm_rows=config["data"]["min_arm_rows"],
+        combine=config["forests"]["combine"],
     priority: 10
     threads: 1
     resources:
@@ -117,7 +123,7 @@ rule fit_macf:
         split="results/data/{study}/split.csv",
         chunks=lambda w: [f"results/forests/{w.study}/macf/chunks/macf{i}.{CHUNK_FILE}" for i in range(macf_chunks(w.study))],
         yhat="results/forests/{study}/macf/yhat.npy",
-        yhat_forest="results/forests/{study}/macf/yhat.rds",
+        yhat_holdout="results/forests/{study}/macf/yhat_holdout.npy",
     output:
         tau="results/forests/{study}/macf/tau.npy",
         mu="results/forests/{study}/macf/mu.npy",
@@ -176,9 +182,9 @@ rule figures_forest_paper:
     input:
         **forest_figure_inputs(PAPER_STUDIES),
     output:
-        fig9=report("results/figures/figure9.png", caption="../report/figures9to11.rst", category="Figures 9-11"),
-        fig10=report("results/figures/figure10.png", caption="../report/figures9to11.rst", category="Figures 9-11"),
-        fig11=report("results/figures/figure11.png", caption="../report/figures9to11.rst", category="Figures 9-11"),
+        fig9="results/figures/figure9.png",
+        fig10="results/figures/figure10.png",
+        fig11="results/figures/figure11.png",
     log:
         "logs/forests/figures_paper.log",
     benchmark:
