@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..paper.figures import COLOR_A, COLOR_B, GREY, METHOD_COLORS  # noqa: E402
 from ..paper.figures import style as _style  # noqa: E402
 from ..paper.markdown import to_markdown  # noqa: E402
 from ..stats.splits import aggregate, split_estimates  # noqa: E402
@@ -69,9 +70,6 @@ def robustness_table(summaries: dict, binary: dict) -> tuple[pd.DataFrame, str]:
     return table, md
 
 
-METHOD_COLORS = {"OLS": "#1b9e77", "S-XGB": "#d95f02", "T-XGB": "#7570b3", "MACF": "#e7298a", "PT-CF": "#66a61e"}
-
-
 def gain_curves_figure(curves: pd.DataFrame, our_model: dict, study: str, percent: bool):
     """Each method's AIPW gain over Best Uniform against the share of the holdout it moves (ranked
     by its predicted improvement), with 95% bootstrap bands; the true curve where the study has a
@@ -81,7 +79,7 @@ def gain_curves_figure(curves: pd.DataFrame, our_model: dict, study: str, percen
     scale = 100.0 if percent else 1.0
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for method, g in curves.groupby("method", sort=False):
-        color = METHOD_COLORS.get(method, "#444444")
+        color = METHOD_COLORS.get(method, GREY)
         ax.fill_between(g["share"], g["lower"] * scale, g["upper"] * scale, color=color, alpha=0.15, lw=0)
         ax.plot(g["share"], g["gain"] * scale, "-", color=color, lw=1.4, label=method)
         if "true_gain" in g and g["true_gain"].notna().all():
@@ -92,7 +90,7 @@ def gain_curves_figure(curves: pd.DataFrame, our_model: dict, study: str, percen
     for label, value, style in lines:
         if value is not None and np.isfinite(value):
             ax.axhline(value * scale, color="black", lw=0.9, ls=style, label=f"{label}: {value * scale:.2f}")
-    ax.axhline(0, color="grey", lw=0.5)
+    ax.axhline(0, color=GREY, lw=0.5)
     ax.set_xlabel("share of the holdout moved off the best uniform arm (largest predicted improvement first)")
     ax.set_ylabel("gain over Best Uniform, AIPW" + (" (pp)" if scale == 100.0 else ""))
     truth = "true_gain" in curves and curves["true_gain"].notna().all()
@@ -116,15 +114,16 @@ def robustness_figure(per_split: pd.DataFrame, study: str, percent: bool):
     for i, method in enumerate(methods):
         g = ipw[ipw["method"] == method].set_index("split").loc[splits]
         ax.errorbar(i + offsets, g["value"] * scale, yerr=2 * g["se"] * scale, fmt="o", ms=3, lw=0.7,
-                    color="#1f5fa8", alpha=0.8, label="IPW gain, each split (+-2 SE)" if i == 0 else None)
+                    color=METHOD_COLORS.get(method, COLOR_B), alpha=0.8,
+                    label="IPW gain, each split (+-2 SE)" if i == 0 else None)
         ax.hlines(np.median(g["value"]) * scale, i - 0.35, i + 0.35, color="black", lw=1.5,
                   label="median over splits" if i == 0 else None)
     for j, name in enumerate(models):
         x = len(methods) + j
         v = per_split.loc[per_split["estimate"] == name].set_index("split").loc[splits, "value"] * scale
-        ax.plot(x + offsets, v, "D", ms=3.5, color="#c0392b", label="Our Model, each split" if j == 0 else None)
+        ax.plot(x + offsets, v, "D", ms=3.5, color=COLOR_A, label="Our Model, each split" if j == 0 else None)
         ax.hlines(np.nanmedian(v), x - 0.35, x + 0.35, color="black", lw=1.5)
-    ax.axhline(0, color="grey", lw=0.6)
+    ax.axhline(0, color=GREY, lw=0.6)
     ax.set_xticks(range(len(methods) + len(models)))
     ax.set_xticklabels(methods + [{"our_model": "Our Model\n(printed)", "extension": "Our Model\n(extension)",
                                    "arms_not_alike": "Our Model\n(arms not alike)"}[m] for m in models], fontsize=8)

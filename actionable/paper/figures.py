@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
 
 from . import illustrations, motivating  # noqa: E402
 from ..stats import descriptives  # noqa: E402
@@ -21,8 +22,15 @@ from ..studies.study import load_study  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-COLOR_A, COLOR_B = "#c0392b", "#1f5fa8"  # red solid A, blue dashed B, as in the paper
-RHO_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
+# One palette for every figure, seaborn's colour-blind-safe set: the paper's arms (A red and solid,
+# B blue and dashed, as printed; the control arm as A), the five methods, the studies in order,
+# series such as the rho levels, and grey for what is neither.
+_CB = sns.color_palette("colorblind").as_hex()
+COLOR_A, COLOR_B, GREY = _CB[3], _CB[0], _CB[7]
+METHOD_COLORS = {"OLS": _CB[2], "S-XGB": _CB[1], "T-XGB": _CB[4], "MACF": _CB[9], "PT-CF": _CB[5],
+                 "Our Model": COLOR_A}
+SERIES_COLORS = [_CB[i] for i in (0, 3, 2, 4, 1, 5, 9, 6, 8)]
+RHO_COLORS = SERIES_COLORS
 
 
 # Glyph fallback, in order, among the fonts installed (bin/setup.sh installs Noto CJK and Symbola):
@@ -31,10 +39,12 @@ FONTS = ("DejaVu Sans", "Noto Sans CJK JP", "Symbola")
 
 
 def style():
-    """The figures' one look: the font fallback, no top or right spines, fixed SVG hashes."""
+    """The figures' one look: seaborn's ticks theme and the palette above, the font fallback, no top
+    or right spines, fixed SVG hashes."""
+    sns.set_theme(context="paper", style="ticks", palette=SERIES_COLORS, font_scale=1.2)
     have = {f.name for f in matplotlib.font_manager.fontManager.ttflist}
-    plt.rcParams.update({"font.size": 10, "axes.spines.top": False, "axes.spines.right": False,
-                         "svg.hashsalt": "actionable", "font.family": [f for f in FONTS if f in have] or ["sans-serif"]})
+    plt.rcParams.update({"axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "actionable",
+                         "font.family": [f for f in FONTS if f in have] or ["sans-serif"]})
 
 
 _style = style
@@ -58,7 +68,7 @@ def hte_distributions(samples: dict):
     _style()
     fig, axes = plt.subplots(1, len(samples), figsize=(9, 3.4), sharey=True)
     for ax, (exp, df) in zip(np.atleast_1d(axes), sorted(samples.items())):
-        ax.hist(df["tau"], bins=60, density=True, color="#7f8c8d", alpha=0.8)
+        ax.hist(df["tau"], bins=60, density=True, color=GREY, alpha=0.8)
         ax.axvline(0, ls="--", color="black", lw=1)
         share = float((df["tau"] < 0).mean())
         ax.set_title(f"Experiment {exp}: {share:.1%} prefer A")
@@ -154,7 +164,7 @@ def arm_rates(rates, title: str, outcome_label: str = "mean outcome", percent: b
     colors = np.where(rates["control"], COLOR_A, COLOR_B)
     x = np.arange(len(rates))
     ax.errorbar(x, rates["mean"] * k, yerr=[(rates["mean"] - rates["lower"]) * k, (rates["upper"] - rates["mean"]) * k],
-                fmt="none", ecolor="#555555", elinewidth=1, capsize=2)
+                fmt="none", ecolor=GREY, elinewidth=1, capsize=2)
     ax.scatter(x, rates["mean"] * k, c=colors, s=28, zorder=3)
     _arm_ticks(ax, rates)
     ax.set_xlabel("arm (ordered by training-sample mean; control in red)")
@@ -178,7 +188,7 @@ def covariate_distributions(samples: dict, xlabel: str, title: str, money: bool 
         bins = np.arange(np.floor(lo) - 0.5, np.ceil(hi) + width, width)
     else:
         bins = np.linspace(lo, hi, 60)
-    for color, (name, v) in zip([COLOR_B, COLOR_A, "#2c7a3a", "#8e44ad"], sorted(values.items())):
+    for color, (name, v) in zip(SERIES_COLORS, sorted(values.items())):
         fmt = (lambda x: f"{x:,.0f}") if money else (lambda x: f"{x:.1f}")
         ax.hist(v, bins=bins, density=True, histtype="step", lw=1.8, color=color,
                 label=f"{name} (mean {fmt(v.mean())}, SD {fmt(v.std())})")
@@ -256,7 +266,7 @@ def sensitivity_curves(curves, markers: dict, ipw_gain: dict, percent: bool = Tr
     k = 100.0 if percent else 1.0
     params = ["s", "sigma", "rho", "sigma_eps"]
     fig, axes = plt.subplots(2, 2, figsize=(10, 7))
-    colors = dict(zip(sorted(curves["study"].unique()), [COLOR_B, COLOR_A, "#2c7a3a", "#8e44ad"]))
+    colors = dict(zip(sorted(curves["study"].unique()), SERIES_COLORS))
     for ax, name in zip(axes.ravel(), params):
         for study, g in curves[curves["parameter"] == name].groupby("study"):
             g = g.sort_values("value")
