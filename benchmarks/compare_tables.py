@@ -4,7 +4,7 @@
 
 prints JSON: how many tables were compared and are identical byte for byte, and for each that is
 not, its largest absolute difference over the numeric columns (or why it cannot be compared).
-Runtime tables are left out (they differ by nature). Used by trixie_check.sh and container_check.sh.
+Runtime tables are left out (they differ by nature). Used by debian_check.sh and container_check.sh.
 """
 import json
 import sys

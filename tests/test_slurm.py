@@ -2,9 +2,10 @@
 the end of the pytest session).
 
 Part of the small configuration (conftest's RERUN_TARGETS: one study's whole chain, the theory and
-the stand-ins' data) runs through profiles/slurm-smk7 (Snakemake 7's --slurm): every job must be a
-SLURM job (its log names the job id, which the controller's job-completion record lists) and every
-table and array it writes must be byte-identical to the local run of the whole configuration.
+the stand-ins' data) runs through the SLURM profile of the Snakemake found (profiles/slurm-smk7 for
+7's --slurm, profiles/slurm for 8+'s executor plugin): every job must be a SLURM job (its log names the
+job id, which the controller's job-completion record lists) and every table and array it writes must
+be byte-identical to the local run of the whole configuration.
 """
 import re
 import subprocess

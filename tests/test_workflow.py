@@ -122,6 +122,21 @@ def test_lint_is_clean():
     assert "Lints for" not in res.stdout + res.stderr, res.stdout + res.stderr
 
 
+def test_replicate_picks_the_slurm_profile_of_the_snakemake_found(tmp_path):
+    import os
+    import subprocess
+
+    from conftest import snakemake_major
+
+    res = subprocess.run(["bash", ROOT / "bin" / "replicate.sh", "--slurm", "-n", "-d", tmp_path, "--configfile",
+                          ROOT / ".test" / "config.yaml"], capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "ACTIONABLE_SKIP_SETUP": "1", "ACTIONABLE_PYTHON": sys.executable})
+    assert res.returncode == 0, res.stderr[-3000:]
+    want = "profiles/slurm-smk7" if snakemake_major() <= 7 else "profiles/slurm"
+    assert re.search(rf"every job an sbatch job through {want}$", res.stderr, re.M), res.stderr[-3000:]
+    assert "Job stats" in res.stdout  # the dry run planned the DAG with that profile
+
+
 def test_dry_run_lists_the_dag(tmp_path):
     res = run_snakemake("-n", "-d", tmp_path, "--configfile", ROOT / "config.yaml")
     assert res.returncode == 0, res.stderr

@@ -104,7 +104,7 @@ rule figure_arm_rates:
     input:
         lambda w: f"results/descriptives/{paper_study(role_of_figure(w.armfig))}/arm_rates.csv",
     output:
-        report("results/figures/figure{armfig}.png", caption="../report/figures7and8.rst", category="Figures 7-8"),
+        "results/figures/figure{armfig}.png",
     log:
         "logs/data/figure{armfig}.log",
     benchmark:
@@ -127,7 +127,7 @@ rule table2:
         expand("results/data/{study}/summary.json", study=STUDIES),
     output:
         csv="results/tables/table2.csv",
-        md=report("results/tables/table2.md", caption="../report/table2.rst", category="Table 2"),
+        md="results/tables/table2.md",
     log:
         "logs/data/table2.log",
     benchmark:
@@ -149,8 +149,8 @@ rule figures_covariates:
         specs=[study_spec(paper_study(r)) for r in PAPER_ROLES if paper_study(r)],
         summaries=[f"results/data/{paper_study(r)}/summary.json" for r in PAPER_ROLES if paper_study(r)],
     output:
-        age=report("results/figures/figure13.png", caption="../report/figures13and14.rst", category="Figures 13-14"),
-        income=report("results/figures/figure14.png", caption="../report/figures13and14.rst", category="Figures 13-14"),
+        age="results/figures/figure13.png",
+        income="results/figures/figure14.png",
     log:
         "logs/data/figures_covariates.log",
     benchmark:
@@ -171,7 +171,7 @@ rule true_moments:
     input:
         expand("results/simulated/{study}/truth.json", study=SIMULATED),
     output:
-        report("results/tables/true_moments.csv", caption="../report/true_moments.rst", category="Stand-ins"),
+        "results/tables/true_moments.csv",
     log:
         "logs/data/true_moments.log",
     benchmark:

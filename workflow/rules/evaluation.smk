@@ -95,7 +95,7 @@ rule table4:
         infos=expand("results/evaluation/{study}/info.json", study=STUDIES),
     output:
         csv="results/tables/table4.csv",
-        md=report("results/tables/table4.md", caption="../report/table4.rst", category="Table 4"),
+        md="results/tables/table4.md",
         per_study=expand("results/evaluation/{study}/table4.md", study=STUDIES),
     log:
         "logs/evaluation/table4.log",
@@ -146,7 +146,7 @@ rule figure12:
         our_model=[f"results/moments/{s}/our_model.json" for s in PAPER_STUDIES],
         evals=[f"results/evaluation/{s}/policies.csv" for s in PAPER_STUDIES],
     output:
-        report("results/figures/figure12.png", caption="../report/figure12.rst", category="Figure 12"),
+        "results/figures/figure12.png",
     log:
         "logs/sensitivity/figure12.log",
     benchmark:
@@ -169,9 +169,9 @@ rule tables56:
         prediction_error=[f"results/moments/{s}/prediction_error.json" for s in PAPER_STUDIES],
     output:
         t5="results/tables/table5.csv",
-        t5_md=report("results/tables/table5.md", caption="../report/tables5and6.rst", category="Tables 5-6"),
+        t5_md="results/tables/table5.md",
         t6="results/tables/table6.csv",
-        t6_md=report("results/tables/table6.md", caption="../report/tables5and6.rst", category="Tables 5-6"),
+        t6_md="results/tables/table6.md",
     log:
         "logs/sensitivity/tables56.log",
     benchmark:

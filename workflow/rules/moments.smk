@@ -95,7 +95,7 @@ rule table_moments:
         overlap=[f"results/moments/{o['study']}/moments_{o['covariate_set']}.json" for o in OVERLAP],
     output:
         csv="results/tables/moments.csv",
-        md=report("results/tables/moments.md", caption="../report/moments.rst", category="Moments"),
+        md="results/tables/moments.md",
     log:
         "logs/moments/table_moments.log",
     benchmark:

@@ -4,7 +4,7 @@
 rule table1:
     output:
         csv="results/theory/table1.csv",
-        md=report("results/theory/table1.md", caption="../report/table1.rst", category="Table 1"),
+        md="results/theory/table1.md",
     log:
         "logs/theory/table1.log",
     benchmark:
@@ -24,8 +24,8 @@ rule table1:
 
 rule figures_motivating:
     output:
-        fig1=report("results/figures/figure1.png", caption="../report/figure1.rst", category="Figure 1"),
-        fig2=report("results/figures/figure2.png", caption="../report/figure2.rst", category="Figure 2"),
+        fig1="results/figures/figure1.png",
+        fig2="results/figures/figure2.png",
     log:
         "logs/theory/figures_motivating.log",
     benchmark:
@@ -45,7 +45,7 @@ rule figures_motivating:
 
 rule figure_illustration:
     output:
-        report("results/figures/figure{number}.png", caption="../report/figures3to5.rst", category="Figures 3-5"),
+        "results/figures/figure{number}.png",
     log:
         "logs/theory/figure{number}.log",
     benchmark:
@@ -87,7 +87,7 @@ rule figure6:
         expand("results/theory/figure6/{case}.csv", case=FIGURE6_CASES),
     output:
         csv="results/theory/figure6.csv",
-        png=report("results/figures/figure6.png", caption="../report/figure6.rst", category="Figure 6"),
+        png="results/figures/figure6.png",
     log:
         "logs/theory/figure6.log",
     benchmark:
