@@ -1,9 +1,10 @@
 """Fingerprint of a run's results: the sha256 of every results/**/*.{csv,md,npy} and of each
 summary.json with its timing keys removed. Two runs of the same config on the same stack must
 have equal fingerprints; ``python tests/fingerprint.py RESULTS_DIR OUT.json`` writes one, and beside
-it (OUT.machine.json) the processor it was recorded on: the same software on another processor can
-round a few numbers differently in their last bits (the penn_geisinger_like stand-in's truth did, from
-one machine of the same kind to the next)."""
+it (OUT.machine.json) the processor and software it was recorded on: other software (xgboost 3 grows
+other trees than 1.7) gives other numbers, and the same software on another processor can round a few
+numbers differently in their last bits (the penn_geisinger_like stand-in's truth did, from one machine
+of the same kind to the next)."""
 import hashlib
 import json
 import sys
@@ -43,8 +44,26 @@ def fingerprint(results: Path) -> dict:
     return out
 
 
+def software() -> dict:
+    """The versions that make the numbers: Python's numeric stack, R and its forests."""
+    import platform
+    import subprocess
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for name in ("numpy", "scipy", "pandas", "xgboost"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    r = subprocess.run(["Rscript", "-e", 'cat(as.character(getRversion()), as.character(packageVersion("grf")), '
+                        'as.character(packageVersion("policytree")))'], capture_output=True, text=True)
+    out["R"], out["grf"], out["policytree"] = (r.stdout.split() + [None] * 3)[:3] if r.returncode == 0 else (None,) * 3
+    return out
+
+
 def machine() -> dict:
-    """The processor model and the SIMD features numpy dispatches on."""
+    """The processor model, the SIMD features numpy dispatches on, and the software."""
     try:
         from numpy._core._multiarray_umath import __cpu_features__
     except ImportError:  # numpy 1
@@ -52,7 +71,7 @@ def machine() -> dict:
 
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), "unknown") if Path("/proc/cpuinfo").exists() else "unknown"
-    return dict(cpu=model, numpy_simd=sorted(k for k, on in __cpu_features__.items() if on))
+    return dict(cpu=model, numpy_simd=sorted(k for k, on in __cpu_features__.items() if on), software=software())
 
 
 if __name__ == "__main__":
