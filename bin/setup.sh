@@ -16,7 +16,7 @@ fi
 # What the pipeline and its tests import, and the R packages of the forests. When all of it is
 # there (any interpreter: Debian's, a virtualenv, a conda environment) nothing is installed and
 # neither apt nor sudo is called, so a user without root can run everything.
-modules=(numpy pandas scipy matplotlib seaborn xgboost rpy2 jsonschema yaml pytest hypothesis tables psutil snakemake)
+modules=(numpy pandas scipy matplotlib seaborn xgboost rpy2 jsonschema yaml pytest hypothesis tables psutil setuptools snakemake)
 missing_py="$("$PY" - "${modules[@]}" <<'PYCODE' 2>/dev/null || echo python
 import importlib.util, sys
 print(" ".join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))
@@ -46,13 +46,14 @@ if ! command -v apt-get >/dev/null || ! command -v dpkg-query >/dev/null; then
   exit 1
 fi
 
-# Debian packages: the Python statistics stack, Snakemake 7, R's headers for compiling grf, the
+# Debian packages: the Python statistics stack, Snakemake 7, setuptools (building the package; Python 3.12
+# and later come without it), R's headers for compiling grf, the
 # figures' fonts, and R's recommended packages: grf needs Matrix, and CRAN's current Matrix no
 # longer builds on Debian 12's R 4.2 (a minimal Debian without recommends has no Matrix: found building the container).
 debs=(
   snakemake python3-numpy python3-pandas python3-scipy python3-matplotlib python3-seaborn
   python3-xgboost python3-rpy2 python3-jsonschema python3-yaml python3-pytest
-  python3-hypothesis python3-sklearn python3-psutil python3-tables r-base-dev
+  python3-hypothesis python3-sklearn python3-psutil python3-tables python3-setuptools r-base-dev
   r-recommended chromium fonts-noto-cjk fonts-symbola
 )
 missing=()
