@@ -33,7 +33,9 @@ mkdir -p "$WORK"
 
 command -v mmdebstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null; }
 
+root_built=0
 if [ ! -x "$ROOTFS/usr/bin/apt-get" ]; then
+  root_built=1
   log "building a minimal $SUITE root in $ROOTFS"
   rm -rf "$ROOTFS"
   t0=$(date +%s)
@@ -93,7 +95,7 @@ t0=$(date +%s)
 set +e
 # every test but the two that read the records this check writes (they run where the record is committed)
 own_records=(--deselect tests/test_platforms.py --deselect tests/test_workflow.py::test_conda_pins_are_the_versions_a_check_ran)
-in_root "cd /opt/actionable && bash bin/test.sh -rs ${own_records[*]}" > "$WORK/tests.log" 2>&1
+in_root "cd /opt/actionable && bash bin/test.sh -rfEs ${own_records[*]}" > "$WORK/tests.log" 2>&1
 tests_rc=$?
 set -e
 tests_s=$(( $(date +%s) - t0 ))
@@ -122,16 +124,17 @@ slurm=$(in_root "dpkg-query -W -f='\${Version}' slurm-wlm 2>/dev/null || true")
 
 (cd "$here" && /usr/bin/python3 -m benchmarks.compare_tables "$WORK/host/results" "$ROOTFS/tmp/run/results") > "$WORK/tables.json"
 /usr/bin/python3 - "$out" "$WORK" "$versions" "$rversions" "$setup_s" "$tests_s" "$tests_rc" "$commit" "$slurm" \
-  "${SNAKEMAKE9_WHEELS:-}" <<'PY'
+  "${SNAKEMAKE9_WHEELS:-}" "$root_built" <<'PY'
 import json, re, sys
 from pathlib import Path
-out, work, versions, rversions, setup_s, tests_s, rc, commit, slurm, wheels = sys.argv[1:]
+out, work, versions, rversions, setup_s, tests_s, rc, commit, slurm, wheels, built = sys.argv[1:]
 work = Path(work)
 text = (work / "tests.log").read_text()
 rmaj, rmin, grf, pt = rversions.split()
 mm = work / "mmdebstrap.seconds"
 rec = dict(commit=commit, versions=dict(json.loads(versions), R=f"{rmaj}.{rmin}", grf=grf, policytree=pt),
-           mmdebstrap_seconds=int(mm.read_text()) if mm.exists() else None, setup_seconds=int(setup_s),
+           mmdebstrap_seconds=int(mm.read_text()) if mm.exists() else None, root="built" if built == "1" else
+           "reused (set-up installs only what is missing)", setup_seconds=int(setup_s),
            tests_seconds=int(tests_s), tests_exit_code=int(rc),
            tests_summary=(re.findall(r"^(\d+ (?:passed|failed).*)$", text, re.M) or [""])[-1],
            failed=re.findall(r"^FAILED (\S+)", text, re.M), skipped=re.findall(r"^SKIPPED \[\d+\] (\S+)", text, re.M),
