@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, replace
 
 __all__ = ["Shape", "JOBS", "COEFFICIENTS", "rows_per_tree", "leaf_values", "shape_of", "terms", "job_peaks_mb",
-           "node_mem_mb", "plan", "MARGIN", "YHAT_BYTES_PER_TREE_ROW", "YHAT_JOB"]
+           "node_mem_mb", "plan", "MARGIN", "YHAT_BYTES_PER_TREE_ROW"]
 
 # job -> what it is in the workflow
 JOBS = {"fit": "fit_macf_chunk: grows one chunk of the causal forest",
@@ -79,15 +79,14 @@ def terms(job: str, shape: Shape, tree_bytes_per_row) -> list[float]:
 # two jobs' excess when the combining job read the merged Y.hat forest (walmart_like 136,
 # penn_geisinger_like 87); not on the grid
 YHAT_BYTES_PER_TREE_ROW = 136.0
-# merge_yhat's job ("yhat") beside the grid's: the fit job's constant and covariates plus the Y.hat
-# trees it holds and, with statistics, the holdout's and training rows' two summed leaf values
-YHAT_JOB = "merge_yhat: the Y.hat forest's out-of-bag and holdout predictions"
 # The plan compares the projection times this with the memory (measured peaks were up to 35% above it)
 MARGIN = 1.4
 
 
 def job_peaks_mb(shape: Shape, coefficients: dict | None = None, combine: str = "statistics") -> dict:
-    """Projected peak (MB) of each grid job and of merge_yhat ("yhat") under ``combine``."""
+    """Projected peak (MB) of each grid job and of merge_yhat ("yhat") under ``combine``: the fit job's
+    constant and covariates plus the Y.hat trees it holds (all of them with merge, one chunk's with
+    statistics) and, with statistics, the holdout's and training rows' two summed leaf values."""
     coef = coefficients or COEFFICIENTS
     peaks = {job: float(sum(c * t for c, t in zip(coef[job], terms(job, shape, coef["tree_bytes_per_row"]))))
              for job in JOBS}

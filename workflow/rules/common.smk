@@ -184,8 +184,9 @@ if _main_process():
     except InputError as _err:
         stop(_err)
     # Each study's forest jobs should fit the memory of the node that runs them (projected from its size)
-    _limit = config["forests"].get("job_mem_mb") or memory.node_mem_mb()
-    _where = f"forests.job_mem_mb {_limit} MB" if config["forests"].get("job_mem_mb") else f"the {_limit:,} MB of the machine Snakemake runs on (forests.job_mem_mb)"
+    _given = config["forests"].get("job_mem_mb")
+    _limit = _given or memory.node_mem_mb()
+    _where = f"forests.job_mem_mb {_given} MB" if _given else f"the {_limit:,} MB of the machine Snakemake runs on (forests.job_mem_mb)"
     for _i, (_study, (_rows, _features, _arms)) in enumerate(_sizes.items()):
         _settings = study_settings(config, _study)
         _shape = memory.shape_of(_rows, _features, _arms, _settings)
