@@ -43,6 +43,7 @@ STANDIN = 1  # POINTS[1] is data/simulators/sparse_k4.yaml itself, run as config
 POINTS = [  # (k, effect on the logit scale, m, n)
     (2, 0.9, 12, 60000), (4, 0.7, 12, 60000), (8, 0.5, 12, 60000),
     (4, 0.7, 12, 20000), (4, 0.7, 12, 200000), (4, 0.7, 24, 60000),
+    (0, 0.0, 12, 60000),  # the control: no segments, only the base response's own arm-specific part
 ]
 
 
@@ -51,9 +52,11 @@ def point_spec(k: int, effect: float, m: int, n: int) -> dict:
     spec["name"] = f"sparse_k{k}_m{m}_n{n // 1000}k_e{round(effect * 10)}"
     spec["n"], spec["arms"]["count"] = n, m
     spec["arms"]["probabilities"] = [0.25] + [0.75 / (m - 1)] * (m - 1)
-    arms = [2 + round(i * (m - 2) / max(k - 1, 1)) for i in range(k)] if k > 1 else [m // 2]
+    arms = [2 + round(i * (m - 2) / max(k - 1, 1)) for i in range(k)] if k > 1 else [m // 2] * k
     spec["heterogeneity"]["segments"] = dict(effect=effect, arms=[dict(arm=a, **SEGMENTS[i % len(SEGMENTS)])
                                                                   for i, a in enumerate(arms)])
+    if not k:
+        del spec["heterogeneity"]["segments"]
     return spec
 
 
@@ -97,7 +100,9 @@ def summarize(results: Path, study: str, point: dict) -> dict:
                 extension_forest=((om.get("extension") or {}).get("forest") or {}).get("gain"),
                 not_alike={k: dict(gain=v["gain"], se=v["se"], holdout_se=v.get("holdout_se"), learner=v.get("learner"))
                            for k, v in (na.get("variants") or {}).items()},
-                structure=na.get("structure"), warning_fired="MODEL VERSUS DATA" in md)
+                structure=na.get("structure"), versus_printed=na.get("versus_printed"),
+                warning_fired="MODEL VERSUS DATA" in md,
+                warnings=[line.split("MODEL VERSUS DATA: ", 1)[1] for line in md.splitlines() if "MODEL VERSUS DATA: " in line])
 
 
 def figure(record: dict, path: Path) -> None:

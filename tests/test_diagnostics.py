@@ -63,3 +63,27 @@ def test_model_versus_data_fires_both_ways_and_only_beyond_two_ses():
     assert model_versus_data({"MACF": _gains(0.011, 0.0073, 0.0087, 0.006)}, 0.0023, 100) == []  # walmart_like
     assert model_versus_data({"MACF": _gains(0.074, 0.027, 0.05, 0.025)}, 0.0005, 100) == []
     assert model_versus_data({"MACF": _gains(float("nan"), 0.027)}, 0.0005, 100) == []
+
+
+def _gap(headline, printed, se):
+    return dict(headline=headline, printed=printed, difference=headline - printed, difference_se=se)
+
+
+def test_model_versus_data_reads_the_learners_own_predictions_too():
+    from actionable.stats.diagnostics import model_versus_data
+    # sparse_k4's holdout: IPW gains within 2 SEs of the model, the own-profile headline 2.5 SEs above it
+    gains = {"OLS": _gains(0.0179, 0.0203, 0.0255, 0.0167), "S-XGB": _gains(0.0095, 0.021, 0.0233, 0.0176)}
+    assert model_versus_data(gains, 0.0112, 100) == []
+    (w,) = model_versus_data(gains, 0.0112, 100, {"effective_arms": 7.9, "m": 12}, _gap(0.0299, 0.0112, 0.0075))
+    assert w.startswith("the data gain more than the model predicts: the learners' own holdout predictions are worth "
+                        "2.99 pp by this package's model for arms not alike, 1.87 pp (SE of the difference 0.75, 2.5 "
+                        "SEs) above Our Model's 1.12 pp.")
+    assert "effective number of arms is 7.9 of 12" in w
+    # both routes in one warning; the other direction; within 2 SEs or without an SE: silent
+    (w,) = model_versus_data({"MACF": _gains(0.074, 0.027, 0.071, 0.025)}, 0.0005, 100, None, _gap(0.05, 0.0005, 0.01))
+    assert "MACF gains 7.40 pp" in w and "; the learners' own holdout predictions are worth 5.00 pp" in w
+    (w,) = model_versus_data({}, 0.03, 100, None, _gap(0.01, 0.03, 0.005))
+    assert w.startswith("the model predicts more than any learner achieves: the learners' own holdout predictions are "
+                        "worth 1.00 pp") and "4.0 SEs) below Our Model's 3.00 pp" in w
+    assert model_versus_data({}, 0.0023, 100, None, _gap(0.0063, 0.0023, 0.0021)) == []
+    assert model_versus_data({}, 0.0023, 100, None, _gap(0.0063, 0.0023, float("nan"))) == []

@@ -142,3 +142,29 @@ def test_our_model_with_no_heterogeneity_is_undefined_not_a_crash():
     assert abs(ok["gain"] - ok["exact_gain"]) < 4 * ok["se"]  # the printed algorithm, MC vs exact
     assert ok["gain"] > ok["gain_inf"] + 10 * ok["se"]  # n = 1000 people choose the uniform arm noisily
     assert ok["gain_pp"] == pytest.approx(100 * ok["gain"])
+
+
+def test_the_printed_model_re_estimated_on_all_holdout_rows_is_the_printed_model():
+    """our_model.printed_on_draw: on the undrawn holdout it gives Algorithm 2's exact gain from the
+    study's own moments (same groups, SD convention, s), so the bootstrap of the headline's difference
+    from the printed model differences like with like."""
+    from actionable.stats.model import ArmMeans, expected_gain
+    from actionable.stats.our_model import printed_on_draw
+
+    rng = np.random.default_rng(7)
+    n, m = 6000, 5
+    x = rng.normal(size=n)
+    arm = rng.integers(0, m, n)
+    truth = 0.3 + 0.05 * np.outer(x, np.linspace(-1, 1, m)) + 0.03 * x[:, None]
+    y = (rng.random(n) < truth[np.arange(n), arm]).astype(float)
+    yhat = truth + rng.normal(0, 0.02, (n, m))
+    est = moments.estimate(yhat, arm, y, 10)
+    settings = dict(n=1000, uniform="sample")
+    gain = printed_on_draw(yhat, arm, y, est, 0.01, settings)
+    assert gain(np.arange(n)) == expected_gain(ArmMeans.normal(0.01), est["sigma"], est["rho"], m, est["sigma_eps"],
+                                               n=1000)
+    draw = rng.choice(n, n)
+    again = moments.estimate(yhat[draw], arm[draw], y[draw], 10)
+    assert gain(draw) != gain(np.arange(n)) and gain(draw) == expected_gain(
+        ArmMeans.normal(0.01), again["sigma"], again["rho"], m, again["sigma_eps"], n=1000)
+    assert np.isnan(printed_on_draw(np.full((n, m), 0.3), arm, y, est, 0.01, settings)(np.arange(n)))

@@ -152,13 +152,15 @@ NOT_ALIKE_ROWS = ("best_profiles", "profiles_macf", "independent_macf")  # Table
 
 def model_checks(evals: pd.DataFrame, our_model: dict, not_alike: dict, percent: dict) -> dict:
     """{study: the model-versus-data warnings} (``diagnostics.model_versus_data``): the learners'
-    gains by IPW and Hajek against Our Model's prediction."""
+    gains by IPW and Hajek, and their own predictions valued by the model for arms not alike, against
+    Our Model's prediction."""
     out = {}
     for study, g in evals.groupby("study", sort=False):
         g = g.set_index("policy").drop(index="Best Uniform")
         gains = {p: {k: float(g.loc[p, k]) for k in ("gain", "gain_se", "hajek_gain", "hajek_gain_se")} for p in g.index}
+        na = not_alike.get(study) or {}
         out[study] = diagnostics.model_versus_data(gains, our_model[study], 100.0 if percent.get(study, True) else 1.0,
-                                                   (not_alike.get(study) or {}).get("structure"))
+                                                   na.get("structure"), na.get("versus_printed"))
         for w in out[study]:
             log.warning("%s: %s", study, w)
     return out

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import diagnostics, general_model
 from .model import ArmMeans, expected_gain, simulate_gain
-from .moments import chosen_s
+from .moments import chosen_s, estimate
 from .prediction_error import model_inputs, outcome_covariances, prediction_covariances
 
 log = logging.getLogger(__name__)
@@ -61,14 +61,16 @@ HEADLINE_NOT_ALIKE = "best_profiles"
 
 
 def arms_not_alike(s: float, prediction_error: dict, profiles: dict, settings: dict, seed: int, percent: bool,
-                   holdout: tuple | None = None) -> dict:
+                   holdout: tuple | None = None, printed=None) -> dict:
     """This package's model for arms that are not alike (``general_model``): for each learner whose
     holdout predictions are in ``profiles`` ({"ols"|"sxgb"|"txgb"|"macf": n x m}), the model from
     its own prediction covariances with its own profiles (and, for the T-learner and the forest,
     Gaussian); the headline, the highest of those, with a holdout-bootstrap SE; from the
     de-attenuated covariance of the heterogeneity with errors taken as independent of it (Gaussian,
     and with the forest's recoloured profiles); and how the arm-specific heterogeneity is spread
-    over the arms (``structure``). ``holdout``: (arm, y) of the holdout people."""
+    over the arms (``structure``). ``holdout``: (arm, y) of the holdout people; ``printed``: Our Model as
+    printed re-estimated on a draw of the holdout's rows (``printed_on_draw``), for the SE of the
+    headline's difference from it (``versus_printed``)."""
     pe, scale = prediction_error, 100.0 if percent else 1.0
     out = dict(variants={}, headline=HEADLINE_NOT_ALIKE)
     errors = {"txgb": pe.get("sigma_eps") or {}, "macf": (pe.get("forest") or {}).get("sigma_eps") or {}}
@@ -112,22 +114,27 @@ def arms_not_alike(s: float, prediction_error: dict, profiles: dict, settings: d
         head = dict(own[best], label=f"Our Model, arms not alike: the best of the learners' own profiles "
                                      f"({LEARNER_NAMES[best]})")
         if holdout is not None and settings.get("bootstrap"):
-            se = holdout_se(s, {k: profiles[k] for k in own}, *holdout, settings, seed)
-            head.update(holdout_se=se, holdout_se_pp=se * scale, bootstrap=settings["bootstrap"])
+            boot = holdout_se(s, {k: profiles[k] for k in own}, *holdout, settings, seed, printed)
+            head.update(holdout_se=boot["se"], holdout_se_pp=boot["se"] * scale, bootstrap=settings["bootstrap"])
+            if printed is not None:
+                out["versus_printed"] = dict(difference_se=boot["difference_se"], draws=boot["difference_draws"])
         out["variants"][HEADLINE_NOT_ALIKE] = head
     return out
 
 
-def holdout_se(s: float, profiles: dict, arm: np.ndarray, y: np.ndarray, settings: dict, seed: int) -> float:
+def holdout_se(s: float, profiles: dict, arm: np.ndarray, y: np.ndarray, settings: dict, seed: int,
+               printed=None) -> dict:
     """The holdout's sampling SE of the headline (the highest of the learners' own-profile models):
     the holdout's people drawn with replacement within arm (``settings["bootstrap"]`` times), the
     learners held fixed, each draw's covariances re-estimated and the highest taken again; the arm
     means' draws are the same in every draw (common random numbers), so the Monte Carlo's own noise
-    mostly cancels."""
+    mostly cancels. With ``printed`` (row indices -> Our Model as printed on those rows), also the SE
+    of the headline less the printed model over the same draws: both read the same holdout, so the
+    difference's SE is not the two SEs added."""
     rng = np.random.default_rng(seed + 1)
     m = next(iter(profiles.values())).shape[1]
     groups = [np.flatnonzero(arm == a) for a in range(m)]
-    gains = []
+    gains, differences = [], []
     for _ in range(settings["bootstrap"]):
         idx = np.concatenate([rng.choice(g, len(g)) for g in groups if len(g)])
         best = -np.inf
@@ -138,7 +145,28 @@ def holdout_se(s: float, profiles: dict, arm: np.ndarray, y: np.ndarray, setting
                                                                     people=settings["people"], seed=seed)["gain"])
         if np.isfinite(best):
             gains.append(best)
-    return float(np.std(gains, ddof=1)) if len(gains) > 1 else float("nan")
+            other = printed(idx) if printed is not None else math.nan
+            if np.isfinite(other):
+                differences.append(best - other)
+    sd = lambda v: float(np.std(v, ddof=1)) if len(v) > 1 else math.nan  # noqa: E731
+    return dict(se=sd(gains), difference_se=sd(differences), difference_draws=len(differences))
+
+
+def printed_on_draw(txgb: np.ndarray, arm: np.ndarray, y: np.ndarray, moments: dict, s: float, settings: dict):
+    """Our Model as printed, its moments re-estimated on a draw of the holdout's rows: a function of
+    the drawn row indices giving Algorithm 2's exact expected gain (``expected_gain``) with sigma, rho
+    and sigma_eps from the T-learner's holdout predictions ``txgb`` on those rows (the moments'
+    quantile groups and SD convention), ``s`` and the learner held fixed; nan where the draw's
+    moments are outside the model's domain."""
+    n = settings["n"] if settings["uniform"] == "sample" else None
+
+    def gain(idx: np.ndarray) -> float:
+        est = estimate(txgb[idx], arm[idx], y[idx], moments["groups"], sigma_sd=moments["sigma_sd"])
+        try:
+            return expected_gain(ArmMeans.normal(s), est["sigma"], est["rho"], moments["m"], est["sigma_eps"], n=n)
+        except ValueError:
+            return math.nan
+    return gain
 
 
 def study_prediction(moments: dict, prediction_error: dict, settings: dict, seed: int, threads: int = 1,
@@ -180,9 +208,16 @@ def study_prediction(moments: dict, prediction_error: dict, settings: dict, seed
     # this package's model draws F with the corrected s-hat (default): the plain one carries the arm
     # means' sampling noise (analyses/records/s_hat_noise.json), which shrinks the gain it predicts
     na = cfg["arms_not_alike"]
+    printed = None
+    if holdout is not None and (profiles or {}).get("txgb") is not None and est["sigma"] > 0:
+        printed = printed_on_draw(profiles["txgb"], *holdout, est, run["s"], cfg)
     out["arms_not_alike"] = arms_not_alike(chosen_s(est, na.get("s", "corrected")), pe, profiles or {}, na, seed,
-                                           est["binary"], holdout)
+                                           est["binary"], holdout, printed)
     out["arms_not_alike"]["s_used"] = na.get("s", "corrected")
+    gap = out["arms_not_alike"].get("versus_printed")
+    if gap is not None:  # the headline against the printed model, for the model-versus-data check
+        gap.update(headline=out["arms_not_alike"]["variants"][HEADLINE_NOT_ALIKE]["gain"], printed=out["gain"])
+        gap["difference"] = gap["headline"] - gap["printed"]
     # how far the study is from the model's assumptions (one rho, normal F), said beside the prediction
     out["diagnostics"] = diagnostics.check(est["rho_matrix"], est["rho"], est["arm_means"], est["arm_mean_se"])
     for w in out["diagnostics"]["warnings"]:
