@@ -5,6 +5,8 @@
 #
 #   bash benchmarks/paper_scale_slurm.sh                       # both stand-ins (hours on 2 cores)
 #   STUDIES=penn_geisinger_like bash benchmarks/paper_scale_slurm.sh   # one stand-in
+#   COMPARE_MERGE=1 STUDIES=...   # then the same run with forests.combine: merge (grf's merged
+#                                 # forest, from the same chunk files) and every CSV table compared
 #
 # Runs in its own working directory ($WORK, default /tmp/paper_scale_<studies>), starts the
 # cluster if none answers (and stops it afterwards), and writes the run's runtime report
@@ -31,9 +33,14 @@ overlap = [o for o in cfg["moments"].get("overlap", []) if o["study"] in keep]
 yaml.safe_dump({"studies": studies, "moments": dict(cfg["moments"], overlap=overlap)}, open(sys.argv[2], "w"))
 PY
 cfgs=("$here/config.yaml" "$here/config/paper_scale.yaml" "$WORK/studies.yaml")
+COMPARE_MERGE=${COMPARE_MERGE:-0}
+keep=(); [ "$COMPARE_MERGE" = 1 ] && keep=(--notemp)  # the merge run reads the same chunk files
+run() {
+  snakemake -s "$here/Snakefile" -d "$WORK" --profile "$here/profiles/slurm-smk7" --jobs 8 "${keep[@]}" \
+    --default-resources slurm_partition=debug mem_mb=2000 runtime=600 --configfile "$@"
+}
 start=$(date +%s)
-snakemake -s "$here/Snakefile" -d "$WORK" --profile "$here/profiles/slurm-smk7" --jobs 8 \
-  --default-resources slurm_partition=debug mem_mb=2000 runtime=600 --configfile "${cfgs[@]}"
+run "${cfgs[@]}"
 wall=$(( $(date +%s) - start ))
 cd "$WORK"
 PYTHONPATH="$here" /usr/bin/python3 -m actionable.app.runtime --wall "$wall" --out "$WORK/runtime" \
@@ -49,10 +56,13 @@ def chunk_mb(study, kind):
     return round(sum(p.stat().st_size for p in files) / 1e6, 1) if files else None
 summary["chunk_files_mb"] = {s: {k: chunk_mb(s, k) for k in ("yhat", "macf")} for s in summary["studies"]}
 summary["executor"] = "SLURM (profiles/slurm-smk7, local single-node cluster)"
+import subprocess
+summary["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=sys.argv[4], capture_output=True,
+                                   text=True).stdout.strip()
 # what the paper scale changes in the results: Table 4 (IPW and at the truth) and Figure 9's concentration
 import numpy as np
 import pandas as pd
-from actionable import simulate
+from actionable.studies import simulator as simulate
 from actionable.studies.config import read_yaml
 from actionable.stats.descriptives import concentration
 simulators = {e["name"]: Path(sys.argv[4]) / e["simulator"] for e in read_yaml(Path(sys.argv[4]) / "config.yaml")["studies"]}
@@ -70,3 +80,19 @@ for s in summary["studies"]:
 json.dump(summary, open(sys.argv[2], "w"), indent=1)
 print(f"wrote {sys.argv[2]}: wall {summary['wall_seconds']} s, critical path {summary['critical_path_seconds']:.0f} s")
 PY
+if [ "$COMPARE_MERGE" = 1 ]; then
+  # the chunks' sufficient statistics against grf's merged forest, everything downstream rerun
+  rm -rf "$WORK/statistics_results" && cp -r "$WORK/results" "$WORK/statistics_results"
+  printf 'forests: {combine: merge}\n' > "$WORK/merge.yaml"
+  run "${cfgs[@]}" "$WORK/merge.yaml" --forcerun fit_macf
+  PYTHONPATH="$here" /usr/bin/python3 - "$WORK" "$here/benchmarks/results/paper_scale_$tag.json" <<'PY'
+import json, sys
+from pathlib import Path
+from benchmarks.compare_tables import compare
+work, record = Path(sys.argv[1]), sys.argv[2]
+summary = json.load(open(record))
+summary["merge_against_statistics"] = compare(work / "statistics_results", work / "results")
+json.dump(summary, open(record, "w"), indent=1)
+print(json.dumps(summary["merge_against_statistics"], indent=1)[:3000])
+PY
+fi
