@@ -77,6 +77,29 @@ def test_yhat_from_chunk_statistics_is_grfs_merged_forest(tmp_path):
     assert np.abs(one - holdout_m).max() > 0.01  # one chunk alone is another forest
 
 
+def _numpy_owned(a: np.ndarray) -> bool:
+    """Whether an array's memory is numpy's own (possibly through views of a numpy copy), not R's."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a.base is None
+
+
+def test_tree_arrays_are_copies_that_outlive_rs_memory():
+    """tree_arrays and rbridge.to_numpy copy out of R: a view of R's memory (np.asarray of an R
+    vector) turns to garbage values once R collects and reuses it, which a regression forest's leaf
+    values (kept as read) did after the next chunk was read."""
+    x, _, y = _data()
+    forest = forests.fit_yhat_forest(x[:1500], y[:1500], MACF, 30, 1, 6, oob=False)
+    trees = forest_stats.tree_arrays(forest)
+    assert all(_numpy_owned(a) for t in trees for k, a in t.items() if k != "root")
+    assert _numpy_owned(rbridge.to_numpy(rbridge.r_eval("function() c(1, 2, 3)")()))
+    snapshot = [{k: np.copy(a) for k, a in t.items() if k != "root"} for t in trees]
+    del forest
+    rbridge.r_function("gc")()
+    rbridge.r_eval("function() { x <- lapply(1:200, function(i) runif(5e4)); invisible(length(x)) }")()
+    assert all(np.array_equal(t[k], s[k], equal_nan=True) for t, s in zip(trees, snapshot) for k in s)
+
+
 @pytest.mark.workflow
 def test_the_small_config_from_the_merged_forest_gives_the_statistics_tables(small_run, tmp_path):
     """forests.combine: merge (grf's merged forest, the reference) on the small config, whose default

@@ -52,18 +52,19 @@ TREES_R = """function(forest, from, to) {
 
 def tree_arrays(forest, batch: int = 25) -> list[dict]:
     """A grf forest's trees as numpy arrays (one dict per tree), ``batch`` trees per R call so that
-    R's copies of the leaf values stay small."""
+    R's copies of the leaf values stay small. Every array is copied out of R: ``np.asarray`` of an R
+    vector is a view of R's memory, which R reuses once the batch's list is collected."""
     out = []
     trees = int(np.asarray(forest.rx2("_num_trees")).reshape(-1)[0])
     get = rbridge.r_eval(TREES_R)
     for start in range(1, trees + 1, batch):
         for tree in get(forest, start, min(start + batch - 1, trees)):
-            t = {name: np.asarray(tree.rx2(name)) for name in ("left", "right", "var", "value", "nan_left", "drawn")}
+            t = {name: np.array(tree.rx2(name)) for name in ("left", "right", "var", "value", "nan_left", "drawn")}
             t["root"] = int(np.asarray(tree.rx2("root")).reshape(-1)[0])
             t["left"], t["right"], t["var"] = (t[k].astype(np.int64) for k in ("left", "right", "var"))
             t["drawn"] = t["drawn"].astype(np.int64).reshape(-1)
             t["nan_left"] = t["nan_left"].astype(bool)
-            pv = np.asarray(tree.rx2("pv"), float).reshape(len(t["left"]), -1)
+            pv = np.array(tree.rx2("pv"), float).reshape(len(t["left"]), -1)
             t["pv"] = pv if pv.shape[1] == REGRESSION_TYPES else pv[:, compact_columns(pv.shape[1])]
             out.append(t)
     return out
@@ -161,7 +162,7 @@ def split_frequencies(forest, max_depth: int = 4) -> np.ndarray:
     """grf::split_frequencies: how often each variable is split on at each depth (depth x variables),
     a sum over trees, so the chunks' add up to the merged forest's."""
     grf = rbridge.importr("grf")
-    return np.asarray(rbridge.call(grf.split_frequencies, forest, **{"max.depth": int(max_depth)}), float)
+    return np.array(rbridge.call(grf.split_frequencies, forest, **{"max.depth": int(max_depth)}), float)
 
 
 def importance(freq: np.ndarray, decay_exponent: float = 2.0) -> np.ndarray:

@@ -56,7 +56,9 @@ def factor(index, levels: list) -> "object":
 
 
 def to_numpy(obj) -> np.ndarray:
-    return np.asarray(obj)
+    """A copy of an R vector or matrix: ``np.asarray`` would be a view of R's memory, which R reuses
+    once the object is collected (garbage values, not an error)."""
+    return np.array(obj)
 
 
 def call(fn, *args, **kwargs):
