@@ -117,8 +117,14 @@ def yhat_from_chunks(paths, combine: str, x_test, x_train, threads: int) -> tupl
         total = None
         for path in paths:
             total = forest_stats.regression_sums(read_forest(path), x_test, x_train, total)
-        return tuple(forest_stats.regression_predictions(total[f"{rows}_sums"], total[f"{rows}_counts"])
-                     for rows in ("oob", "holdout"))
+        oob, holdout = (forest_stats.regression_predictions(total[f"{rows}_sums"], total[f"{rows}_counts"])
+                        for rows in ("oob", "holdout"))
+        # every tree votes on a new point (grf prunes empty honest leaves): a NaN means broken statistics,
+        # which would pass silently into the causal forest's splits
+        if not np.isfinite(holdout).all():
+            raise ValueError(f"Y.hat from {len(paths)} chunks ({paths[0]} ...): {int((~np.isfinite(holdout)).sum())} of "
+                             f"{len(holdout)} holdout predictions are not finite; expected all finite")
+        return oob, holdout
     forest = merge_files(paths, threads)
     return forests.oob_predictions(forest), forests.predict_y(forest, x_test, threads)
 
