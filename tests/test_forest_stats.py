@@ -135,3 +135,13 @@ def test_the_small_config_from_the_merged_forest_gives_the_statistics_tables(sma
     a, b = (pd.read_csv(d / "tables/moments.csv") for d in (small_run, new))
     num = a.select_dtypes("number").columns
     assert np.allclose(a[num], b[num], rtol=1e-8, atol=1e-12, equal_nan=True)
+
+
+def test_yhat_from_broken_statistics_stops_with_a_message(monkeypatch):
+    nan_sums = dict(holdout_sums=np.full((3, 2), np.nan), holdout_counts=np.ones(3, int), oob_sums=np.ones((4, 2)),
+                    oob_counts=np.ones(4, int))
+    monkeypatch.setattr(forest_files, "read_forest", lambda path: None)
+    monkeypatch.setattr(forest_stats, "regression_sums", lambda forest, x_test, x_train, total: nan_sums)
+    with pytest.raises(ValueError, match=r"Y.hat from 1 chunks \(yhat0.rds ...\): 3 of 3 holdout predictions are not "
+                                         "finite; expected all finite"):
+        forest_files.yhat_from_chunks(["yhat0.rds"], "statistics", np.zeros((3, 1)), np.zeros((4, 1)), 1)
