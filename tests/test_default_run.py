@@ -343,3 +343,19 @@ def test_figure_9_over_draws_of_the_default_runs_2000_tree_forest():
     assert all(concentration(d["shares"])["arms_to_cover"] <= 7 for d in big["draws"])
     assert [d["split_seed"] for d in big["draws"]] == [d["split_seed"] for d in small["draws"][:len(top6)]]
     assert abs(_top6("penn_geisinger_like") - top6[0]) < 0.03
+
+
+def test_the_readmes_first_screen_states_the_recorded_default_run():
+    """The quick start's default-replication row and the requirements table: the record's wall time,
+    largest job and commit (benchmarks/results/default_run.json and default_run/about.json)."""
+    import re
+    run = json.loads((ROOT / "benchmarks" / "results" / "default_run.json").read_text())
+    about = json.loads((RECORD / "about.json").read_text())
+    readme = (ROOT / "README.md").read_text()
+    row = next(line for line in readme.splitlines()[:40] if line.startswith("| default replication"))
+    peak = max(r["max_rss_mb"] for r in run["by_rule"])
+    assert row.split("|")[2].strip() == f"{round(run['wall_seconds'] / 60)} min"
+    assert row.split("|")[3].strip() == f"{peak / 1000:.1f} GB"
+    table = next(line for line in readme.splitlines() if line.startswith("| default replication | "))
+    assert f"at {about['commit']}" in table and f"{run['wall_seconds']:,.0f} s" in table
+    assert f"{peak:,.0f} MB" in table and re.search(rf"critical path {run['critical_path_seconds']:,.0f} s", table)
