@@ -148,8 +148,11 @@ def holdout_se(s: float, profiles: dict, arm: np.ndarray, y: np.ndarray, setting
             other = printed(idx) if printed is not None else math.nan
             if np.isfinite(other):
                 differences.append(best - other)
-    sd = lambda v: float(np.std(v, ddof=1)) if len(v) > 1 else math.nan  # noqa: E731
-    return dict(se=sd(gains), difference_se=sd(differences), difference_draws=len(differences))
+    return dict(se=_sd(gains), difference_se=_sd(differences), difference_draws=len(differences))
+
+
+def _sd(values: list) -> float:
+    return float(np.std(values, ddof=1)) if len(values) > 1 else math.nan
 
 
 def printed_on_draw(txgb: np.ndarray, arm: np.ndarray, y: np.ndarray, moments: dict, s: float, settings: dict):
