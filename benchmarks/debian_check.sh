@@ -5,6 +5,7 @@
 # tables are compared with the host's.
 #   bash benchmarks/debian_check.sh trixie   Debian 13: Snakemake 7.32          -> results/trixie.json
 #   bash benchmarks/debian_check.sh sid      Debian unstable and Snakemake 9    -> results/sid.json
+#   SETUP_ONLY=1 bash benchmarks/debian_check.sh bookworm   the set-up alone  -> $WORK/setup.json
 # With sid, Snakemake 9 and its SLURM executor plugin go into a virtual environment over the
 # root's Debian packages (Debian packages no Snakemake 8 or 9), from PyPI at the versions below, or
 # from a folder of wheels built elsewhere (SNAKEMAKE9_WHEELS=/dir, for machines without PyPI); the
@@ -73,6 +74,13 @@ log "set-up inside $SUITE with bin/setup.sh"
 t0=$(date +%s)
 in_root "cd /opt/actionable && bash bin/setup.sh" > "$WORK/setup.log" 2>&1
 setup_s=$(( $(date +%s) - t0 ))
+if [ "${SETUP_ONLY:-0}" = 1 ]; then  # the set-up's time alone (benchmarks/requirements.sh)
+  rlib_mb=$(du -sm "$ROOTFS/usr/local/lib/R/site-library" | cut -f1)
+  printf '{"commit": "%s", "suite": "%s", "root_built": %s, "mmdebstrap_seconds": %s, "setup_seconds": %s, "r_site_library_mb": %s}\n' \
+    "$commit" "$SUITE" "$root_built" "$(cat "$WORK/mmdebstrap.seconds" 2>/dev/null || echo null)" "$setup_s" "$rlib_mb" \
+    | tee "$WORK/setup.json"
+  exit 0
+fi
 
 if [ "$SUITE" = sid ]; then
   log "Snakemake 9 in /opt/snakemake9 over the Debian packages"

@@ -6,7 +6,8 @@
 #   bash benchmarks/paper_scale_slurm.sh                       # both stand-ins (hours on 2 cores)
 #   STUDIES=penn_geisinger_like bash benchmarks/paper_scale_slurm.sh   # one stand-in
 #   COMPARE_MERGE=1 STUDIES=...   # then the same run with forests.combine: merge (grf's merged
-#                                 # forest, from the same chunk files) and every CSV table compared
+#                                 # forest; Y.hat is redone, so the chunks regrow from the same seeds),
+#                                 # every CSV table and forest array compared
 #
 # Runs in its own working directory ($WORK, default /tmp/paper_scale_<studies>), starts the
 # cluster if none answers (and stops it afterwards), and writes the run's runtime report
@@ -39,9 +40,27 @@ run() {
   snakemake -s "$here/Snakefile" -d "$WORK" --profile "$here/profiles/slurm-smk7" --jobs 8 "${keep[@]}" \
     --default-resources slurm_partition=debug mem_mb=2000 runtime=600 --configfile "$@"
 }
-start=$(date +%s)
+# A run stopped part way (the machine shut down) resumes where it stopped when started again with the same
+# WORK: Snakemake reruns only what is missing. Its wall time is the sum of the segments, each from its start
+# to the last line of its Snakemake log.
+[ -f "$WORK/done" ] && rm -f "$WORK/done" "$WORK/segments.txt"
+date +%s >> "$WORK/segments.txt"
 run "${cfgs[@]}"
-wall=$(( $(date +%s) - start ))
+wall=$(/usr/bin/python3 - "$WORK" <<'PY'
+import sys, time
+from datetime import datetime
+from pathlib import Path
+work = Path(sys.argv[1])
+logs = [(time.mktime(datetime.strptime(p.name.split(".")[0], "%Y-%m-%dT%H%M%S").timetuple()), p.stat().st_mtime)
+        for p in sorted((work / ".snakemake" / "log").glob("*.snakemake.log"))]
+segments = []
+for start in map(int, (work / "segments.txt").read_text().split()):
+    mine = sorted((made, end) for made, end in logs if start - 1 <= made <= start + 300)  # its first log
+    segments.append(round((mine[0][1] if mine else start) - start))
+print(sum(segments))
+(work / "segments_seconds.txt").write_text(" ".join(map(str, segments)) + "\n")
+PY
+)
 cd "$WORK"
 PYTHONPATH="$here" /usr/bin/python3 -m actionable.app.runtime --wall "$wall" --out "$WORK/runtime" \
   -s "$here/Snakefile" --configfile "${cfgs[@]}"
@@ -56,6 +75,7 @@ def chunk_mb(study, kind):
     return round(sum(p.stat().st_size for p in files) / 1e6, 1) if files else None
 summary["chunk_files_mb"] = {s: {k: chunk_mb(s, k) for k in ("yhat", "macf")} for s in summary["studies"]}
 summary["executor"] = "SLURM (profiles/slurm-smk7, local single-node cluster)"
+summary["wall_segments_seconds"] = [int(s) for s in (Path(sys.argv[1]).parent.parent / "segments_seconds.txt").read_text().split()]
 import subprocess
 summary["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=sys.argv[4], capture_output=True,
                                    text=True).stdout.strip()
@@ -88,11 +108,18 @@ if [ "$COMPARE_MERGE" = 1 ]; then
   PYTHONPATH="$here" /usr/bin/python3 - "$WORK" "$here/benchmarks/results/paper_scale_$tag.json" <<'PY'
 import json, sys
 from pathlib import Path
+import numpy as np
 from benchmarks.compare_tables import compare
 work, record = Path(sys.argv[1]), sys.argv[2]
 summary = json.load(open(record))
 summary["merge_against_statistics"] = compare(work / "statistics_results", work / "results")
+# and every forest array: the largest absolute difference (0 for identical integer arrays)
+a = work / "statistics_results" / "forests"
+summary["merge_against_statistics"]["arrays_max_abs_difference"] = {
+    str(f.relative_to(a)): float(np.max(np.abs(np.load(f) - np.load(work / "results" / "forests" / f.relative_to(a)))))
+    for f in sorted(a.rglob("*.npy"))}
 json.dump(summary, open(record, "w"), indent=1)
 print(json.dumps(summary["merge_against_statistics"], indent=1)[:3000])
 PY
 fi
+touch "$WORK/done"

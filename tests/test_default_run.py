@@ -177,6 +177,19 @@ def test_figure_9_at_the_papers_forest_size():
         assert got["ipw_pct"][p] == pytest.approx(100 * g.loc[p, "ipw"], abs=0.006), p
 
 
+def test_paper_scale_tables_from_the_chunks_statistics_equal_grfs_merged_forests():
+    """penn_geisinger_like at the paper's scale through SLURM (benchmarks/paper_scale_slurm.sh with
+    COMPARE_MERGE=1): the run with forests.combine statistics, then with grf's merged forest; every
+    CSV table identical, every forest array within 1e-8, and no job of the statistics run above 3 GB."""
+    rec = json.loads((ROOT / "benchmarks" / "results" / "paper_scale_penn_geisinger_like.json").read_text())
+    cmp = rec["merge_against_statistics"]
+    assert cmp["tables_compared"] >= 15 and cmp["tables_identical"] == cmp["tables_compared"], cmp["tables_differing"]
+    arrays = cmp["arrays_max_abs_difference"]
+    assert {"penn_geisinger_like/macf/tau.npy", "penn_geisinger_like/macf/dr_scores.npy"} <= set(arrays)
+    assert max(arrays.values()) <= 1e-8, arrays
+    assert max(r["max_rss_mb"] for r in rec["by_rule"]) < 3000 and len(rec["commit"]) >= 7
+
+
 def test_pt_cf_beats_the_forest_at_the_truth_on_penn_geisinger():
     """The frontier's cause (README): at the truth, PT-CF gains more than the 200-tree forest it is
     built on in every draw of analyses/figure9_draws.py, by 2.0 pp on average (1.1 to 2.9), the

@@ -295,3 +295,37 @@ def test_an_installed_package_validates_a_config(tmp_path):
                          env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"})
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.splitlines()[0] == "2" and "refused" in run.stdout and "sed" in run.stdout
+
+
+def _trip(text: str) -> list[tuple[str, list[str]]]:
+    """The first table under docs/code-map.md's trip heading: (file, identifiers it names) per step."""
+    section = text.split("## A config key to the Table 4 cell it changes", 1)[1]
+    rows = []
+    for line in section.splitlines():
+        m = re.match(r"\| \d+ \| `([^`]+)` \| (.*) \|$", line)
+        if m:
+            rows.append((m.group(1), re.findall(r"`([a-z_][a-z0-9_]*)`", m.group(2))))
+        elif rows:
+            break
+    return rows
+
+
+def test_the_code_maps_config_key_reaches_table4_in_six_files_that_hold_what_it_says():
+    trip = _trip((ROOT / "docs" / "code-map.md").read_text())
+    files = {f for f, _ in trip}
+    assert 3 <= len(files) <= 6, files
+    for path, names in trip:
+        text = (ROOT / path).read_text()
+        for name in names:  # every function, rule or key a step names is in that step's file
+            assert re.search(rf"\b{name}\b", text), f"docs/code-map.md: `{name}` is not in {path}"
+    # the key itself: config.yaml's value reaches the bootstrap the SE is taken over
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    assert cfg["evaluation"]["bootstrap"] >= 100
+    assert 'settings=config["evaluation"]' in (ROOT / "workflow/rules/evaluation.smk").read_text()
+    assert 'cfg["bootstrap"]' in (PACKAGE / "paper" / "table4.py").read_text()
+
+
+def test_the_trip_check_can_fail():
+    bad = "## A config key to the Table 4 cell it changes\n\n| 1 | `config.yaml` | `no_such_key_anywhere` |\n"
+    (path, names), = _trip(bad)
+    assert not re.search(rf"\b{names[0]}\b", (ROOT / path).read_text())
