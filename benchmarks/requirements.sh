@@ -6,6 +6,7 @@
 #   smoke    the small config (.test/config.yaml) in a clean clone: time, largest job, results/ size
 #   tests    the test suite in a clean clone as CI runs it (CI=true bash .ci/run) under /usr/bin/time:
 #            time, tests passed, largest process, the tests' temporary folders
+#   quick    the unit lane (bash bin/test.sh --quick) in that clone
 #   default  the default replication in a fresh clone (bash bin/replicate.sh), kept in
 #            results/default_run/ by benchmarks.record_default_run
 # -> benchmarks/results/requirements.json.  Run as root on the r machine kind (about 70 minutes).
@@ -13,7 +14,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK=${WORK:-/var/tmp/actionable-requirements}
-STEPS=${STEPS:-setup smoke tests default}
+STEPS=${STEPS:-setup smoke tests quick default}
 out="$here/benchmarks/results/requirements.json"
 [ -z "$(git -C "$here" status --porcelain --untracked-files=no)" ] || { echo "requirements.sh: commit first (the record names HEAD)" >&2; exit 1; }
 commit=$(git -C "$here" rev-parse --short HEAD)
@@ -39,7 +40,8 @@ for step in $STEPS; do
     if grep -q " $root/" /proc/mounts; then echo "requirements.sh: $root still has mounts" >&2; exit 1; fi
     rm -rf "$root"
     ROOTFS=$root WORK="$WORK/setup" SETUP_ONLY=1 bash "$here/benchmarks/debian_check.sh" bookworm > /dev/null
-    record setup "$(cat "$WORK/setup/setup.json")"
+    record setup "$(/usr/bin/python3 -c 'import json, sys; print(json.dumps(dict(json.load(open(sys.argv[1])), root_mb=int(sys.argv[2]))))' \
+      "$WORK/setup/setup.json" "$(du -sm "$root" | cut -f1)")"  # root_mb: the whole set-up root, Debian's packages included
     ;;
   smoke)
     clone "$WORK/smoke_clone"; rm -rf "$WORK/smoke"
@@ -74,7 +76,7 @@ import json, re, subprocess, sys
 from pathlib import Path
 work, wall, rc = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 text = (work / "tests.log").read_text()
-summary = re.findall(r"=+ (\d+ passed.*?) in ", text)
+summary = re.findall(r"^=* ?(\d+ passed.*?) in ", text, re.M)
 rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
 mb = int(subprocess.run(["du", "-sm", str(work / "tests_tmp")], capture_output=True, text=True).stdout.split()[0])
 print(json.dumps(dict(wall_seconds=wall, exit_code=rc, summary=summary[-1] if summary else "",
@@ -83,6 +85,18 @@ print(json.dumps(dict(wall_seconds=wall, exit_code=rc, summary=summary[-1] if su
 PY
 )"
     [ "$rc" = 0 ] || { echo "requirements.sh: the test suite failed (see $WORK/tests.log)" >&2; exit 1; }
+    ;;
+  quick)  # the unit lane, in the test suite's clone
+    [ -d "$WORK/tests_clone" ] || clone "$WORK/tests_clone"
+    t0=$(date +%s)
+    (cd "$WORK/tests_clone" && bash bin/test.sh --quick) > "$WORK/quick.log" 2>&1
+    wall=$(( $(date +%s) - t0 ))
+    record quick "$(/usr/bin/python3 - "$WORK/quick.log" "$wall" <<'PY'
+import json, re, sys
+text, wall = open(sys.argv[1]).read(), int(sys.argv[2])
+print(json.dumps(dict(wall_seconds=wall, passed=int(re.findall(r"(\d+) passed", text)[-1]))))
+PY
+)"
     ;;
   default)
     clone "$WORK/default_clone"
@@ -104,7 +118,7 @@ print(json.dumps(dict(command_seconds=wall, workflow_seconds=s["wall_seconds"], 
 PY
 )"
     ;;
-  *) echo "requirements.sh: unknown step '$step' (setup, smoke, tests, default)" >&2; exit 1 ;;
+  *) echo "requirements.sh: unknown step '$step' (setup, smoke, tests, quick, default)" >&2; exit 1 ;;
   esac
 done
 log "wrote $out"

@@ -358,17 +358,42 @@ def test_figure_9_over_draws_of_the_default_runs_2000_tree_forest():
     assert abs(_top6("penn_geisinger_like") - top6[0]) < 0.03
 
 
-def test_the_readmes_first_screen_states_the_recorded_default_run():
-    """The quick start's default-replication row and the requirements table: the record's wall time,
-    largest job and commit (benchmarks/results/default_run.json and default_run/about.json)."""
+def _requirements():
+    return json.loads((ROOT / "benchmarks" / "results" / "requirements.json").read_text())
+
+
+def test_the_readmes_requirements_are_one_commits_record():
+    """The quick start's figures and the computational requirements table come from one record,
+    benchmarks/results/requirements.json (benchmarks/requirements.sh): every step measured at one
+    commit, which the table names and no other; the default run's kept outputs are that run's."""
     import re
-    run = json.loads((ROOT / "benchmarks" / "results" / "default_run.json").read_text())
-    about = json.loads((RECORD / "about.json").read_text())
+    req = _requirements()
+    steps = ("setup", "smoke", "tests", "quick", "default")
+    commits = {req[k]["commit"] for k in steps}
+    assert len(commits) == 1, {k: req[k]["commit"] for k in steps}
+    commit = commits.pop()
+    assert json.loads((RECORD / "about.json").read_text())["commit"] == commit
+    assert req["tests"]["exit_code"] == 0 and req["tests"]["passed"] >= 500
+    s, m, t, q, d = (req[k] for k in steps)
     readme = (ROOT / "README.md").read_text()
-    row = next(line for line in readme.splitlines()[:40] if line.startswith("| default replication"))
-    peak = max(r["max_rss_mb"] for r in run["by_rule"])
-    assert row.split("|")[2].strip() == f"{round(run['wall_seconds'] / 60)} min"
-    assert row.split("|")[3].strip() == f"{peak / 1000:.1f} GB"
-    table = next(line for line in readme.splitlines() if line.startswith("| default replication | "))
-    assert f"at {about['commit']}" in table and f"{run['wall_seconds']:,.0f} s" in table
-    assert f"{peak:,.0f} MB" in table and re.search(rf"critical path {run['critical_path_seconds']:,.0f} s", table)
+
+    def cells(prefix):
+        line = next(line for line in readme.splitlines()[:40] if line.startswith(prefix))
+        return [c.strip() for c in line.split("|")[2:5]]
+
+    assert cells("| set-up")[0] == f"{s['setup_seconds'] / 60:.0f} min"
+    assert cells("| smoke run") == [f"{m['wall_seconds'] / 60:.0f} min", f"{m['largest_job_mb'] / 1000:.1f} GB",
+                                    f"{m['results_mb'] / 1000:.1f} GB"]
+    assert cells("| test suite") == [f"{t['wall_seconds'] / 60:.0f} min", f"{t['largest_process_mb'] / 1000:.1f} GB",
+                                     f"{t['tmp_mb'] / 1000:.1f} GB in /tmp"]
+    assert cells("| default replication") == [f"{d['command_seconds'] / 60:.0f} min",
+                                              f"{d['largest_job_mb'] / 1000:.1f} GB", f"{d['results_mb'] / 1000:.1f} GB"]
+    section = readme.split("## Computational requirements", 1)[1].split("\n## ", 1)[0]
+    pinned = section.split("\n### ", 1)[0]
+    assert f"Measured at commit {commit}" in pinned
+    assert set(re.findall(r"\b[0-9a-f]{7}\b", pinned)) == {commit}
+    for figure in (f"{s['setup_seconds']:,} s", f"{t['passed']} tests", f"{t['wall_seconds']:,} s",
+                   f"{q['passed']} tests in {q['wall_seconds']} s", f"{m['jobs']} jobs in {m['wall_seconds']:,.0f} s",
+                   f"{d['jobs']} jobs in {d['workflow_seconds']:,.0f} s", f"critical path {d['critical_path_seconds']:,} s",
+                   f"{d['largest_job_mb']:,} MB"):
+        assert figure in pinned, figure
