@@ -76,9 +76,10 @@ in_root "cd /opt/actionable && bash bin/setup.sh" > "$WORK/setup.log" 2>&1
 setup_s=$(( $(date +%s) - t0 ))
 if [ "${SETUP_ONLY:-0}" = 1 ]; then  # the set-up's time alone (benchmarks/requirements.sh)
   rlib_mb=$(du -sm "$ROOTFS/usr/local/lib/R/site-library" | cut -f1)
-  printf '{"commit": "%s", "suite": "%s", "root_built": %s, "mmdebstrap_seconds": %s, "setup_seconds": %s, "r_site_library_mb": %s}\n' \
+  root_mb=$(du -sm "$ROOTFS" | cut -f1)  # the whole root, Debian's packages included
+  printf '{"commit": "%s", "suite": "%s", "root_built": %s, "mmdebstrap_seconds": %s, "setup_seconds": %s, "r_site_library_mb": %s, "root_mb": %s}\n' \
     "$commit" "$SUITE" "$root_built" "$(cat "$WORK/mmdebstrap.seconds" 2>/dev/null || echo null)" "$setup_s" "$rlib_mb" \
-    | tee "$WORK/setup.json"
+    "$root_mb" | tee "$WORK/setup.json"
   exit 0
 fi
 

@@ -21,14 +21,24 @@ commit=$(git -C "$here" rev-parse --short HEAD)
 mkdir -p "$WORK"
 log() { printf '[requirements %s] %s\n' "$(date +%T)" "$*" >&2; }
 clone() { rm -rf "$1" && git clone -q "$here" "$1"; }
-record() {  # record KEY JSON: one step's measurements into the record
-  /usr/bin/python3 - "$out" "$commit" "$1" "$2" <<'PY'
+record() {  # record KEY JSON [JSON ...]: one step's measurements into the record
+  /usr/bin/python3 - "$out" "$commit" "$@" <<'PY'
 import json, sys
 from pathlib import Path
-out, commit, key, value = Path(sys.argv[1]), sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+out, commit, key = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 rec = json.loads(out.read_text()) if out.exists() else {}
-rec[key] = dict(value, commit=commit)
+rec[key] = {k: v for part in sys.argv[4:] for k, v in json.loads(part).items()} | {"commit": commit}
 out.write_text(json.dumps(rec, indent=1, sort_keys=True) + "\n")
+PY
+}
+mb() { du -sm "$1" | cut -f1; }
+run_figures() {  # run_figures SUMMARY RESULTS: a run's jobs, largest job and results/ size (actionable.app.runtime's summary)
+  /usr/bin/python3 - "$1" "$(mb "$2")" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+top = max(s["by_rule"], key=lambda r: r["max_rss_mb"])
+print(json.dumps(dict(jobs=s["jobs"], largest_job_mb=round(top["max_rss_mb"]), largest_job=top["rule"],
+                      results_mb=int(sys.argv[2]))))
 PY
 }
 
@@ -40,8 +50,7 @@ for step in $STEPS; do
     if grep -q " $root/" /proc/mounts; then echo "requirements.sh: $root still has mounts" >&2; exit 1; fi
     rm -rf "$root"
     ROOTFS=$root WORK="$WORK/setup" SETUP_ONLY=1 bash "$here/benchmarks/debian_check.sh" bookworm > /dev/null
-    record setup "$(/usr/bin/python3 -c 'import json, sys; print(json.dumps(dict(json.load(open(sys.argv[1])), root_mb=int(sys.argv[2]))))' \
-      "$WORK/setup/setup.json" "$(du -sm "$root" | cut -f1)")"  # root_mb: the whole set-up root, Debian's packages included
+    record setup "$(cat "$WORK/setup/setup.json")"
     ;;
   smoke)
     clone "$WORK/smoke_clone"; rm -rf "$WORK/smoke"
@@ -51,17 +60,7 @@ for step in $STEPS; do
     wall=$(( $(date +%s) - t0 ))
     (cd "$WORK/smoke" && PYTHONPATH="$WORK/smoke_clone" /usr/bin/python3 -m actionable.app.runtime --wall "$wall" \
       --out "$WORK/smoke/runtime" -s "$WORK/smoke_clone/Snakefile" --configfile "$WORK/smoke_clone/.test/config.yaml") > /dev/null
-    record smoke "$(/usr/bin/python3 - "$WORK/smoke" <<'PY'
-import json, subprocess, sys
-from pathlib import Path
-run = Path(sys.argv[1])
-s = json.loads((run / "runtime" / "summary.json").read_text())
-top = max(s["by_rule"], key=lambda r: r["max_rss_mb"])
-mb = int(subprocess.run(["du", "-sm", str(run / "results")], capture_output=True, text=True).stdout.split()[0])
-print(json.dumps(dict(wall_seconds=s["wall_seconds"], jobs=s["jobs"], largest_job_mb=round(top["max_rss_mb"]),
-                      largest_job=top["rule"], results_mb=mb)))
-PY
-)"
+    record smoke "$(run_figures "$WORK/smoke/runtime/summary.json" "$WORK/smoke/results")" "{\"wall_seconds\": $wall}"
     ;;
   tests)
     clone "$WORK/tests_clone"; rm -rf "$WORK/tests_tmp"; mkdir -p "$WORK/tests_tmp"
@@ -71,17 +70,14 @@ PY
     rc=$?
     set -e
     wall=$(( $(date +%s) - t0 ))
-    record tests "$(/usr/bin/python3 - "$WORK" "$wall" "$rc" <<'PY'
-import json, re, subprocess, sys
-from pathlib import Path
-work, wall, rc = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-text = (work / "tests.log").read_text()
+    record tests "$(/usr/bin/python3 - "$WORK/tests.log" "$wall" "$rc" "$(mb "$WORK/tests_tmp")" <<'PY'
+import json, re, sys
+text, wall, rc, tmp_mb = open(sys.argv[1]).read(), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 summary = re.findall(r"^=* ?(\d+ passed.*?) in ", text, re.M)
 rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
-mb = int(subprocess.run(["du", "-sm", str(work / "tests_tmp")], capture_output=True, text=True).stdout.split()[0])
 print(json.dumps(dict(wall_seconds=wall, exit_code=rc, summary=summary[-1] if summary else "",
                       passed=int(re.match(r"(\d+)", summary[-1]).group(1)) if summary else 0,
-                      largest_process_mb=round(rss_kb / 1024), tmp_mb=mb)))
+                      largest_process_mb=round(rss_kb / 1024), tmp_mb=tmp_mb)))
 PY
 )"
     [ "$rc" = 0 ] || { echo "requirements.sh: the test suite failed (see $WORK/tests.log)" >&2; exit 1; }
@@ -105,18 +101,11 @@ PY
     wall=$(( $(date +%s) - t0 ))
     (cd "$here" && RESULTS="$WORK/default_clone/results" NOTE="benchmarks/requirements.sh: a fresh clone, alone on the machine" \
       /usr/bin/python3 -m benchmarks.record_default_run) > /dev/null
-    record default "$(/usr/bin/python3 - "$WORK/default_clone/results" "$wall" <<'PY'
-import json, subprocess, sys
-from pathlib import Path
-res, wall = Path(sys.argv[1]), int(sys.argv[2])
-s = json.loads((res / "runtime" / "summary.json").read_text())
-top = max(s["by_rule"], key=lambda r: r["max_rss_mb"])
-mb = int(subprocess.run(["du", "-sm", str(res)], capture_output=True, text=True).stdout.split()[0])
-print(json.dumps(dict(command_seconds=wall, workflow_seconds=s["wall_seconds"], jobs=s["jobs"],
-                      critical_path_seconds=round(s["critical_path_seconds"]), largest_job_mb=round(top["max_rss_mb"]),
-                      largest_job=top["rule"], results_mb=mb)))
-PY
-)"
+    summary="$WORK/default_clone/results/runtime/summary.json"  # written by bin/replicate.sh
+    record default "$(run_figures "$summary" "$WORK/default_clone/results")" "$(/usr/bin/python3 -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+print(json.dumps(dict(command_seconds=int(sys.argv[2]), workflow_seconds=s["wall_seconds"],
+                      critical_path_seconds=round(s["critical_path_seconds"]))))' "$summary" "$wall")"
     ;;
   *) echo "requirements.sh: unknown step '$step' (setup, smoke, tests, quick, default)" >&2; exit 1 ;;
   esac

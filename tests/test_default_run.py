@@ -358,16 +358,12 @@ def test_figure_9_over_draws_of_the_default_runs_2000_tree_forest():
     assert abs(_top6("penn_geisinger_like") - top6[0]) < 0.03
 
 
-def _requirements():
-    return json.loads((ROOT / "benchmarks" / "results" / "requirements.json").read_text())
-
-
 def test_the_readmes_requirements_are_one_commits_record():
     """The quick start's figures and the computational requirements table come from one record,
     benchmarks/results/requirements.json (benchmarks/requirements.sh): every step measured at one
     commit, which the table names and no other; the default run's kept outputs are that run's."""
     import re
-    req = _requirements()
+    req = json.loads((ROOT / "benchmarks" / "results" / "requirements.json").read_text())
     steps = ("setup", "smoke", "tests", "quick", "default")
     commits = {req[k]["commit"] for k in steps}
     assert len(commits) == 1, {k: req[k]["commit"] for k in steps}
