@@ -11,7 +11,8 @@
 #
 # Runs in its own working directory ($WORK, default /tmp/paper_scale_<studies>), starts the
 # cluster if none answers (and stops it afterwards), and writes the run's runtime report
-# (per job, critical path, wall) to benchmarks/results/paper_scale_<studies>.json.
+# (per job: time, Snakemake's sampled peak memory and the kernel's high-water mark; critical path;
+# wall) to benchmarks/results/paper_scale_<studies>.json.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STUDIES=${STUDIES:-walmart_like penn_geisinger_like}
@@ -23,7 +24,9 @@ started=0
 if ! sinfo -h -o %T 2>/dev/null | grep -qE "idle|mix|alloc"; then
   WITH_DBD=0 bash "$here/.ci/slurm/start-slurm.sh"; started=1
 fi
-trap '[ "$started" = 1 ] && bash "$here/.ci/slurm/stop-slurm.sh"' EXIT
+# every job's true peak memory beside Snakemake's 30-s samples (benchmarks/peak_memory.py)
+PYTHONPATH="$here" /usr/bin/python3 -m benchmarks.peak_memory "$WORK/peak_memory.json" & monitor=$!
+trap 'kill $monitor; [ "$started" = 1 ] && bash "$here/.ci/slurm/stop-slurm.sh"' EXIT
 # the studies to run, as a config overlay (the same entries as config.yaml's)
 /usr/bin/python3 - "$here/config.yaml" "$WORK/studies.yaml" $STUDIES <<'PY'
 import sys, yaml
@@ -65,8 +68,10 @@ cd "$WORK"
 PYTHONPATH="$here" /usr/bin/python3 -m actionable.app.runtime --wall "$wall" --out "$WORK/runtime" \
   -s "$here/Snakefile" --configfile "${cfgs[@]}"
 PYTHONPATH="$here" /usr/bin/python3 - "$WORK/runtime/summary.json" "$here/benchmarks/results/paper_scale_$tag.json" "$STUDIES" "$here" <<'PY'
-import json, sys
+import json, subprocess, sys
 from pathlib import Path
+import numpy as np
+import pandas as pd
 summary = json.load(open(sys.argv[1]))
 summary["studies"] = sys.argv[3].split()
 # what the merge jobs read (their memory grows with it); null when forests.temp_chunks removed them
@@ -75,13 +80,21 @@ def chunk_mb(study, kind):
     return round(sum(p.stat().st_size for p in files) / 1e6, 1) if files else None
 summary["chunk_files_mb"] = {s: {k: chunk_mb(s, k) for k in ("yhat", "macf")} for s in summary["studies"]}
 summary["executor"] = "SLURM (profiles/slurm-smk7, local single-node cluster)"
+# every job's peak memory (its benchmark file's max_rss), by its log
+jobs = pd.read_csv(Path(sys.argv[1]).parent / "jobs.csv")
+summary["job_peak_rss_mb"] = {log: round(mb, 1) for log, mb in zip(jobs["log"], jobs["max_rss_mb"]) if mb == mb}
+# and the kernel's high-water marks: per SLURM job, its script's and all its processes' (with Snakemake's own)
+# (a job stopped with the run and started again keeps the larger of its two attempts)
+hwm = summary["job_peak_hwm_mb"] = {}
+for j in json.load(open(Path(sys.argv[1]).parent.parent / "peak_memory.json")).values():
+    if j["target"]:
+        was = hwm.get(j["target"], dict(script=0, all_processes=0))
+        hwm[j["target"]] = dict(script=max(was["script"], j["script_peak_mb"]),
+                                all_processes=max(was["all_processes"], j["all_processes_mb"]))
 summary["wall_segments_seconds"] = [int(s) for s in (Path(sys.argv[1]).parent.parent / "segments_seconds.txt").read_text().split()]
-import subprocess
 summary["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=sys.argv[4], capture_output=True,
                                    text=True).stdout.strip()
 # what the paper scale changes in the results: Table 4 (IPW and at the truth) and Figure 9's concentration
-import numpy as np
-import pandas as pd
 from actionable.studies import simulator as simulate
 from actionable.studies.config import read_yaml
 from actionable.stats.descriptives import concentration
