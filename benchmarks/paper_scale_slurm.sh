@@ -47,6 +47,7 @@ run() {
 # WORK: Snakemake reruns only what is missing. Its wall time is the sum of the segments, each from its start
 # to the last line of its Snakemake log.
 [ -f "$WORK/done" ] && rm -f "$WORK/done" "$WORK/segments.txt"
+[ -n "$(ls -A "$WORK/.snakemake/locks" 2>/dev/null)" ] && run "${cfgs[@]}" --unlock  # a segment the machine's shutdown ended keeps its lock
 date +%s >> "$WORK/segments.txt"
 run "${cfgs[@]}"
 wall=$(/usr/bin/python3 - "$WORK" <<'PY'
