@@ -7,7 +7,7 @@ run (as the user the jobs run as, or root):
 
     /usr/bin/python3 -m benchmarks.peak_memory OUT.json [--every 2] &
 
-Each tick rewrites OUT.json: per SLURM job, its Snakemake target (rule:wildcards), the largest
+Each tick rewrites OUT.json: per SLURM job (keyed by the monitor's start and the job id), its Snakemake target (rule:wildcards), the largest
 high-water mark of its processes other than Snakemake itself (the job's script, R included when
 reached through rpy2) and the sum over all its processes (an upper bound on the job at any moment).
 A file already there is read first, so a run stopped and started again keeps its earlier jobs.
@@ -45,10 +45,11 @@ def processes() -> list[dict]:
     return out
 
 
-def update(record: dict, procs: list[dict]) -> dict:
-    """Fold one tick's processes into the record (job id -> target, peaks, pids seen)."""
+def update(record: dict, procs: list[dict], run: str = "") -> dict:
+    """Fold one tick's processes into the record ("run/job id" -> target, peaks, pids seen). ``run``
+    tells a cluster started again apart, whose job ids start again from 1."""
     for p in procs:
-        job = record.setdefault(p["job"], dict(target=None, script_peak_mb=0.0, hwm_by_pid={}))
+        job = record.setdefault(f"{run}/{p['job']}", dict(target=None, script_peak_mb=0.0, hwm_by_pid={}))
         if "--target-jobs" in p["args"]:
             job["target"] = p["args"][p["args"].index("--target-jobs") + 1]
         a = p["args"] + ["", ""]
@@ -66,8 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(argv[0])
     every = float(argv[argv.index("--every") + 1]) if "--every" in argv else 2.0
     record = json.loads(out.read_text()) if out.exists() else {}
+    run = time.strftime("%Y-%m-%dT%H%M%S")
     while True:
-        update(record, processes())
+        update(record, processes(), run)
         tmp = out.with_suffix(".tmp")
         tmp.write_text(json.dumps(record, indent=1))
         os.replace(tmp, out)

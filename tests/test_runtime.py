@@ -51,9 +51,10 @@ def test_a_jobs_peak_memory_is_its_scripts_high_water_mark_over_ticks():
     script = ["/usr/bin/python3", "/w/.snakemake/scripts/tmpab.fit_macf_chunk.py"]
     tick = [dict(job="7", pid=10, hwm_mb=140.0, args=inner), dict(job="7", pid=11, hwm_mb=900.0, args=script),
             dict(job="7", pid=9, hwm_mb=8.0, args=["srun", "-n1"] + inner), dict(job="8", pid=20, hwm_mb=50.0, args=script)]
-    rec = update({}, tick)
-    rec = update(rec, [dict(tick[1], hwm_mb=4200.0), dict(tick[0], hwm_mb=150.0)])  # the script grew; then it ended
-    rec = update(rec, [dict(tick[0], hwm_mb=150.0)])
-    assert rec["7"]["target"] == "fit_macf_chunk:study=w,chunk=3" and rec["8"]["target"] is None
-    assert rec["7"]["script_peak_mb"] == 4200.0 and rec["7"]["all_processes_mb"] == 4200.0 + 150.0 + 8.0
-    assert rec["8"]["script_peak_mb"] == 50.0
+    rec = update({}, tick, "r1")
+    rec = update(rec, [dict(tick[1], hwm_mb=4200.0), dict(tick[0], hwm_mb=150.0)], "r1")  # the script grew; then it ended
+    rec = update(rec, [dict(tick[0], hwm_mb=150.0)], "r1")
+    rec = update(rec, [dict(tick[3], hwm_mb=70.0)], "r2")  # a cluster started again numbers its jobs from 1 again
+    assert rec["r1/7"]["target"] == "fit_macf_chunk:study=w,chunk=3" and rec["r1/8"]["target"] is None
+    assert rec["r1/7"]["script_peak_mb"] == 4200.0 and rec["r1/7"]["all_processes_mb"] == 4200.0 + 150.0 + 8.0
+    assert rec["r1/8"]["script_peak_mb"] == 50.0 and rec["r2/8"]["script_peak_mb"] == 70.0
