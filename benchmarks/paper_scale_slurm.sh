@@ -22,6 +22,9 @@ mkdir -p "$WORK"
 export USER=${USER:-$(id -un)}
 started=0
 if ! sinfo -h -o %T 2>/dev/null | grep -qE "idle|mix|alloc"; then
+  # a cluster this script started before keeps a stopped segment's queued jobs in its saved state: start clean,
+  # or they would run beside the jobs Snakemake submits again
+  rm -rf "${BASE:-${TMPDIR:-/tmp}/slurm-local}/state"
   WITH_DBD=0 bash "$here/.ci/slurm/start-slurm.sh"; started=1
 fi
 # every job's true peak memory beside Snakemake's 30-s samples (benchmarks/peak_memory.py)
