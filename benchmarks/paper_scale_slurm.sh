@@ -29,7 +29,8 @@ if ! sinfo -h -o %T 2>/dev/null | grep -qE "idle|mix|alloc"; then
 fi
 # every job's true peak memory beside Snakemake's 30-s samples (benchmarks/peak_memory.py)
 PYTHONPATH="$here" /usr/bin/python3 -m benchmarks.peak_memory "$WORK/peak_memory.json" & monitor=$!
-trap 'kill $monitor; [ "$started" = 1 ] && bash "$here/.ci/slurm/stop-slurm.sh"' EXIT
+# stopping the cluster leaves its running jobs' processes behind: cancel them first
+trap 'kill $monitor; [ "$started" = 1 ] && { scancel -u "$USER"; sleep 10; bash "$here/.ci/slurm/stop-slurm.sh"; }' EXIT
 # the studies to run, as a config overlay (the same entries as config.yaml's)
 /usr/bin/python3 - "$here/config.yaml" "$WORK/studies.yaml" $STUDIES <<'PY'
 import sys, yaml
