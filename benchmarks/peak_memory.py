@@ -7,9 +7,10 @@ run (as the user the jobs run as, or root):
 
     /usr/bin/python3 -m benchmarks.peak_memory OUT.json [--every 2] &
 
-Each tick rewrites OUT.json: per SLURM job (keyed by the monitor's start and the job id), its Snakemake target (rule:wildcards), the largest
-high-water mark of its processes other than Snakemake itself (the job's script, R included when
-reached through rpy2) and the sum over all its processes (an upper bound on the job at any moment).
+Each tick rewrites OUT.json: per SLURM job (keyed by the monitor's start and the job id), its
+Snakemake target (rule:wildcards), the largest high-water mark of its processes other than
+Snakemake itself (the job's script, R included when reached through rpy2) and the sum over all its
+processes (an upper bound on the job at any moment).
 A file already there is read first, so a run stopped and started again keeps its earlier jobs.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["processes", "update", "main"]
+__all__ = ["processes", "update", "by_target", "main"]
 
 
 def _read(path: Path) -> bytes:
@@ -60,6 +61,18 @@ def update(record: dict, procs: list[dict], run: str = "") -> dict:
             job["script_peak_mb"] = max(job["script_peak_mb"], round(p["hwm_mb"], 1))
         job["all_processes_mb"] = round(sum(job["hwm_by_pid"].values()), 1)
     return record
+
+
+def by_target(record: dict) -> dict:
+    """Per Snakemake target, its script's and all its processes' peaks; a job stopped with the run and
+    started again keeps the larger of its attempts."""
+    out = {}
+    for j in record.values():
+        if j["target"]:
+            was = out.get(j["target"], dict(script=0.0, all_processes=0.0))
+            out[j["target"]] = dict(script=max(was["script"], j["script_peak_mb"]),
+                                    all_processes=max(was["all_processes"], j["all_processes_mb"]))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,7 +45,7 @@ def test_every_rules_benchmark_mirrors_its_log():
 def test_a_jobs_peak_memory_is_its_scripts_high_water_mark_over_ticks():
     """benchmarks/peak_memory.py folds /proc's high-water marks per SLURM job: the script's largest
     (Snakemake and srun excluded), the sum over all processes, the target from Snakemake's command."""
-    from benchmarks.peak_memory import update
+    from benchmarks.peak_memory import by_target, update
 
     inner = ["/usr/bin/python3", "-m", "snakemake", "--target-jobs", "fit_macf_chunk:study=w,chunk=3", "--cores", "all"]
     script = ["/usr/bin/python3", "/w/.snakemake/scripts/tmpab.fit_macf_chunk.py"]
@@ -58,3 +58,6 @@ def test_a_jobs_peak_memory_is_its_scripts_high_water_mark_over_ticks():
     assert rec["r1/7"]["target"] == "fit_macf_chunk:study=w,chunk=3" and rec["r1/8"]["target"] is None
     assert rec["r1/7"]["script_peak_mb"] == 4200.0 and rec["r1/7"]["all_processes_mb"] == 4200.0 + 150.0 + 8.0
     assert rec["r1/8"]["script_peak_mb"] == 50.0 and rec["r2/8"]["script_peak_mb"] == 70.0
+    # the same target stopped with its run and started again: the larger of its attempts
+    rec = update(rec, [dict(tick[1], job="3", hwm_mb=3000.0), dict(tick[0], job="3", pid=12)], "r2")
+    assert by_target(rec) == {"fit_macf_chunk:study=w,chunk=3": dict(script=4200.0, all_processes=4358.0)}

@@ -16,6 +16,8 @@ fi
 NODE=$(hostname -s)
 CPUS=$(nproc)
 MEM=$(( $(awk '/^MemAvailable:/{print $2}' /proc/meminfo) / 1024 * 90 / 100 ))   # MB, 90% of available
+# a fresh cluster: jobs left queued in an earlier cluster's saved state would otherwise come back
+rm -rf "$BASE/state"
 mkdir -p "$BASE"/{state,spool,log}
 
 # ---- munge ---------------------------------------------------------------
