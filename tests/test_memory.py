@@ -69,6 +69,27 @@ def test_the_package_holds_the_benchmarks_fit():
         assert row["measured_mb"] <= memory.MARGIN * row["projected_mb"], row
 
 
+@pytest.mark.records
+def test_the_projection_bounds_the_paper_scale_runs():
+    """Both stand-ins at the paper's scale through SLURM (benchmarks/paper_scale_slurm.sh, combine
+    statistics): each forest job's largest peak within the plan's margin of its projection, and
+    merge_yhat's at most its projection (its Y.hat term is the larger of the two measured)."""
+    from actionable.studies import simulator
+    from actionable.studies.config import read_yaml
+    settings = dict(read_yaml(ROOT / "config" / "paper_scale.yaml")["forests"]["macf"], sample_fraction=0.5)
+    jobs = {"fit_macf_chunk": "fit", "macf_chunk_statistics": "statistics", "fit_macf": "reduce", "merge_yhat": "yhat"}
+    for study in ("walmart_like", "penn_geisinger_like"):
+        spec = simulator.load_simulator_spec(ROOT / "data" / "simulators" / f"{study}.yaml")
+        rec = json.loads((ROOT / "benchmarks" / "results" / f"paper_scale_{study}.json").read_text())
+        shape = memory.shape_of(spec["n"], len(spec["covariates"]), spec["arms"]["count"], settings)
+        projected = memory.job_peaks_mb(shape)
+        measured = {jobs[b["rule"]]: b["max_rss_mb"] for b in rec["by_rule"] if b["rule"] in jobs}
+        assert set(measured) == set(jobs.values()), (study, measured)
+        for job, mb in measured.items():
+            assert mb <= memory.MARGIN * projected[job], (study, job, mb, projected[job])
+        assert measured["yhat"] <= projected["yhat"], (study, measured["yhat"], projected["yhat"])
+
+
 @pytest.mark.workflow
 def test_a_study_whose_forest_jobs_may_not_fit_is_told_before_any_job(tmp_path):
     small = tmp_path / "node.yaml"
