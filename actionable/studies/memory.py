@@ -77,9 +77,9 @@ def terms(job: str, shape: Shape, tree_bytes_per_row) -> list[float]:
 
 # The Y.hat forest held by merge_yhat: bytes per tree and drawn row, the largest measured excess over
 # the fit job's constant and covariates; not on the grid. walmart_like at the paper's scale with
-# statistics 285 (one 50-tree chunk of 241,392-row trees at a time: the R forest and its arrays side by
-# side), penn_geisinger_like there 140; the default run's combining jobs reading the merged Y.hat
-# forest 136 and 87
+# statistics 285 (its 10 chunks of 50 trees, 241,392 rows each, read one after another),
+# penn_geisinger_like there 140; the default run's combining jobs reading the merged Y.hat forest 136
+# and 87
 YHAT_BYTES_PER_TREE_ROW = 286.0
 # The plan compares the projection times this with the memory (measured peaks were up to 35% above it)
 MARGIN = 1.4
