@@ -7,9 +7,11 @@ reader (or a resumed run) ever sees a half-written file.
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -23,11 +25,21 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+def _remove_stale_temporaries(path: Path, suffix: str = "") -> None:
+    """Remove what a killed earlier attempt at ``path`` left: names exactly as ``mkstemp``/``mkdtemp``
+    make them below (prefix, 8 random characters, suffix), so no other target's temporary matches."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}{re.escape(suffix)}")
+    for old in path.parent.glob(f".{glob.escape(path.name)}.*"):
+        if pattern.fullmatch(old.name):
+            shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike):
     """Yield a temporary path in the target's folder; rename it onto ``path`` on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path, path.suffix)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results should read like any other file
@@ -44,6 +56,7 @@ def atomic_dir(path: str | os.PathLike):
     """Yield a new temporary folder beside ``path``; rename it onto ``path`` on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     os.chmod(tmp, 0o777 & ~_UMASK)
     try:
