@@ -77,6 +77,15 @@ def test_yhat_from_chunk_statistics_is_grfs_merged_forest(tmp_path):
     assert np.abs(one - holdout_m).max() > 0.01  # one chunk alone is another forest
 
 
+def test_a_yhat_chunk_that_cannot_be_read_is_named(tmp_path):
+    """Each chunk is read in a process of its own; its failure stops the job naming the chunk."""
+    bad = tmp_path / "yhat1.rds"
+    bad.write_text("not an RDS file")
+    with pytest.raises(RuntimeError, match=rf"Y.hat chunk {bad}: its leaf values could not be added \(exit 1\)"
+                                           r"(.|\n)*RRuntimeError"):
+        forest_files.yhat_from_chunks([bad], "statistics", np.zeros((3, 1)), np.zeros((4, 1)), 1)
+
+
 def _numpy_owned(a: np.ndarray) -> bool:
     """Whether an array's memory is numpy's own (possibly through views of a numpy copy), not R's."""
     while isinstance(a.base, np.ndarray):
@@ -140,8 +149,7 @@ def test_the_small_config_from_the_merged_forest_gives_the_statistics_tables(sma
 def test_yhat_from_broken_statistics_stops_with_a_message(monkeypatch):
     nan_sums = dict(holdout_sums=np.full((3, 2), np.nan), holdout_counts=np.ones(3, int), oob_sums=np.ones((4, 2)),
                     oob_counts=np.ones(4, int))
-    monkeypatch.setattr(forest_files, "read_forest", lambda path: None)
-    monkeypatch.setattr(forest_stats, "regression_sums", lambda forest, x_test, x_train, total: nan_sums)
+    monkeypatch.setattr(forest_files, "_regression_sums_by_chunk", lambda paths, x_test, x_train: nan_sums)
     with pytest.raises(ValueError, match=r"Y.hat from 1 chunks \(yhat0.rds ...\): 3 of 3 holdout predictions are not "
                                          "finite; expected all finite"):
         forest_files.yhat_from_chunks(["yhat0.rds"], "statistics", np.zeros((3, 1)), np.zeros((4, 1)), 1)

@@ -19,15 +19,16 @@ def test_the_projection_is_the_closed_form():
     data = 100_000 * 12 * 8 / 1e6
     chunk = 200 * 35_000 * (10 + 0.5 * 26) / 1e6  # 26 = 5^2 + 1 leaf values
     sums = 100_000 * (2 + 8 + 10) * 8 / 1e6  # w, Y, 4 W, 4 WY, the 10 of WW's upper triangle
-    yhat = 500 * 35_000 * memory.YHAT_BYTES_PER_TREE_ROW / 1e6  # the merged Y.hat forest: a quarter of the trees
+    # the Y.hat forest: a quarter of the trees; with statistics one chunk of it at a time
+    yhat = {how: 500 * 35_000 * memory.YHAT_BYTES_PER_TREE_ROW[how] / 1e6 for how in ("statistics", "merge")}
     got = memory.job_peaks_mb(shape, COEF)
     assert got["fit"] == pytest.approx(300 + 2 * data + 1.5 * chunk)
     assert got["statistics"] == pytest.approx(350 + 2 * data + chunk + 1.2 * sums)
     assert got["reduce"] == pytest.approx(320 + 2 * data + 1.1 * sums)
     assert got["merge"] == pytest.approx(300 + 2 * data + 2.5 * 10 * chunk)
     # merge_yhat: with statistics one chunk of the Y.hat forest (50 of its 500 trees) and two sums per row
-    assert got["yhat"] == pytest.approx(300 + 2 * data + yhat / 10 + 2 * 100_000 * 2 * 8 / 1e6)
-    assert memory.job_peaks_mb(shape, COEF, "merge")["yhat"] == pytest.approx(300 + 2 * data + yhat)
+    assert got["yhat"] == pytest.approx(300 + 2 * data + yhat["statistics"] / 10 + 2 * 100_000 * 2 * 8 / 1e6)
+    assert memory.job_peaks_mb(shape, COEF, "merge")["yhat"] == pytest.approx(300 + 2 * data + yhat["merge"])
 
 
 def test_the_plan_names_the_fewest_chunks_that_fit():
@@ -72,22 +73,44 @@ def test_the_package_holds_the_benchmarks_fit():
 @pytest.mark.records
 def test_the_projection_bounds_the_paper_scale_runs():
     """Both stand-ins at the paper's scale through SLURM (benchmarks/paper_scale_slurm.sh, combine
-    statistics): each forest job's largest peak within the plan's margin of its projection, and
-    merge_yhat's at most its projection (its Y.hat term is the larger of the two measured)."""
-    from actionable.studies import simulator
-    from actionable.studies.config import read_yaml
-    settings = dict(read_yaml(ROOT / "config" / "paper_scale.yaml")["forests"]["macf"], sample_fraction=0.5)
-    jobs = {"fit_macf_chunk": "fit", "macf_chunk_statistics": "statistics", "fit_macf": "reduce", "merge_yhat": "yhat"}
+    statistics): each grid job's largest peak within the plan's margin of its projection. (Their
+    merge_yhat read the Y.hat chunks in one process; yhat_memory.json measures the job as it is.)"""
+    jobs = {"fit_macf_chunk": "fit", "macf_chunk_statistics": "statistics", "fit_macf": "reduce"}
     for study in ("walmart_like", "penn_geisinger_like"):
-        spec = simulator.load_simulator_spec(ROOT / "data" / "simulators" / f"{study}.yaml")
         rec = json.loads((ROOT / "benchmarks" / "results" / f"paper_scale_{study}.json").read_text())
-        shape = memory.shape_of(spec["n"], len(spec["covariates"]), spec["arms"]["count"], settings)
-        projected = memory.job_peaks_mb(shape)
+        projected = memory.job_peaks_mb(_paper_scale_shape(study))
         measured = {jobs[b["rule"]]: b["max_rss_mb"] for b in rec["by_rule"] if b["rule"] in jobs}
         assert set(measured) == set(jobs.values()), (study, measured)
         for job, mb in measured.items():
             assert mb <= memory.MARGIN * projected[job], (study, job, mb, projected[job])
-        assert measured["yhat"] <= projected["yhat"], (study, measured["yhat"], projected["yhat"])
+
+
+@pytest.mark.records
+def test_merge_yhat_holds_one_chunk_at_a_time_and_its_term_is_the_benchmarks_fit():
+    """benchmarks/yhat_memory.py on walmart_like's paper-scale run's own 10 Y.hat chunks: reading
+    them in turn in one process grows; a process per chunk (the workflow's) stays at one chunk's,
+    and all ways give the run's Y.hat bit for bit. The projection's Y.hat term is the record's fit,
+    so it projects the measured peaks of both modes."""
+    rec = json.loads((ROOT / "benchmarks" / "results" / "yhat_memory.json").read_text())
+    assert all(rec[way]["equals_the_run"] for way in ("one_process", "by_chunk", "merge"))
+    peaks = rec["one_process"]["peaks_mb"]
+    assert len(peaks) == rec["chunks"] == 10 and peaks[-1] > 2 * peaks[0]
+    assert rec["by_chunk"]["largest_child_mb"] <= 1.1 * peaks[0]
+    assert rec["by_chunk"]["peak_mb"] < 0.5 * rec["one_process"]["peak_mb"]
+    assert memory.YHAT_BYTES_PER_TREE_ROW == rec["yhat_bytes_per_tree_row"]
+    shape = _paper_scale_shape(rec["study"])
+    assert (shape.rows, shape.rows_per_tree, -(-shape.yhat_trees // shape.chunks)) == (
+        rec["rows"], rec["rows_per_tree"], rec["trees_per_chunk"])
+    for how, way in (("statistics", "by_chunk"), ("merge", "merge")):
+        assert memory.job_peaks_mb(shape, combine=how)["yhat"] == pytest.approx(rec[way]["peak_mb"], rel=1e-3), how
+
+
+def _paper_scale_shape(study: str) -> memory.Shape:
+    from actionable.studies import simulator
+    from actionable.studies.config import read_yaml
+    settings = dict(read_yaml(ROOT / "config" / "paper_scale.yaml")["forests"]["macf"], sample_fraction=0.5)
+    spec = simulator.load_simulator_spec(ROOT / "data" / "simulators" / f"{study}.yaml")
+    return memory.shape_of(spec["n"], len(spec["covariates"]), spec["arms"]["count"], settings)
 
 
 @pytest.mark.workflow

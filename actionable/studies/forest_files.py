@@ -3,8 +3,13 @@ RDS files (the scattered chunks and the merged forest)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 import zipfile
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 
@@ -114,9 +119,7 @@ def yhat_from_chunks(paths, combine: str, x_test, x_train, threads: int) -> tupl
     for the holdout, from its chunks' RDS files. ``combine`` merge: the chunks merged by grf;
     statistics: each chunk's summed leaf values in turn, so no more than one chunk is ever in memory."""
     if combine == "statistics":
-        total = None
-        for path in paths:
-            total = forest_stats.regression_sums(read_forest(path), x_test, x_train, total)
+        total = _regression_sums_by_chunk(paths, x_test, x_train)
         oob, holdout = (forest_stats.regression_predictions(total[f"{rows}_sums"], total[f"{rows}_counts"])
                         for rows in ("oob", "holdout"))
         # every tree votes on a new point (grf prunes empty honest leaves): a NaN means broken statistics,
@@ -127,6 +130,36 @@ def yhat_from_chunks(paths, combine: str, x_test, x_train, threads: int) -> tupl
         return oob, holdout
     forest = merge_files(paths, threads)
     return forests.oob_predictions(forest), forests.predict_y(forest, x_test, threads)
+
+
+def _regression_sums_by_chunk(paths, x_test, x_train) -> dict:
+    """``forest_stats.regression_sums`` over the chunks in order, each chunk in a fresh process that
+    adds its trees to the running total: one process reading the chunks in turn kept growing with
+    each (benchmarks/yhat_memory.py), a process per chunk keeps the job's peak at one chunk's. The
+    totals pass through float64 files, so the sums are bit for bit those of one process."""
+    package_root = str(Path(__file__).resolve().parents[2])
+    with tempfile.TemporaryDirectory(prefix="yhat_sums.") as tmp:
+        np.save(f"{tmp}/x_test.npy", np.asarray(x_test, float))
+        np.save(f"{tmp}/x_train.npy", np.asarray(x_train, float))
+        for path in paths:
+            run = subprocess.run([sys.executable, "-c", f"from {__name__} import _add_chunk_sums; "
+                                  f"_add_chunk_sums({str(path)!r}, {tmp!r})"],
+                                 capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                     filter(None, [package_root, os.environ.get("PYTHONPATH")]))})
+            if run.returncode:
+                raise RuntimeError(f"Y.hat chunk {path}: its leaf values could not be added (exit {run.returncode})\n"
+                                   f"{run.stderr[-3000:]}")
+        with np.load(f"{tmp}/total.npz") as total:
+            return dict(total)
+
+
+def _add_chunk_sums(path: str, tmp: str) -> None:
+    """The child of ``_regression_sums_by_chunk``: one chunk's leaf values added to ``tmp``'s total."""
+    total = dict(np.load(f"{tmp}/total.npz")) if os.path.exists(f"{tmp}/total.npz") else None
+    x_test, x_train = (np.load(f"{tmp}/{name}.npy", mmap_mode="r") for name in ("x_test", "x_train"))
+    total = forest_stats.regression_sums(read_forest(path), x_test, x_train, total)
+    np.savez(f"{tmp}/total.next.npz", **total)
+    os.replace(f"{tmp}/total.next.npz", f"{tmp}/total.npz")
 
 
 def combine_chunks(paths, combine: str, x_test, y_train, arm_train, y_hat_train, w_hat_train, w_hat_test,

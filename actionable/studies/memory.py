@@ -75,12 +75,11 @@ def terms(job: str, shape: Shape, tree_bytes_per_row) -> list[float]:
             "merge": [1.0, data, chunk * shape.chunks]}[job]
 
 
-# The Y.hat forest held by merge_yhat: bytes per tree and drawn row, the largest measured excess over
-# the fit job's constant and covariates; not on the grid. walmart_like at the paper's scale with
-# statistics 285 (its 10 chunks of 50 trees, 241,392 rows each, read one after another),
-# penn_geisinger_like there 140; the default run's combining jobs reading the merged Y.hat forest 136
-# and 87
-YHAT_BYTES_PER_TREE_ROW = 286.0
+# The Y.hat forest's trees held by merge_yhat, bytes per tree and drawn row, by forests.combine: with
+# statistics one chunk's trees (each chunk in a process of its own), with merge all of them. Fitted
+# by benchmarks/yhat_memory.py (benchmarks/results/yhat_memory.json) on walmart_like's paper-scale
+# run's own 10 Y.hat chunks (241,392 rows per tree); not on the grid.
+YHAT_BYTES_PER_TREE_ROW = {"statistics": 80.0, "merge": 118.6}
 # The plan compares the projection times this with the memory (measured peaks were up to 35% above it)
 MARGIN = 1.4
 
@@ -96,7 +95,7 @@ def job_peaks_mb(shape: Shape, coefficients: dict | None = None, combine: str = 
     base, data = terms("fit", shape, coef["tree_bytes_per_row"])[:2]
     sums = 2 * shape.rows * 2 * 8 / 1e6 if combine == "statistics" else 0.0
     peaks["yhat"] = float(coef["fit"][0] * base + coef["fit"][1] * data + sums
-                          + held * shape.rows_per_tree * YHAT_BYTES_PER_TREE_ROW / 1e6)
+                          + held * shape.rows_per_tree * YHAT_BYTES_PER_TREE_ROW[combine] / 1e6)
     return peaks
 
 

@@ -3,8 +3,8 @@
 # A forest is grown by `chunks` jobs (the regression forest for Y.hat first; merge_yhat gives its
 # out-of-bag and holdout predictions). With forests.combine statistics (the default) each MACF chunk's
 # sufficient statistics are a job of their own and fit_macf adds them up and solves, and merge_yhat
-# adds up the Y.hat chunks' leaf values one chunk at a time; with merge, both merge their chunks with
-# grf and predict once for all trees. One thread per job: on two cores,
+# adds up the Y.hat chunks' leaf values one chunk at a time, each in a process of its own; with
+# merge, both merge their chunks with grf and predict once for all trees. One thread per job: on two cores,
 # two-thread jobs wait behind the one-thread jobs Snakemake keeps starting on the free core
 # (benchmarks/RESULTS.md). On bigger nodes give them more, e.g. --set-threads fit_macf_chunk=8.
 # Priorities start the longest chains first: forests 10 (the critical path); 5 for the learners ->
