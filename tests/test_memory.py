@@ -48,6 +48,17 @@ def test_the_plan_names_the_fewest_chunks_that_fit():
     assert "no number of chunks fits" in memory.plan(shape, 2000, "statistics", 1_000, COEF)
 
 
+def test_a_jobs_request_counts_the_chunks_it_holds_at_once():
+    """SLURM's mem_mb for a forest job: with statistics merge_yhat holds one Y.hat chunk at a time,
+    so walmart_like's paper-scale merge_yhat (41 MB of data, 10 chunks of 358 MB) asks for less than
+    a 16 GB node; merging holds all ten. Each retry doubles it."""
+    chunks = [358.0] * 10
+    assert memory.request_mb(41, chunks, "statistics") == int(2000 + 150 * 41 + 3 * 358) < 16_000
+    assert memory.request_mb(41, chunks, "merge") == int(2000 + 150 * 41 + 3 * 3580) > 16_000
+    assert memory.request_mb(41, [], "statistics", attempt=2) == 2 * (2000 + 150 * 41)
+    assert memory.request_mb(0, [100.0, 300.0], "statistics") == 2900
+
+
 def test_leaf_values_are_grfs():
     # grf's MultiCausalPredictionStrategy: w, Y, k W, k WY and the k x k WW per leaf; the compact
     # form forest_stats keeps stores WW's upper triangle once

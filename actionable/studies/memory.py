@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, replace
 
 __all__ = ["Shape", "JOBS", "COEFFICIENTS", "rows_per_tree", "leaf_values", "shape_of", "terms", "job_peaks_mb",
-           "node_mem_mb", "plan", "MARGIN", "YHAT_BYTES_PER_TREE_ROW"]
+           "node_mem_mb", "plan", "MARGIN", "YHAT_BYTES_PER_TREE_ROW", "request_mb"]
 
 # job -> what it is in the workflow
 JOBS = {"fit": "fit_macf_chunk: grows one chunk of the causal forest",
@@ -97,6 +97,17 @@ def job_peaks_mb(shape: Shape, coefficients: dict | None = None, combine: str = 
     peaks["yhat"] = float(coef["fit"][0] * base + coef["fit"][1] * data + sums
                           + held * shape.rows_per_tree * YHAT_BYTES_PER_TREE_ROW[combine] / 1e6)
     return peaks
+
+
+def request_mb(data_mb: float, chunk_mb: list, combine: str, attempt: int = 1) -> int:
+    """A forest job's ``mem_mb`` (what SLURM enforces), from the files it reads: 2,000 MB, 150 MB per
+    MB of the study's data file (walmart_like: 41 MB of CSV, 3.2 GB at 200 trees) and 3 MB per MB of
+    the forest chunks it holds (penn_geisinger_like at paper scale: 1.2 GB of MACF chunks merged,
+    3.2 GB max RSS), doubled on each retry so a job killed for lack of memory comes back bigger.
+    With ``combine`` statistics a job holds one chunk at a time (merge_yhat reads its chunks in turn),
+    so the largest counts; with merge, all of them."""
+    held = max(chunk_mb, default=0.0) if combine == "statistics" else sum(chunk_mb)
+    return int((2000 + 150 * data_mb + 3 * held) * attempt)
 
 
 def node_mem_mb() -> int:

@@ -147,18 +147,16 @@ def _main_process():
     return mode == 0
 
 
-def _size_mb(files):
-    return sum(os.path.getsize(f) for f in files if os.path.exists(f)) / 2**20
+def _size_mb(path):
+    return os.path.getsize(path) / 2**20 if os.path.exists(path) else 0.0
 
 
 def forest_mem_mb(wildcards, input, attempt):
-    """Memory of a forest job: about 150 MB per MB of the study's data file (walmart_like: 41 MB of
-    CSV, 3.2 GB at 200 trees) plus 3 MB per MB of the forest chunks it merges (penn_geisinger_like
-    at paper scale: 1.2 GB of MACF chunks, 3.2 GB max RSS), doubled on each retry so a cluster job
-    killed for lack of memory comes back bigger."""
-    data = [input.data] if "data" in input.keys() else []
-    chunks = [f for f in input if str(f).endswith(".rds")]
-    return int((2000 + 150 * _size_mb(data) + 3 * _size_mb(chunks)) * attempt)
+    """Memory of a forest job, from the study's data file and the forest chunks it reads
+    (actionable.studies.memory.request_mb)."""
+    data = _size_mb(input.data) if "data" in input.keys() else 0.0
+    chunks = [_size_mb(f) for f in input if str(f).endswith(".rds")]
+    return memory.request_mb(data, chunks, config["forests"]["combine"], attempt)
 
 
 # What the merge job reads of each forest chunk: the trees (merge) or their sufficient statistics
