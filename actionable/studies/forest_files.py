@@ -158,8 +158,7 @@ def _add_chunk_sums(path: str, tmp: str) -> None:
     total = dict(np.load(f"{tmp}/total.npz")) if os.path.exists(f"{tmp}/total.npz") else None
     x_test, x_train = (np.load(f"{tmp}/{name}.npy", mmap_mode="r") for name in ("x_test", "x_train"))
     total = forest_stats.regression_sums(read_forest(path), x_test, x_train, total)
-    np.savez(f"{tmp}/total.next.npz", **total)
-    os.replace(f"{tmp}/total.next.npz", f"{tmp}/total.npz")
+    np.savez(f"{tmp}/total.npz", **total)  # a child that fails stops the job, so no half-written total is read
 
 
 def combine_chunks(paths, combine: str, x_test, y_train, arm_train, y_hat_train, w_hat_train, w_hat_test,

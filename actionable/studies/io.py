@@ -30,8 +30,12 @@ def _remove_stale_temporaries(path: Path, suffix: str = "") -> None:
     make them below (prefix, 8 random characters, suffix), so no other target's temporary matches."""
     pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}{re.escape(suffix)}")
     for old in path.parent.glob(f".{glob.escape(path.name)}.*"):
-        if pattern.fullmatch(old.name):
-            shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink(missing_ok=True)
+        if not pattern.fullmatch(old.name):
+            continue
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old)
+        else:
+            old.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
